@@ -1,0 +1,62 @@
+package dev.nabla;
+
+import java.util.Arrays;
+
+/** Static helpers over shapes ({@code int[]}), including broadcasting as NumPy and PyTorch define it. */
+public final class Shape {
+    private Shape() {}
+
+    public static int numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension " + d + " in shape " + str(shape));
+            n *= d;
+        }
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+        return (int) n;
+    }
+
+    /** Row-major (C-contiguous) strides for the shape. */
+    public static int[] contiguousStrides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= Math.max(shape[i], 1);
+        }
+        return s;
+    }
+
+    /** The broadcast shape of a and b, or an error naming the op and both shapes. */
+    public static int[] broadcast(String op, int[] a, int[] b) {
+        int n = Math.max(a.length, b.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int da = i < n - a.length ? 1 : a[i - (n - a.length)];
+            int db = i < n - b.length ? 1 : b[i - (n - b.length)];
+            if (da == db || db == 1) out[i] = da;
+            else if (da == 1) out[i] = db;
+            else
+                throw new IllegalArgumentException(op + ": shapes " + str(a) + " and " + str(b)
+                        + " cannot be broadcast: dimension " + i + " is " + da + " vs " + db);
+        }
+        return out;
+    }
+
+    /** Normalises a possibly negative dim against rank, with an error naming the op. */
+    public static int dim(String op, int dim, int rank) {
+        int r = Math.max(rank, 1);
+        if (dim < -r || dim >= r)
+            throw new IndexOutOfBoundsException(op + ": dimension " + dim + " out of range for a tensor of rank " + rank
+                    + " (expected in [" + (-r) + ", " + (r - 1) + "])");
+        return dim < 0 ? dim + r : dim;
+    }
+
+    public static String str(int[] shape) {
+        return Arrays.toString(shape);
+    }
+
+    public static int[] of(int... dims) {
+        return dims;
+    }
+}

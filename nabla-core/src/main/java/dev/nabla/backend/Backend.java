@@ -1,0 +1,84 @@
+package dev.nabla.backend;
+
+import dev.nabla.DType;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongBinaryOperator;
+
+/**
+ * The primitive kernels every device provides, over (storage, layout) only. Everything differentiable is built
+ * from these in {@code dev.nabla.ops}; only matmul, convolution and pooling get dedicated backward kernels.
+ * Results are new contiguous storages unless a method says otherwise.
+ */
+public interface Backend {
+
+    /** n elements all equal to value. */
+    Storage full(DType dtype, int n, double value);
+
+    /** The elements of (src, layout) in row-major order, converted to {@code out}. */
+    Storage copy(Storage src, Layout layout, DType out);
+
+    /** Writes src into the (possibly strided) region dst; both layouts have the same shape. */
+    void assign(Storage dst, Layout dstLayout, Storage src, Layout srcLayout);
+
+    /** f applied to each element; computed in double, stored as {@code out}. */
+    Storage map(DoubleUnaryOperator f, Storage src, Layout layout, DType out);
+
+    /**
+     * f applied pairwise; a and b are already broadcast to the same shape (strides 0). When both inputs are int64
+     * and {@code longF} is given, the arithmetic is exact in 64-bit integers.
+     */
+    Storage zip(DoubleBinaryOperator f, LongBinaryOperator longF, Storage a, Layout la, Storage b, Layout lb, DType out);
+
+    /** cond ? a : b, all three broadcast to one shape. */
+    Storage where(Storage cond, Layout lc, Storage a, Layout la, Storage b, Layout lb, DType out);
+
+    enum Reduction { SUM, MAX, MIN }
+
+    /** Reduces the dims flagged in {@code reduce}; the result has the input's rank with those dims of size 1. */
+    Storage reduce(Reduction op, Storage src, Layout layout, boolean[] reduce, DType out);
+
+    /** Index (int64) of the max (or min) along dim, first occurrence on ties; result keeps dim with size 1. */
+    Storage argReduce(boolean max, Storage src, Layout layout, int dim);
+
+    /** Batched matrix product of a [B, M, K] and b [B, K, N] (any strides, 0 for broadcast batches) into [B, M, N]. */
+    Storage matmul(Storage a, Layout la, Storage b, Layout lb);
+
+    /** Elements along dim picked by index, result contiguous with shape[dim] = index.length. */
+    Storage indexSelect(Storage src, Layout layout, int dim, long[] index);
+
+    /** dst (contiguous, shape dstShape) [.., index[i], ..] += src[.., i, ..] along dim. */
+    void indexAdd(Storage dst, int[] dstShape, int dim, long[] index, Storage src, Layout srcLayout);
+
+    /** out[i][j][k] = src[i][index[i][j][k]][k] for dim 1 (generalised to any dim); index has src's rank. */
+    Storage gather(Storage src, Layout layout, int dim, Storage index, Layout indexLayout);
+
+    /** dst (contiguous) [.., index[..], ..] += src along dim, the inverse of gather. */
+    void scatterAdd(Storage dst, int[] dstShape, int dim, Storage index, Layout indexLayout, Storage src, Layout srcLayout);
+
+    /** Convolution geometry: stride, padding and dilation for height and width. */
+    record ConvGeometry(int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
+        public int outH(int h, int kh) { return (h + 2 * padH - dilH * (kh - 1) - 1) / strideH + 1; }
+        public int outW(int w, int kw) { return (w + 2 * padW - dilW * (kw - 1) - 1) / strideW + 1; }
+    }
+
+    /** x [N, C, H, W] (contiguous) * w [O, C, KH, KW] (+ bias [O] or null) into [N, O, OH, OW]. */
+    Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
+
+    /** dL/dx [N, C, H, W] from dL/dy [N, O, OH, OW] and w. */
+    Storage conv2dBackwardInput(Storage gy, int[] gyShape, Storage w, int[] wShape, int[] xShape, ConvGeometry g);
+
+    /** dL/dw [O, C, KH, KW] from dL/dy and x. */
+    Storage conv2dBackwardWeight(Storage gy, int[] gyShape, Storage x, int[] xShape, int[] wShape, ConvGeometry g);
+
+    /** Max pooling of x [N, C, H, W]; returns {values, argmax} where argmax (int64) indexes into each H*W plane. */
+    Storage[] maxPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);
+
+    /** Routes dL/dy back to the saved argmax positions: dL/dx [N, C, H, W]. */
+    Storage maxPool2dBackward(Storage gy, int[] gyShape, Storage argmax, int[] xShape);
+
+    /** Average pooling (padding counted in the divisor, as PyTorch's default count_include_pad). */
+    Storage avgPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);
+
+    Storage avgPool2dBackward(Storage gy, int[] gyShape, int[] xShape, int kh, int kw, ConvGeometry g);
+}

@@ -1,0 +1,78 @@
+package dev.nabla.backend;
+
+import dev.nabla.DType;
+
+/**
+ * A flat, heap-allocated buffer of one dtype: {@code float[]}, {@code double[]}, {@code long[]} or {@code boolean[]}.
+ * Tensors view a storage through a {@link Layout}; several tensors may share one storage.
+ */
+public final class Storage {
+    private final DType dtype;
+    private final Object data;
+    private final int length;
+
+    private Storage(DType dtype, Object data, int length) {
+        this.dtype = dtype;
+        this.data = data;
+        this.length = length;
+    }
+
+    public static Storage allocate(DType dtype, int n) {
+        return switch (dtype) {
+            case FLOAT32 -> new Storage(dtype, new float[n], n);
+            case FLOAT64 -> new Storage(dtype, new double[n], n);
+            case INT64 -> new Storage(dtype, new long[n], n);
+            case BOOL -> new Storage(dtype, new boolean[n], n);
+        };
+    }
+
+    public static Storage of(float[] a) { return new Storage(DType.FLOAT32, a, a.length); }
+    public static Storage of(double[] a) { return new Storage(DType.FLOAT64, a, a.length); }
+    public static Storage of(long[] a) { return new Storage(DType.INT64, a, a.length); }
+    public static Storage of(boolean[] a) { return new Storage(DType.BOOL, a, a.length); }
+
+    public DType dtype() { return dtype; }
+    public int length() { return length; }
+
+    public float[] floats() { return (float[]) data; }
+    public double[] doubles() { return (double[]) data; }
+    public long[] longs() { return (long[]) data; }
+    public boolean[] bools() { return (boolean[]) data; }
+
+    /** Element i as a double, whatever the dtype (int64 beyond 2^53 loses precision; use {@link #getLong}). */
+    public double get(int i) {
+        return switch (dtype) {
+            case FLOAT32 -> ((float[]) data)[i];
+            case FLOAT64 -> ((double[]) data)[i];
+            case INT64 -> ((long[]) data)[i];
+            case BOOL -> ((boolean[]) data)[i] ? 1.0 : 0.0;
+        };
+    }
+
+    public long getLong(int i) {
+        return switch (dtype) {
+            case FLOAT32 -> (long) ((float[]) data)[i];
+            case FLOAT64 -> (long) ((double[]) data)[i];
+            case INT64 -> ((long[]) data)[i];
+            case BOOL -> ((boolean[]) data)[i] ? 1L : 0L;
+        };
+    }
+
+    public void set(int i, double v) {
+        switch (dtype) {
+            case FLOAT32 -> ((float[]) data)[i] = (float) v;
+            case FLOAT64 -> ((double[]) data)[i] = v;
+            case INT64 -> ((long[]) data)[i] = (long) v;
+            case BOOL -> ((boolean[]) data)[i] = v != 0.0;
+        }
+    }
+
+    public void setLong(int i, long v) {
+        switch (dtype) {
+            case FLOAT32 -> ((float[]) data)[i] = v;
+            case FLOAT64 -> ((double[]) data)[i] = v;
+            case INT64 -> ((long[]) data)[i] = v;
+            case BOOL -> ((boolean[]) data)[i] = v != 0L;
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package dev.nabla.backend.cpu;
+
+import dev.nabla.DType;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Layout;
+import dev.nabla.backend.Storage;
+import java.util.Arrays;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongBinaryOperator;
+
+/** The CPU backend: scalar kernels for everything, with fast float32 paths for the hot ones. */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    @Override
+    public Storage full(DType dtype, int n, double value) {
+        Storage s = Storage.allocate(dtype, n);
+        if (value != 0.0) {
+            switch (dtype) {
+                case FLOAT32 -> Arrays.fill(s.floats(), (float) value);
+                case FLOAT64 -> Arrays.fill(s.doubles(), value);
+                case INT64 -> Arrays.fill(s.longs(), (long) value);
+                case BOOL -> Arrays.fill(s.bools(), true);
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public Storage copy(Storage src, Layout layout, DType out) {
+        int n = layout.numel();
+        if (layout.isContiguous() && src.dtype() == out) {
+            Storage s = Storage.allocate(out, n);
+            System.arraycopy(dataOf(src), layout.offset(), dataOf(s), 0, n);
+            return s;
+        }
+        Storage s = Storage.allocate(out, n);
+        int[] off = layout.offsets();
+        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32) {
+            float[] a = src.floats(), b = s.floats();
+            for (int i = 0; i < n; i++) b[i] = a[off[i]];
+        } else if (src.dtype() == DType.INT64 || out == DType.INT64) {
+            for (int i = 0; i < n; i++) s.setLong(i, src.dtype() == DType.INT64 ? src.getLong(off[i]) : (long) src.get(off[i]));
+        } else {
+            for (int i = 0; i < n; i++) s.set(i, src.get(off[i]));
+        }
+        return s;
+    }
+
+    private static Object dataOf(Storage s) {
+        return switch (s.dtype()) {
+            case FLOAT32 -> s.floats();
+            case FLOAT64 -> s.doubles();
+            case INT64 -> s.longs();
+            case BOOL -> s.bools();
+        };
+    }
+
+    @Override
+    public void assign(Storage dst, Layout dl, Storage src, Layout sl) {
+        int n = dl.numel();
+        int[] d = dl.offsets(), s = sl.offsets();
+        if (dst.dtype() == DType.FLOAT32 && src.dtype() == DType.FLOAT32) {
+            float[] a = dst.floats(), b = src.floats();
+            for (int i = 0; i < n; i++) a[d[i]] = b[s[i]];
+        } else if (dst.dtype() == DType.INT64) {
+            for (int i = 0; i < n; i++) dst.setLong(d[i], src.getLong(s[i]));
+        } else {
+            for (int i = 0; i < n; i++) dst.set(d[i], src.get(s[i]));
+        }
+    }
+
+    @Override
+    public Storage map(DoubleUnaryOperator f, Storage src, Layout layout, DType out) {
+        int n = layout.numel();
+        Storage r = Storage.allocate(out, n);
+        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && layout.isContiguous()) {
+            float[] a = src.floats(), b = r.floats();
+            int o = layout.offset();
+            Parallel.forRange(n, 1 << 15, (s, e) -> {
+                for (int i = s; i < e; i++) b[i] = (float) f.applyAsDouble(a[o + i]);
+            });
+            return r;
+        }
+        int[] off = layout.offsets();
+        for (int i = 0; i < n; i++) r.set(i, f.applyAsDouble(src.get(off[i])));
+        return r;
+    }
+
+    @Override
+    public Storage zip(DoubleBinaryOperator f, LongBinaryOperator longF, Storage a, Layout la, Storage b, Layout lb, DType out) {
+        int n = la.numel();
+        Storage r = Storage.allocate(out, n);
+        if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && la.isContiguous()) {
+            float[] x = a.floats(), z = r.floats();
+            int ao = la.offset();
+            if (lb.isContiguous()) {
+                float[] y = b.floats();
+                int bo = lb.offset();
+                Parallel.forRange(n, 1 << 15, (s, e) -> {
+                    for (int i = s; i < e; i++) z[i] = (float) f.applyAsDouble(x[ao + i], y[bo + i]);
+                });
+                return r;
+            }
+        }
+        int[] oa = la.offsets(), ob = lb.offsets();
+        if (longF != null && a.dtype() == DType.INT64 && b.dtype() == DType.INT64 && out == DType.INT64) {
+            long[] x = a.longs(), y = b.longs(), z = r.longs();
+            for (int i = 0; i < n; i++) z[i] = longF.applyAsLong(x[oa[i]], y[ob[i]]);
+            return r;
+        }
+        for (int i = 0; i < n; i++) r.set(i, f.applyAsDouble(a.get(oa[i]), b.get(ob[i])));
+        return r;
+    }
+
+    @Override
+    public Storage where(Storage cond, Layout lc, Storage a, Layout la, Storage b, Layout lb, DType out) {
+        int n = lc.numel();
+        Storage r = Storage.allocate(out, n);
+        int[] oc = lc.offsets(), oa = la.offsets(), ob = lb.offsets();
+        for (int i = 0; i < n; i++) {
+            boolean c = cond.get(oc[i]) != 0.0;
+            if (out == DType.INT64) r.setLong(i, c ? a.getLong(oa[i]) : b.getLong(ob[i]));
+            else r.set(i, c ? a.get(oa[i]) : b.get(ob[i]));
+        }
+        return r;
+    }
+
+    @Override
+    public Storage reduce(Reduction op, Storage src, Layout layout, boolean[] reduce, DType out) {
+        int[] shape = layout.shape();
+        int[] outShape = shape.clone();
+        for (int d = 0; d < shape.length; d++) if (reduce[d]) outShape[d] = 1;
+        int outN = 1;
+        for (int d : outShape) outN *= d;
+        int[] cs = Layout.contiguousStrides(outShape);
+        int[] masked = new int[shape.length];
+        for (int d = 0; d < shape.length; d++) masked[d] = reduce[d] ? 0 : cs[d];
+        int[] inOff = layout.offsets();
+        int[] outIdx = new Layout(shape, masked, 0).offsets();
+        double init = switch (op) {
+            case SUM -> 0.0;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+        Storage r = Storage.allocate(out, outN);
+        if (out == DType.INT64 && op == Reduction.SUM) {
+            long[] acc = new long[outN];
+            for (int i = 0; i < inOff.length; i++) acc[outIdx[i]] += src.getLong(inOff[i]);
+            System.arraycopy(acc, 0, r.longs(), 0, outN);
+            return r;
+        }
+        double[] acc = new double[outN];
+        Arrays.fill(acc, init);
+        boolean[] nan = new boolean[outN];
+        for (int i = 0; i < inOff.length; i++) {
+            double v = src.get(inOff[i]);
+            int o = outIdx[i];
+            switch (op) {
+                case SUM -> acc[o] += v;
+                case MAX -> { if (v > acc[o]) acc[o] = v; else if (Double.isNaN(v)) nan[o] = true; }
+                case MIN -> { if (v < acc[o]) acc[o] = v; else if (Double.isNaN(v)) nan[o] = true; }
+            }
+        }
+        for (int o = 0; o < outN; o++) r.set(o, nan[o] ? Double.NaN : acc[o]);
+        return r;
+    }
+
+    @Override
+    public Storage argReduce(boolean max, Storage src, Layout layout, int dim) {
+        int[] shape = layout.shape();
+        int[] outShape = shape.clone();
+        outShape[dim] = 1;
+        Layout outer = new Layout(outShape, layout.strides(), layout.offset());
+        int[] base = outer.offsets();
+        int len = shape[dim], stride = layout.strides()[dim];
+        long[] r = new long[base.length];
+        for (int o = 0; o < base.length; o++) {
+            double best = src.get(base[o]);
+            int bi = 0;
+            for (int j = 1; j < len; j++) {
+                double v = src.get(base[o] + j * stride);
+                if (Double.isNaN(best)) break;
+                if (max ? (v > best || Double.isNaN(v)) : (v < best || Double.isNaN(v))) {
+                    best = v;
+                    bi = j;
+                }
+            }
+            r[o] = bi;
+        }
+        return Storage.of(r);
+    }
+
+    @Override
+    public Storage matmul(Storage a, Layout la, Storage b, Layout lb) {
+        int batch = la.shape()[0], m = la.shape()[1], k = la.shape()[2], n = lb.shape()[2];
+        DType dt = a.dtype();
+        Storage c = Storage.allocate(dt, batch * m * n);
+        if (dt == DType.FLOAT32) {
+            float[] af = a.floats(), bf = b.floats(), cf = c.floats();
+            for (int t = 0; t < batch; t++) {
+                float[] ap = af;
+                int aOff = la.offset() + t * la.strides()[0], lda = la.strides()[1];
+                if (la.strides()[2] != 1 || (m > 1 && lda < k)) {
+                    ap = packRowMajor(af, aOff, la.strides()[1], la.strides()[2], m, k);
+                    aOff = 0;
+                    lda = k;
+                }
+                float[] bp = bf;
+                int bOff = lb.offset() + t * lb.strides()[0], ldb = lb.strides()[1];
+                if (lb.strides()[2] != 1 || (k > 1 && ldb < n)) {
+                    bp = packRowMajor(bf, bOff, lb.strides()[1], lb.strides()[2], k, n);
+                    bOff = 0;
+                    ldb = n;
+                }
+                Gemm.sgemm(m, n, k, ap, aOff, lda, bp, bOff, ldb, cf, t * m * n, n, false);
+            }
+            return c;
+        }
+        if (dt == DType.FLOAT64) {
+            double[] ad = a.doubles(), bd = b.doubles(), cd = c.doubles();
+            for (int t = 0; t < batch; t++)
+                Gemm.dgemm(m, n, k, ad, la.offset() + t * la.strides()[0], la.strides()[1], la.strides()[2], bd,
+                        lb.offset() + t * lb.strides()[0], lb.strides()[1], lb.strides()[2], cd, t * m * n, n, false);
+            return c;
+        }
+        for (int t = 0; t < batch; t++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    long s = 0;
+                    for (int p = 0; p < k; p++)
+                        s += a.getLong(la.offset() + t * la.strides()[0] + i * la.strides()[1] + p * la.strides()[2])
+                                * b.getLong(lb.offset() + t * lb.strides()[0] + p * lb.strides()[1] + j * lb.strides()[2]);
+                    c.setLong((t * m + i) * n + j, s);
+                }
+        return c;
+    }
+
+    private static float[] packRowMajor(float[] src, int off, int rs, int cs, int rows, int cols) {
+        float[] p = new float[rows * cols];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) p[i * cols + j] = src[off + i * rs + j * cs];
+        return p;
+    }
+
+    @Override
+    public Storage indexSelect(Storage src, Layout layout, int dim, long[] index) {
+        int[] outShape = layout.shape().clone();
+        outShape[dim] = index.length;
+        int[] st = layout.strides();
+        int[] zeroDim = st.clone();
+        zeroDim[dim] = 0;
+        int[] base = new Layout(outShape, zeroDim, layout.offset()).offsets();
+        int[] idxShape = new int[outShape.length];
+        Arrays.fill(idxShape, 1);
+        int n = base.length;
+        Storage r = Storage.allocate(src.dtype(), n);
+        int inner = 1;
+        for (int d = dim + 1; d < outShape.length; d++) inner *= outShape[d];
+        for (int i = 0; i < n; i++) {
+            int j = (i / inner) % Math.max(index.length, 1);
+            int pos = base[i] + (int) index[j] * st[dim];
+            if (src.dtype() == DType.INT64) r.setLong(i, src.getLong(pos));
+            else r.set(i, src.get(pos));
+        }
+        return r;
+    }
+
+    @Override
+    public void indexAdd(Storage dst, int[] dstShape, int dim, long[] index, Storage src, Layout srcLayout) {
+        int[] srcShape = srcLayout.shape();
+        int[] so = srcLayout.offsets();
+        int inner = 1;
+        for (int d = dim + 1; d < srcShape.length; d++) inner *= srcShape[d];
+        int len = srcShape[dim];
+        int dstDim = dstShape[dim];
+        for (int i = 0; i < so.length; i++) {
+            int in = i % inner, j = (i / inner) % len, outer = i / (inner * len);
+            int at = (outer * dstDim + (int) index[j]) * inner + in;
+            dst.set(at, dst.get(at) + src.get(so[i]));
+        }
+    }
+
+    @Override
+    public Storage gather(Storage src, Layout layout, int dim, Storage index, Layout il) {
+        int[] shape = il.shape();
+        int[] io = il.offsets();
+        int[] zeroDim = layout.strides().clone();
+        zeroDim[dim] = 0;
+        int[] base = new Layout(shape, zeroDim, layout.offset()).offsets();
+        Storage r = Storage.allocate(src.dtype(), io.length);
+        int size = layout.shape()[dim], st = layout.strides()[dim];
+        for (int i = 0; i < io.length; i++) {
+            long k = index.getLong(io[i]);
+            if (k < 0 || k >= size)
+                throw new IndexOutOfBoundsException("gather: index " + k + " is out of bounds for dimension " + dim + " with size " + size);
+            r.set(i, src.get(base[i] + (int) k * st));
+        }
+        return r;
+    }
+
+    @Override
+    public void scatterAdd(Storage dst, int[] dstShape, int dim, Storage index, Layout il, Storage src, Layout sl) {
+        int[] shape = il.shape();
+        int[] io = il.offsets(), so = sl.offsets();
+        int[] cs = Layout.contiguousStrides(dstShape);
+        int[] zeroDim = cs.clone();
+        zeroDim[dim] = 0;
+        int[] base = new Layout(shape, zeroDim, 0).offsets();
+        for (int i = 0; i < io.length; i++) {
+            int at = base[i] + (int) index.getLong(io[i]) * cs[dim];
+            dst.set(at, dst.get(at) + src.get(so[i]));
+        }
+    }
+
+    @Override
+    public Storage conv2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g) {
+        if (x.dtype() == DType.FLOAT32)
+            return Storage.of(ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g));
+        return Storage.of(ConvKernels.conv2dReference(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g));
+    }
+
+    @Override
+    public Storage conv2dBackwardInput(Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g) {
+        if (gy.dtype() == DType.FLOAT32)
+            return Storage.of(ConvKernels.conv2dBackwardInput(gy.floats(), gys, w.floats(), ws, xs, g));
+        return Storage.of(ConvKernels.conv2dBackwardInputReference(gy.doubles(), gys, w.doubles(), ws, xs, g));
+    }
+
+    @Override
+    public Storage conv2dBackwardWeight(Storage gy, int[] gys, Storage x, int[] xs, int[] ws, ConvGeometry g) {
+        if (gy.dtype() == DType.FLOAT32)
+            return Storage.of(ConvKernels.conv2dBackwardWeight(gy.floats(), gys, x.floats(), xs, ws, g));
+        return Storage.of(ConvKernels.conv2dBackwardWeightReference(gy.doubles(), gys, x.doubles(), xs, ws, g));
+    }
+
+    @Override
+    public Storage[] maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+        return PoolKernels.maxPool2d(x, xs, kh, kw, g);
+    }
+
+    @Override
+    public Storage maxPool2dBackward(Storage gy, int[] gys, Storage argmax, int[] xs) {
+        return PoolKernels.maxPool2dBackward(gy, gys, argmax, xs);
+    }
+
+    @Override
+    public Storage avgPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+        return PoolKernels.avgPool2d(x, xs, kh, kw, g);
+    }
+
+    @Override
+    public Storage avgPool2dBackward(Storage gy, int[] gys, int[] xs, int kh, int kw, ConvGeometry g) {
+        return PoolKernels.avgPool2dBackward(gy, gys, xs, kh, kw, g);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.nabla.backend.cpu;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+
+/**
+ * The one parallel-for of Nabla, on a dedicated pool. Work is split into at most {@link #threads()} contiguous
+ * chunks decided by n alone, so results are deterministic for a given thread count. The thread count comes from
+ * the system property {@code nabla.threads} (default: available processors).
+ */
+public final class Parallel {
+    private static volatile int threads = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
+    private static volatile ForkJoinPool pool = newPool(threads);
+
+    private Parallel() {}
+
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    public static int threads() {
+        return threads;
+    }
+
+    /** Sets the number of threads used by kernels (at least 1). */
+    public static synchronized void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("nabla.threads must be at least 1, got " + n);
+        if (n == threads) return;
+        ForkJoinPool old = pool;
+        pool = newPool(n);
+        threads = n;
+        old.shutdown();
+    }
+
+    private static ForkJoinPool newPool(int n) {
+        return new ForkJoinPool(n, p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setDaemon(true);
+            t.setName("nabla-kernel-" + t.getPoolIndex());
+            return t;
+        }, null, false);
+    }
+
+    /** Number of chunks forRange would use for n items with at least minGrain items each. */
+    public static int chunks(int n, int minGrain) {
+        if (n <= 0) return 0;
+        return Math.max(1, Math.min(threads, n / Math.max(1, minGrain)));
+    }
+
+    /** Runs body over [0, n) split into contiguous chunks of at least minGrain items; the caller runs one chunk. */
+    public static void forRange(int n, int minGrain, RangeBody body) {
+        int chunks = chunks(n, minGrain);
+        if (chunks == 0) return;
+        if (chunks == 1 || ForkJoinTask.inForkJoinPool()) {
+            body.run(0, n);
+            return;
+        }
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
+        for (int c = 1; c < chunks; c++) {
+            int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
+            tasks[c - 1] = pool.submit(() -> body.run(s, e));
+        }
+        body.run(0, (int) ((long) n / chunks));
+        for (ForkJoinTask<?> t : tasks) t.join();
+    }
+
+    /** Runs body(chunkIndex, start, end) for each chunk, so callers can keep per-chunk partial results. */
+    public static void forChunks(int n, int minGrain, ChunkBody body) {
+        int chunks = chunks(n, minGrain);
+        if (chunks == 0) return;
+        if (chunks == 1 || ForkJoinTask.inForkJoinPool()) {
+            for (int c = 0; c < chunks; c++) body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            return;
+        }
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
+        for (int c = 1; c < chunks; c++) {
+            int ci = c, s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
+            tasks[c - 1] = pool.submit(() -> body.run(ci, s, e));
+        }
+        body.run(0, 0, (int) ((long) n / chunks));
+        for (ForkJoinTask<?> t : tasks) t.join();
+    }
+
+    @FunctionalInterface
+    public interface ChunkBody {
+        void run(int chunk, int start, int end);
+    }
+}

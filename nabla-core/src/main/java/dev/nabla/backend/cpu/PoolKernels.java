@@ -1,0 +1,149 @@
+package dev.nabla.backend.cpu;
+
+import dev.nabla.backend.Backend.ConvGeometry;
+import dev.nabla.backend.Storage;
+
+/**
+ * Pooling kernels over [N, C, H, W]. Max pooling saves the argmax (index into the H*W plane, first maximum on
+ * ties, as PyTorch) so that backward routes each gradient to exactly one input. The generic versions work on any
+ * dtype through {@link Storage#get}; the float32 max-pool versions are the fast twins.
+ */
+public final class PoolKernels {
+    private PoolKernels() {}
+
+    public static Storage[] maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
+        int oh = g.outH(h, kh), ow = g.outW(w, kw), planes = n * c;
+        Storage y = Storage.allocate(x.dtype(), planes * oh * ow);
+        long[] arg = new long[planes * oh * ow];
+        if (x.dtype() == dev.nabla.DType.FLOAT32) {
+            float[] xf = x.floats(), yf = y.floats();
+            Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, h, w, kh, kw, g, oh, ow));
+        } else {
+            maxPoolGeneric(x, y, arg, 0, planes, h, w, kh, kw, g, oh, ow);
+        }
+        return new Storage[] {y, Storage.of(arg)};
+    }
+
+    static void maxPoolFloat(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int kh, int kw, ConvGeometry g,
+                             int oh, int ow) {
+        for (int p = p0; p < p1; p++) {
+            int xOff = p * h * w, yOff = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * g.strideH() - g.padH();
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = ox * g.strideW() - g.padW();
+                    float best = Float.NEGATIVE_INFINITY;
+                    int bestIdx = -1;
+                    for (int ki = 0; ki < kh; ki++) {
+                        int iy = y0 + ki * g.dilH();
+                        if (iy < 0 || iy >= h) continue;
+                        for (int kj = 0; kj < kw; kj++) {
+                            int ix = x0 + kj * g.dilW();
+                            if (ix < 0 || ix >= w) continue;
+                            int idx = iy * w + ix;
+                            float v = x[xOff + idx];
+                            if (v > best || bestIdx < 0 || Float.isNaN(v)) {
+                                best = v;
+                                bestIdx = idx;
+                                if (Float.isNaN(v)) break;
+                            }
+                        }
+                    }
+                    y[yOff + oy * ow + ox] = best;
+                    arg[yOff + oy * ow + ox] = bestIdx;
+                }
+            }
+        }
+    }
+
+    /** The scalar reference for any dtype. */
+    public static void maxPoolGeneric(Storage x, Storage y, long[] arg, int p0, int p1, int h, int w, int kh, int kw,
+                                      ConvGeometry g, int oh, int ow) {
+        for (int p = p0; p < p1; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    int bestIdx = -1;
+                    for (int ki = 0; ki < kh; ki++) {
+                        for (int kj = 0; kj < kw; kj++) {
+                            int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
+                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                            double v = x.get(p * h * w + iy * w + ix);
+                            if (bestIdx < 0 || v > best) {
+                                best = v;
+                                bestIdx = iy * w + ix;
+                            }
+                        }
+                    }
+                    y.set(p * oh * ow + oy * ow + ox, best);
+                    arg[p * oh * ow + oy * ow + ox] = bestIdx;
+                }
+            }
+        }
+    }
+
+    public static Storage maxPool2dBackward(Storage gy, int[] gys, Storage argmax, int[] xs) {
+        int planes = xs[0] * xs[1], hw = xs[2] * xs[3], ohw = gys[2] * gys[3];
+        Storage gx = Storage.allocate(gy.dtype(), planes * hw);
+        long[] arg = argmax.longs();
+        if (gy.dtype() == dev.nabla.DType.FLOAT32) {
+            float[] g = gy.floats(), out = gx.floats();
+            Parallel.forRange(planes, 4, (s, e) -> {
+                for (int p = s; p < e; p++) {
+                    int go = p * ohw, xo = p * hw;
+                    for (int i = 0; i < ohw; i++) out[xo + (int) arg[go + i]] += g[go + i];
+                }
+            });
+        } else {
+            for (int p = 0; p < planes; p++)
+                for (int i = 0; i < ohw; i++) {
+                    int at = p * hw + (int) arg[p * ohw + i];
+                    gx.set(at, gx.get(at) + gy.get(p * ohw + i));
+                }
+        }
+        return gx;
+    }
+
+    public static Storage avgPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
+        int oh = g.outH(h, kh), ow = g.outW(w, kw);
+        Storage y = Storage.allocate(x.dtype(), n * c * oh * ow);
+        double div = kh * kw;
+        for (int p = 0; p < n * c; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    double s = 0;
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++) {
+                            int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
+                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                            s += x.get(p * h * w + iy * w + ix);
+                        }
+                    y.set(p * oh * ow + oy * ow + ox, s / div);
+                }
+        return y;
+    }
+
+    public static Storage avgPool2dBackward(Storage gy, int[] gys, int[] xs, int kh, int kw, ConvGeometry g) {
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3], oh = gys[2], ow = gys[3];
+        Storage gx = Storage.allocate(gy.dtype(), n * c * h * w);
+        double div = kh * kw;
+        for (int p = 0; p < n * c; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    double gv = gy.get(p * oh * ow + oy * ow + ox) / div;
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++) {
+                            int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
+                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                            int at = p * h * w + iy * w + ix;
+                            gx.set(at, gx.get(at) + gv);
+                        }
+                }
+        return gx;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.nabla.ops;
+
+import dev.nabla.DType;
+import dev.nabla.Shape;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.GradMode;
+
+/** relu, sigmoid, tanh, gelu (erf and tanh forms), softmax, logSoftmax and the Heaviside step. */
+public final class Activations {
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private Activations() {}
+
+    /** max(x, 0); the gradient at exactly 0 is 0, as PyTorch defines it. */
+    public static Tensor relu(Tensor x) {
+        requireFloat("relu", x);
+        Tensor out = Elementwise.map(x, v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0));
+        return Autograd.record("relu", out, g -> new Tensor[] {reluBackward(g, out.detach())}, x);
+    }
+
+    /** g where out > 0, else 0. */
+    static Tensor reluBackward(Tensor g, Tensor out) {
+        if (GradMode.isEnabled()) return g.mul(out.gt(0.0)); // keeps the graph for higher-order gradients
+        return Elementwise.zip("relu_backward", g, out, g.dtype(), (gv, ov) -> ov > 0 ? gv : 0.0, null);
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        requireFloat("sigmoid", x);
+        Tensor out = Elementwise.map(x, Activations::sigmoid);
+        return Autograd.record("sigmoid", out, g -> {
+            Tensor s = out.detach();
+            return new Tensor[] {g.mul(s.mul(s.rsub(1.0)))};
+        }, x);
+    }
+
+    /** Numerically stable logistic function. */
+    public static double sigmoid(double v) {
+        if (v >= 0) return 1.0 / (1.0 + Math.exp(-v));
+        double e = Math.exp(v);
+        return e / (1.0 + e);
+    }
+
+    public static Tensor tanh(Tensor x) {
+        requireFloat("tanh", x);
+        Tensor out = Elementwise.map(x, Math::tanh);
+        return Autograd.record("tanh", out, g -> {
+            Tensor t = out.detach();
+            return new Tensor[] {g.mul(t.mul(t).rsub(1.0))};
+        }, x);
+    }
+
+    /** GELU: x·Φ(x) with the exact normal CDF, or its tanh approximation. */
+    public static Tensor gelu(Tensor x, boolean tanhApproximation) {
+        requireFloat("gelu", x);
+        if (tanhApproximation) {
+            Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))));
+            return Autograd.record("gelu", out, g -> new Tensor[] {g.mul(Elementwise.map(x, v -> {
+                double inner = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
+                double t = Math.tanh(inner);
+                return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
+            }))}, x);
+        }
+        Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Erf.erf(v * INV_SQRT_2)));
+        return Autograd.record("gelu", out, g -> new Tensor[] {g.mul(Elementwise.map(x,
+                v -> 0.5 * (1 + Erf.erf(v * INV_SQRT_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI))}, x);
+    }
+
+    /** exp(x) / sum(exp(x)) along dim, computed after subtracting the max for stability. */
+    public static Tensor softmax(Tensor x, int dim) {
+        requireFloat("softmax", x);
+        int d = Shape.dim("softmax", dim, x.rank());
+        if (x.rank() == 0) return Tensor.onesLike(x).add(x.mul(0.0));
+        Tensor shifted = x.sub(x.detach().max(d, true).clampMin(-Double.MAX_VALUE));
+        Tensor e = shifted.exp();
+        return e.div(e.sum(d, true));
+    }
+
+    /** x - logsumexp(x) along dim, numerically stable. */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        requireFloat("logSoftmax", x);
+        int d = Shape.dim("logSoftmax", dim, x.rank());
+        if (x.rank() == 0) return x.mul(0.0);
+        Tensor shifted = x.sub(x.detach().max(d, true).clampMin(-Double.MAX_VALUE));
+        return shifted.sub(shifted.exp().sum(d, true).log());
+    }
+
+    /** 1 where x > 0, {@code atZero} where x == 0, else 0. Not differentiable: the result needs no gradient. */
+    public static Tensor heaviside(Tensor x, double atZero) {
+        return Elementwise.map(x, x.dtype() == DType.BOOL ? DType.FLOAT32 : x.dtype(), v -> v > 0 ? 1.0 : v == 0 ? atZero : 0.0);
+    }
+
+    private static void requireFloat(String op, Tensor x) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException(op + ": expected a floating point tensor, got " + x.dtype() + " of shape " + Shape.str(x.shape()));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.nabla.ops;
+
+import dev.nabla.Shape;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.Autograd;
+import dev.nabla.backend.Backend.ConvGeometry;
+import dev.nabla.backend.Storage;
+
+/** 2-D convolution (cross-correlation, as PyTorch) over NCHW with stride, padding and dilation, and its backward. */
+public final class Convolution {
+    private Convolution() {}
+
+    /**
+     * Shape: x [N, C, H, W] (or [C, H, W]), weight [O, C, KH, KW], bias [O] or null; result [N, O, OH, OW] with
+     * OH = (H + 2·padH − dilH·(KH−1) − 1) / strideH + 1.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        if (x.rank() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation).squeeze(0);
+        if (x.rank() != 4)
+            throw new IllegalArgumentException("conv2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
+        if (weight.rank() != 4)
+            throw new IllegalArgumentException("conv2d: expected 4-D weight [O, C, KH, KW], got shape " + Shape.str(weight.shape()));
+        int[] xs = x.shape(), ws = weight.shape();
+        if (xs[1] != ws[1])
+            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " has " + xs[1] + " channels but weight " + Shape.str(ws) + " expects " + ws[1]);
+        if (bias != null && (bias.rank() != 1 || bias.shape()[0] != ws[0]))
+            throw new IllegalArgumentException("conv2d: bias must have shape [" + ws[0] + "], got " + Shape.str(bias.shape()));
+        if (x.dtype() != weight.dtype() || (bias != null && bias.dtype() != x.dtype()))
+            throw new IllegalArgumentException("conv2d: input, weight and bias must share one dtype, got " + x.dtype() + ", " + weight.dtype()
+                    + (bias == null ? "" : ", " + bias.dtype()));
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("conv2d: expected floating point tensors, got " + x.dtype());
+        ConvGeometry g = geometry("conv2d", stride, padding, dilation);
+        int oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]);
+        if (oh <= 0 || ow <= 0)
+            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " is too small for kernel " + ws[2] + "x" + ws[3]
+                    + " with padding " + Shape.str(padding) + " and dilation " + Shape.str(dilation) + " (output would be " + oh + "x" + ow + ")");
+        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+        Storage s = x.backend().conv2d(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g);
+        int[] ys = {xs[0], ws[0], oh, ow};
+        Tensor out = Tensor.wrap(s, ys);
+        return Autograd.record("convolution", out, gy -> {
+            Tensor gc = gy.contiguous();
+            Tensor gx = x.requiresGrad()
+                    ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g), xs) : null;
+            Tensor gw = weight.requiresGrad()
+                    ? Tensor.wrap(gc.backend().conv2dBackwardWeight(data(gc), ys, data(xc), xs, ws, g), ws) : null;
+            Tensor gb = bias != null && bias.requiresGrad() ? gy.sum(new int[] {0, 2, 3}, false) : null;
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
+    }
+
+    /** A contiguous tensor's storage, copied when the tensor is a view that starts past offset 0. */
+    static Storage data(Tensor t) {
+        if (t.layout().offset() == 0 && t.storage().length() == t.numel()) return t.storage();
+        return t.backend().copy(t.storage(), t.layout(), t.dtype());
+    }
+
+    static ConvGeometry geometry(String op, int[] stride, int[] padding, int[] dilation) {
+        check(op, "stride", stride, 1);
+        check(op, "padding", padding, 0);
+        check(op, "dilation", dilation, 1);
+        return new ConvGeometry(stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+    }
+
+    private static void check(String op, String what, int[] v, int min) {
+        if (v.length != 2) throw new IllegalArgumentException(op + ": " + what + " must have 2 values (height, width), got " + Shape.str(v));
+        if (v[0] < min || v[1] < min) throw new IllegalArgumentException(op + ": " + what + " must be at least " + min + ", got " + Shape.str(v));
+    }
+}

@@ -1,0 +1,243 @@
+package dev.nabla.ops;
+
+import dev.nabla.DType;
+import dev.nabla.Shape;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.backend.Storage;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongBinaryOperator;
+import java.util.function.Supplier;
+
+/** Element-wise ops with NumPy/PyTorch broadcasting; each forward is followed by its backward. */
+public final class Elementwise {
+    private Elementwise() {}
+
+    // ------------------------------------------------------------------ helpers shared by the element-wise family
+
+    /** A 0-d tensor holding s, typed to combine with t without changing t's dtype where PyTorch would not. */
+    public static Tensor scalarLike(Tensor t, double s) {
+        DType dt = t.dtype().isFloatingPoint() ? t.dtype() : (s == Math.rint(s) && !Double.isInfinite(s) ? DType.INT64 : DType.FLOAT32);
+        return Tensor.full(s, dt);
+    }
+
+    /** Applies f to a and b broadcast together, storing the result as {@code out}. */
+    static Tensor zip(String op, Tensor a, Tensor b, DType out, DoubleBinaryOperator f, LongBinaryOperator lf) {
+        int[] shape = Shape.broadcast(op, a.shape(), b.shape());
+        Storage s = a.backend().zip(f, lf, a.storage(), a.layout().broadcastTo(shape), b.storage(), b.layout().broadcastTo(shape), out);
+        return Tensor.wrap(s, shape);
+    }
+
+    static Tensor map(Tensor x, DType out, DoubleUnaryOperator f) {
+        return Tensor.wrap(x.backend().map(f, x.storage(), x.layout(), out), x.shape());
+    }
+
+    static Tensor map(Tensor x, DoubleUnaryOperator f) {
+        return map(x, x.dtype(), f);
+    }
+
+    private static DType arithmetic(Tensor a, Tensor b) {
+        DType d = DType.promote(a.dtype(), b.dtype());
+        return d == DType.BOOL ? DType.INT64 : d;
+    }
+
+    // ------------------------------------------------------------------ arithmetic
+
+    public static Tensor add(Tensor a, Tensor b) {
+        Tensor out = zip("add", a, b, arithmetic(a, b), Double::sum, Long::sum);
+        return Autograd.record("add", out, g -> new Tensor[] {g, g}, a, b);
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        Tensor out = zip("sub", a, b, arithmetic(a, b), (x, y) -> x - y, (x, y) -> x - y);
+        return Autograd.record("sub", out, g -> new Tensor[] {g, g.neg()}, a, b);
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        Tensor out = zip("mul", a, b, arithmetic(a, b), (x, y) -> x * y, (x, y) -> x * y);
+        return Autograd.record("mul", out, g -> new Tensor[] {
+                a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null}, a, b);
+    }
+
+    /** True division: integer inputs give float32, as PyTorch. */
+    public static Tensor div(Tensor a, Tensor b) {
+        DType dt = arithmetic(a, b);
+        if (!dt.isFloatingPoint()) dt = DType.FLOAT32;
+        Tensor out = zip("div", a, b, dt, (x, y) -> x / y, null);
+        return Autograd.record("div", out, g -> new Tensor[] {
+                a.requiresGrad() ? g.div(b) : null,
+                b.requiresGrad() ? g.neg().mul(a).div(b.mul(b)) : null}, a, b);
+    }
+
+    public static Tensor neg(Tensor x) {
+        if (x.dtype() == DType.BOOL) throw new IllegalArgumentException("neg: negation of a bool tensor is not supported; use logicalNot()");
+        Tensor out = map(x, v -> -v);
+        return Autograd.record("neg", out, g -> new Tensor[] {g.neg()}, x);
+    }
+
+    public static Tensor pow(Tensor x, double p) {
+        DType dt = x.dtype().isFloatingPoint() ? x.dtype() : (p == Math.rint(p) && p >= 0 ? DType.INT64 : DType.FLOAT32);
+        Tensor out = map(x, dt, v -> Math.pow(v, p));
+        return Autograd.record("pow", out, g -> new Tensor[] {p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))}, x);
+    }
+
+    public static Tensor pow(Tensor x, Tensor p) {
+        DType dt = arithmetic(x, p);
+        Tensor out = zip("pow", x, p, dt, Math::pow, null);
+        return Autograd.record("pow", out, g -> {
+            Tensor gx = null, gp = null;
+            if (x.requiresGrad()) {
+                Tensor safe = where(p.eq(0.0), Tensor.zerosLike(g), g.mul(p).mul(x.pow(p.sub(1.0))));
+                gx = safe;
+            }
+            if (p.requiresGrad()) {
+                // d/dp x^p = x^p log x, defined as 0 where x == 0 and p >= 0 (PyTorch's convention)
+                Tensor raw = g.mul(out.detach().mul(x.log()));
+                gp = where(x.eq(0.0).mul(p.ge(0.0)).toBool(), Tensor.zerosLike(raw), raw);
+            }
+            return new Tensor[] {gx, gp};
+        }, x, p);
+    }
+
+    public static Tensor exp(Tensor x) {
+        Tensor out = map(x, floatType(x), Math::exp);
+        return Autograd.record("exp", out, g -> new Tensor[] {g.mul(out.detach())}, x);
+    }
+
+    public static Tensor log(Tensor x) {
+        Tensor out = map(x, floatType(x), Math::log);
+        return Autograd.record("log", out, g -> new Tensor[] {g.div(x)}, x);
+    }
+
+    public static Tensor sqrt(Tensor x) {
+        Tensor out = map(x, floatType(x), Math::sqrt);
+        return Autograd.record("sqrt", out, g -> new Tensor[] {g.div(out.detach().mul(2.0))}, x);
+    }
+
+    public static Tensor abs(Tensor x) {
+        Tensor out = map(x, Math::abs);
+        return Autograd.record("abs", out, g -> new Tensor[] {g.mul(x.sign())}, x);
+    }
+
+    public static Tensor sign(Tensor x) {
+        Tensor out = map(x, Math::signum);
+        return Autograd.record("sign", out, g -> new Tensor[] {g.mul(0.0)}, x);
+    }
+
+    /** Clamps into [min, max]; the gradient passes where min <= x <= max, as PyTorch. */
+    public static Tensor clamp(Tensor x, double min, double max) {
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+        Tensor out = map(x, v -> Double.isNaN(v) ? v : Math.min(Math.max(v, min), max));
+        return Autograd.record("clamp", out, g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
+    }
+
+    /** Element-wise max; on ties each input gets half the gradient, as PyTorch. */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        Tensor out = zip("maximum", a, b, arithmetic(a, b), (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y), Math::max);
+        return Autograd.record("maximum", out, g -> {
+            Tensor share = a.gt(b).toDouble().add(a.eq(b).toDouble().mul(0.5)).to(g.dtype());
+            return new Tensor[] {g.mul(share), g.mul(share.rsub(1.0))};
+        }, a, b);
+    }
+
+    public static Tensor minimum(Tensor a, Tensor b) {
+        Tensor out = zip("minimum", a, b, arithmetic(a, b), (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y), Math::min);
+        return Autograd.record("minimum", out, g -> {
+            Tensor share = a.lt(b).toDouble().add(a.eq(b).toDouble().mul(0.5)).to(g.dtype());
+            return new Tensor[] {g.mul(share), g.mul(share.rsub(1.0))};
+        }, a, b);
+    }
+
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        if (cond.dtype() != DType.BOOL)
+            throw new IllegalArgumentException("where: condition must be a bool tensor, got " + cond.dtype());
+        int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
+        DType dt = DType.promote(a.dtype(), b.dtype());
+        Storage s = a.backend().where(cond.storage(), cond.layout().broadcastTo(shape), a.storage(), a.layout().broadcastTo(shape),
+                b.storage(), b.layout().broadcastTo(shape), dt);
+        Tensor out = Tensor.wrap(s, shape);
+        return Autograd.record("where", out, g -> {
+            Tensor zero = Tensor.zeros(g.dtype());
+            return new Tensor[] {null, a.requiresGrad() ? where(cond, g, zero) : null, b.requiresGrad() ? where(cond, zero, g) : null};
+        }, cond, a, b);
+    }
+
+    /** eq, ne, lt, le, gt, ge: a bool tensor, no gradient. */
+    public static Tensor compare(String op, Tensor a, Tensor b) {
+        DoubleBinaryOperator f = switch (op) {
+            case "eq" -> (x, y) -> x == y ? 1 : 0;
+            case "ne" -> (x, y) -> x != y ? 1 : 0;
+            case "lt" -> (x, y) -> x < y ? 1 : 0;
+            case "le" -> (x, y) -> x <= y ? 1 : 0;
+            case "gt" -> (x, y) -> x > y ? 1 : 0;
+            case "ge" -> (x, y) -> x >= y ? 1 : 0;
+            default -> throw new IllegalArgumentException("unknown comparison " + op);
+        };
+        LongBinaryOperator lf = switch (op) {
+            case "eq" -> (x, y) -> x == y ? 1 : 0;
+            case "ne" -> (x, y) -> x != y ? 1 : 0;
+            case "lt" -> (x, y) -> x < y ? 1 : 0;
+            case "le" -> (x, y) -> x <= y ? 1 : 0;
+            case "gt" -> (x, y) -> x > y ? 1 : 0;
+            default -> (x, y) -> x >= y ? 1 : 0;
+        };
+        if (a.dtype() == DType.INT64 && b.dtype() == DType.INT64) {
+            Tensor r = zip(op, a, b, DType.INT64, f, lf);
+            return r.to(DType.BOOL);
+        }
+        return zip(op, a, b, DType.BOOL, f, null);
+    }
+
+    /** dtype conversion; differentiable between float dtypes. */
+    public static Tensor cast(Tensor x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        Tensor out = Tensor.wrap(x.backend().copy(x.storage(), x.layout(), dtype), x.shape());
+        if (!dtype.isFloatingPoint()) return out;
+        DType from = x.dtype();
+        return Autograd.record("to_copy", out, g -> new Tensor[] {g.to(from)}, x);
+    }
+
+    private static DType floatType(Tensor x) {
+        return x.dtype().isFloatingPoint() ? x.dtype() : DType.FLOAT32;
+    }
+
+    // ------------------------------------------------------------------ in place
+
+    /** Writes src (broadcast to self's shape, converted to its dtype) into self's elements, outside the graph. */
+    public static Tensor inPlace(String op, Tensor self, Tensor src) {
+        checkInPlace(op, self);
+        int[] shape = self.shape();
+        Shape.broadcast(op, shape, src.shape());
+        if (!java.util.Arrays.equals(Shape.broadcast(op, shape, src.shape()), shape))
+            throw new IllegalArgumentException(op + ": source of shape " + Shape.str(src.shape()) + " does not broadcast to " + Shape.str(shape));
+        self.backend().assign(self.storage(), self.layout(), src.storage(), src.layout().broadcastTo(shape));
+        return self;
+    }
+
+    /** Computes the op out of place without recording it, then writes the result into self. */
+    public static Tensor inPlaceOp(String op, Tensor self, Supplier<Tensor> compute) {
+        checkInPlace(op, self);
+        Tensor r;
+        try (var g = GradMode.noGrad()) {
+            r = compute.get();
+        }
+        if (r.dtype() != self.dtype()) {
+            if (!self.dtype().isFloatingPoint() && r.dtype().isFloatingPoint())
+                throw new IllegalArgumentException(op + ": result type " + r.dtype() + " can't be cast to the desired output type " + self.dtype());
+            r = r.to(self.dtype());
+        }
+        return inPlace(op, self, r);
+    }
+
+    private static void checkInPlace(String op, Tensor self) {
+        if (GradMode.isEnabled() && self.requiresGrad()) {
+            if (self.isLeaf())
+                throw new IllegalStateException(op + ": a leaf tensor that requires grad (shape " + Shape.str(self.shape())
+                        + ") is being used in an in-place operation; do it inside GradMode.noGrad(), as optimizers do");
+            throw new IllegalStateException(op + ": in-place operations on tensors that are part of the autograd graph are not supported"
+                    + " (tensor made by " + self.gradFn().name() + "); use the out-of-place form");
+        }
+    }
+}

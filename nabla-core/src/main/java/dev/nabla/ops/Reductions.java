@@ -1,0 +1,121 @@
+package dev.nabla.ops;
+
+import dev.nabla.DType;
+import dev.nabla.Shape;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.Autograd;
+import dev.nabla.backend.Backend.Reduction;
+import dev.nabla.backend.Storage;
+
+/** sum, mean, max, min, argmax, argmin, var, std, logSumExp over all dims or the given ones, with keepDim. */
+public final class Reductions {
+    private Reductions() {}
+
+    /** Which dims to reduce: all when dims is null; validated and de-duplicated otherwise. */
+    static boolean[] reducedDims(String op, Tensor x, int[] dims) {
+        boolean[] r = new boolean[x.rank()];
+        if (dims == null) {
+            java.util.Arrays.fill(r, true);
+            return r;
+        }
+        for (int d : dims) {
+            int n = Shape.dim(op, d, x.rank());
+            if (x.rank() == 0) continue;
+            if (r[n]) throw new IllegalArgumentException(op + ": dim " + n + " appears multiple times in the list of dims");
+            r[n] = true;
+        }
+        return r;
+    }
+
+    static int[] keptShape(int[] shape, boolean[] reduced, boolean keepDim) {
+        int n = 0;
+        for (int d = 0; d < shape.length; d++) if (!reduced[d] || keepDim) n++;
+        int[] out = new int[n];
+        int j = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (reduced[d]) {
+                if (keepDim) out[j++] = 1;
+            } else out[j++] = shape[d];
+        }
+        return out;
+    }
+
+    private static Tensor reduceRaw(Tensor x, Reduction op, boolean[] reduced, DType out, boolean keepDim) {
+        Storage s = x.backend().reduce(op, x.storage(), x.layout(), reduced, out);
+        return Tensor.wrap(s, keptShape(x.shape(), reduced, keepDim));
+    }
+
+    public static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
+        boolean[] red = reducedDims("sum", x, dims);
+        DType dt = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
+        Tensor out = reduceRaw(x, Reduction.SUM, red, dt, keepDim);
+        int[] keep = keptShape(x.shape(), red, true);
+        int[] xs = x.shape();
+        return Autograd.record("sum", out, g -> new Tensor[] {g.reshape(keep).expand(xs)}, x);
+    }
+
+    public static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException("mean: could not infer output dtype; input dtype must be floating point, got " + x.dtype());
+        boolean[] red = reducedDims("mean", x, dims);
+        long count = 1;
+        for (int d = 0; d < red.length; d++) if (red[d]) count *= x.shape()[d];
+        return sum(x, dims, keepDim).div((double) count);
+    }
+
+    /** max or min over all elements (gradient shared evenly among ties), or along one dim (gradient to the first). */
+    public static Tensor extreme(Tensor x, int[] dims, boolean keepDim, boolean max) {
+        String op = max ? "max" : "min";
+        if (x.numel() == 0)
+            throw new IllegalArgumentException(op + ": expected a non-empty tensor (shape " + Shape.str(x.shape()) + "), as the reduction has no identity");
+        if (dims != null && dims.length == 1 && x.rank() > 0) {
+            int d = Shape.dim(op, dims[0], x.rank());
+            Tensor idx = argExtreme(x, d, true, max);
+            Tensor v = Indexing.gather(x, d, idx);
+            return keepDim ? v : v.squeeze(d);
+        }
+        boolean[] red = reducedDims(op, x, dims);
+        Tensor out = reduceRaw(x, max ? Reduction.MAX : Reduction.MIN, red, x.dtype(), keepDim);
+        int[] keep = keptShape(x.shape(), red, true);
+        return Autograd.record(op, out, g -> {
+            Tensor mask = x.detach().eq(out.detach().reshape(keep)).to(g.dtype());
+            Tensor count = mask.sum(dims == null ? null : dims, true);
+            return new Tensor[] {g.reshape(keep).mul(mask).div(count)};
+        }, x);
+    }
+
+    public static Tensor argExtreme(Tensor x, int dim, boolean keepDim, boolean max) {
+        String op = max ? "argmax" : "argmin";
+        if (x.rank() == 0) return Tensor.zeros(DType.INT64);
+        int d = Shape.dim(op, dim, x.rank());
+        if (x.shape()[d] == 0)
+            throw new IllegalArgumentException(op + ": expected reduction dim " + d + " to have a non-zero size (shape " + Shape.str(x.shape()) + ")");
+        Storage s = x.backend().argReduce(max, x.storage(), x.layout(), d);
+        int[] keep = x.shape();
+        keep[d] = 1;
+        Tensor out = Tensor.wrap(s, keep);
+        return keepDim ? out : out.squeeze(d);
+    }
+
+    /** Variance with the given correction (1: Bessel's, PyTorch's default). */
+    public static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException("var: expected a floating point tensor, got " + x.dtype());
+        boolean[] red = reducedDims("var", x, dims);
+        long count = 1;
+        for (int d = 0; d < red.length; d++) if (red[d]) count *= x.shape()[d];
+        Tensor centered = x.sub(mean(x, dims, true));
+        return sum(centered.mul(centered), dims, keepDim).div((double) Math.max(count - correction, 0));
+    }
+
+    /** log(sum(exp(x))) over dims, stable: the max is subtracted first (treated as a constant). */
+    public static Tensor logSumExp(Tensor x, int[] dims, boolean keepDim) {
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException("logSumExp: expected a floating point tensor, got " + x.dtype());
+        boolean[] red = reducedDims("logSumExp", x, dims);
+        Tensor m = reduceRaw(x.detach(), Reduction.MAX, red, x.dtype(), true);
+        m = Elementwise.map(m, v -> Double.isInfinite(v) ? 0.0 : v);
+        Tensor r = sum(x.sub(m).exp(), dims, true).log().add(m);
+        return keepDim ? r : r.reshape(keptShape(x.shape(), red, false));
+    }
+}
