@@ -1,0 +1,90 @@
+package dev.nabla.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.nabla.DType;
+import dev.nabla.Generator;
+import dev.nabla.Tensor;
+import dev.nabla.backend.Backend.ConvGeometry;
+import dev.nabla.backend.Storage;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Each fast float32 kernel equals its plain scalar float64 twin, over odd sizes and both thread counts. */
+class FastKernelsTest {
+
+    private static float[] randomFloats(long seed, int n) {
+        return Tensor.randn(new Generator(seed), n).toFloatArray();
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    private static void assertClose(double[] expected, float[] actual, double tol) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++)
+            assertEquals(expected[i], actual[i], tol * (1 + Math.abs(expected[i])), "element " + i);
+    }
+
+    @ParameterizedTest(name = "sgemm {0}x{1}x{2}, {3} threads")
+    @CsvSource({"1,1,1,1", "3,5,7,2", "17,33,9,2", "64,64,64,1", "130,70,300,2", "5,1000,3,2", "300,2,513,2"})
+    void sgemmEqualsTheScalarReference(int m, int n, int k, int threads) {
+        int before = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            float[] a = randomFloats(1, m * k), b = randomFloats(2, k * n), c = randomFloats(3, m * n);
+            double[] ref = toDouble(c);
+            Gemm.dgemm(m, n, k, toDouble(a), 0, k, 1, toDouble(b), 0, n, 1, ref, 0, n, true);
+            Gemm.sgemm(m, n, k, a, 0, k, b, 0, n, c, 0, n, true);
+            assertClose(ref, c, 1e-4);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @ParameterizedTest(name = "conv2d n{0} c{1} {2}x{3} o{4} k{5} s{6} p{7} d{8}, {9} threads")
+    @CsvSource({"2,3,7,6,4,3,1,1,1,2", "1,1,28,28,8,3,1,1,1,1", "3,2,9,11,5,3,2,0,1,2", "4,4,8,8,3,2,1,2,2,2", "5,2,6,6,2,1,1,0,1,2"})
+    void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
+        int before = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            ConvGeometry g = new ConvGeometry(s, s, p, p, d, d);
+            int[] xs = {n, c, h, w}, ws = {o, c, k, k};
+            float[] x = randomFloats(4, n * c * h * w), wt = randomFloats(5, o * c * k * k), bias = randomFloats(6, o);
+            float[] y = ConvKernels.conv2d(x, xs, wt, ws, bias, g);
+            double[] yRef = ConvKernels.conv2dReference(toDouble(x), xs, toDouble(wt), ws, toDouble(bias), g);
+            assertClose(yRef, y, 1e-4);
+            int[] ys = {n, o, g.outH(h, k), g.outW(w, k)};
+            float[] gy = randomFloats(7, y.length);
+            assertClose(ConvKernels.conv2dBackwardInputReference(toDouble(gy), ys, toDouble(wt), ws, xs, g),
+                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g), 1e-4);
+            assertClose(ConvKernels.conv2dBackwardWeightReference(toDouble(gy), ys, toDouble(x), xs, ws, g),
+                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), 1e-4);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @ParameterizedTest(name = "maxPool n{0} c{1} {2}x{3} k{4} s{5} p{6}")
+    @CsvSource({"2,3,8,8,2,2,0", "1,2,7,5,3,2,1", "3,1,9,9,2,1,1"})
+    void maxPoolFloatEqualsTheGenericKernel(int n, int c, int h, int w, int k, int s, int p) {
+        ConvGeometry g = new ConvGeometry(s, s, p, p, 1, 1);
+        int[] xs = {n, c, h, w};
+        Storage x = Storage.of(randomFloats(8, n * c * h * w));
+        Storage[] fast = PoolKernels.maxPool2d(x, xs, k, k, g);
+        int oh = g.outH(h, k), ow = g.outW(w, k);
+        Storage ref = Storage.allocate(DType.FLOAT64, n * c * oh * ow);
+        long[] arg = new long[n * c * oh * ow];
+        Storage xd = Storage.of(toDouble(x.floats()));
+        PoolKernels.maxPoolGeneric(xd, ref, arg, 0, n * c, h, w, k, k, g, oh, ow);
+        assertClose(ref.doubles(), fast[0].floats(), 0);
+        assertArrayEquals(arg, fast[1].longs());
+        Storage gy = Storage.of(randomFloats(9, arg.length));
+        Storage gxFast = PoolKernels.maxPool2dBackward(gy, new int[] {n, c, oh, ow}, fast[1], xs);
+        Storage gxRef = PoolKernels.maxPool2dBackward(Storage.of(toDouble(gy.floats())), new int[] {n, c, oh, ow}, Storage.of(arg), xs);
+        assertClose(gxRef.doubles(), gxFast.floats(), 1e-6);
+    }
+}

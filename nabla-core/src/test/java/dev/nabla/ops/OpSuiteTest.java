@@ -1,0 +1,198 @@
+package dev.nabla.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.DType;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.GradCheck;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The suites over {@link OpRegistry}: for every case of golden/ops.json (written by PyTorch 1.13 in float64),
+ * forward and input gradients equal PyTorch's in float64 and, to float32 precision, in float32; GradCheck passes
+ * for every differentiable case; element-wise ops equal their scalar float64 reference.
+ */
+class OpSuiteTest {
+    static JsonNode golden;
+
+    @BeforeAll
+    static void load() throws Exception {
+        golden = loadGolden();
+    }
+
+    static JsonNode loadGolden() throws Exception {
+        try (InputStream in = OpSuiteTest.class.getResourceAsStream("/golden/ops.json")) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    static Stream<Arguments> cases() throws Exception {
+        JsonNode g = loadGolden();
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode c : g.get("cases")) out.add(Arguments.of(i++ + ": " + c.get("op").asText() + " " + c.get("args"), c));
+        return out.stream();
+    }
+
+    /** A leaf tensor from a golden tensor entry, converted to dtype when it is floating point. */
+    static Tensor tensor(JsonNode t, DType floatType) {
+        int[] shape = new int[t.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = t.get("shape").get(i).asInt();
+        JsonNode d = t.get("data");
+        String dt = t.get("dtype").asText();
+        switch (dt) {
+            case "int64" -> {
+                long[] v = new long[d.size()];
+                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asLong();
+                return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
+            }
+            case "bool" -> {
+                boolean[] v = new boolean[d.size()];
+                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asBoolean();
+                return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
+            }
+            default -> {
+                double[] v = new double[d.size()];
+                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asDouble();
+                Tensor r = Tensor.wrap(dev.nabla.backend.Storage.of(v), shape);
+                return r.to(floatType);
+            }
+        }
+    }
+
+    static Tensor applyView(Tensor t, String view) {
+        if (view == null || view.equals("null")) return t;
+        return switch (view) {
+            case "t" -> t.transpose(-1, -2);
+            case "step2" -> t.slice(-1, 0, t.size(-1), 2);
+            default -> throw new IllegalArgumentException("unknown view " + view);
+        };
+    }
+
+    record Built(Tensor[] leaves, Tensor[] views) {}
+
+    static Built build(JsonNode c, DType dt) {
+        JsonNode ins = c.get("inputs");
+        Tensor[] leaves = new Tensor[ins.size()], views = new Tensor[ins.size()];
+        for (int i = 0; i < leaves.length; i++) {
+            JsonNode in = ins.get(i);
+            leaves[i] = tensor(in, dt);
+            if (in.get("grad").asBoolean()) leaves[i].requiresGrad_(true);
+            views[i] = applyView(leaves[i], in.get("view").isNull() ? null : in.get("view").asText());
+        }
+        return new Built(leaves, views);
+    }
+
+    static void assertClose(String what, Tensor expected, Tensor actual, double rtol, double atol) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
+        for (int i = 0; i < e.length; i++) {
+            if (Double.isNaN(e[i]) && Double.isNaN(a[i])) continue;
+            if (Math.abs(e[i] - a[i]) > atol + rtol * Math.abs(e[i]))
+                fail(what + ": element " + i + " expected " + e[i] + " got " + a[i] + " (rtol " + rtol + ", atol " + atol + ")");
+        }
+    }
+
+    private static OpRegistry.OpInfo info(JsonNode c) {
+        OpRegistry.OpInfo info = OpRegistry.OPS.get(c.get("op").asText());
+        if (info == null) fail("op " + c.get("op").asText() + " of golden/ops.json is not in OpRegistry");
+        return info;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardAndGradientsMatchPyTorchInFloat64(String name, JsonNode c) {
+        check(c, DType.FLOAT64, 1e-9, 1e-11);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardAndGradientsMatchPyTorchInFloat32(String name, JsonNode c) {
+        check(c, DType.FLOAT32, 2e-4, 2e-5);
+    }
+
+    private void check(JsonNode c, DType dt, double rtol, double atol) {
+        OpRegistry.OpInfo info = info(c);
+        Built b = build(c, dt);
+        Tensor y = info.op().apply(b.views(), c.get("args"));
+        Tensor expected = tensor(c.get("output"), dt);
+        String outType = c.get("output").get("dtype").asText();
+        if (outType.equals("float64")) assertEquals(dt, y.dtype(), "output dtype");
+        else assertEquals(outType, y.dtype().torchName(), "output dtype");
+        assertClose(c.get("op").asText() + " forward", expected, y, rtol, atol);
+        if (!c.has("grads")) return;
+        Tensor gout = tensor(c.get("grad_output"), dt);
+        List<Tensor> wrt = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (int i = 0; i < b.leaves().length; i++) if (b.leaves()[i].requiresGrad()) { wrt.add(b.leaves()[i]); at.add(i); }
+        Tensor[] gs = Autograd.grad(new Tensor[] {y}, wrt.toArray(Tensor[]::new), new Tensor[] {gout}, false, false, false);
+        for (int k = 0; k < gs.length; k++) {
+            JsonNode eg = c.get("grads").get(at.get(k));
+            assertClose(c.get("op").asText() + " grad of input " + at.get(k), tensor(eg, dt), gs[k], rtol * 5, atol * 5);
+            assertEquals(dt, gs[k].dtype(), "gradient dtype");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gradCheckPasses(String name, JsonNode c) {
+        OpRegistry.OpInfo info = info(c);
+        if (!info.differentiable() || !c.has("grads")) return;
+        Built b = build(c, DType.FLOAT64);
+        JsonNode args = c.get("args");
+        JsonNode ins = c.get("inputs");
+        GradCheck.Result r = GradCheck.check(xs -> {
+            Tensor[] views = new Tensor[xs.length];
+            for (int i = 0; i < xs.length; i++)
+                views[i] = applyView(xs[i], ins.get(i).get("view").isNull() ? null : ins.get(i).get("view").asText());
+            return info.op().apply(views, args);
+        }, b.leaves());
+        assertTrue(r.passed(), r.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void elementwiseOpsMatchTheirScalarReference(String name, JsonNode c) {
+        OpRegistry.OpInfo info = info(c);
+        if (info.unaryRef() == null && info.binaryRef() == null) return;
+        Built b = build(c, DType.FLOAT64);
+        Tensor y = info.op().apply(b.views(), c.get("args"));
+        double[] actual = y.toDoubleArray();
+        if (info.unaryRef() != null) {
+            double[] x = b.views()[0].toDoubleArray();
+            for (int i = 0; i < x.length; i++) assertEquals(info.unaryRef().applyAsDouble(x[i]), actual[i], 1e-12 * (1 + Math.abs(actual[i])));
+        } else {
+            int[] shape = y.shape();
+            double[] p = b.views()[0].expand(shape).toDoubleArray(), q = b.views()[1].expand(shape).toDoubleArray();
+            for (int i = 0; i < p.length; i++) assertEquals(info.binaryRef().applyAsDouble(p[i], q[i]), actual[i], 1e-12 * (1 + Math.abs(actual[i])));
+        }
+    }
+
+    @Test
+    void everyRegisteredOpHasGoldenCasesAndEveryCaseIsRegistered() {
+        Set<String> seen = new HashSet<>();
+        for (JsonNode c : golden.get("cases")) {
+            assertTrue(OpRegistry.OPS.containsKey(c.get("op").asText()), "unregistered op " + c.get("op"));
+            seen.add(c.get("op").asText());
+        }
+        Set<String> missing = new HashSet<>(OpRegistry.OPS.keySet());
+        missing.removeAll(seen);
+        assertTrue(missing.isEmpty(), "registered ops without golden cases: " + missing);
+    }
+}
