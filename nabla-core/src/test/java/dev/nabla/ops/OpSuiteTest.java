@@ -1,17 +1,15 @@
 package dev.nabla.ops;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
 import dev.nabla.autograd.GradCheck;
-import java.io.InputStream;
+import dev.nabla.testing.Golden;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,10 +34,8 @@ class OpSuiteTest {
         golden = loadGolden();
     }
 
-    static JsonNode loadGolden() throws Exception {
-        try (InputStream in = OpSuiteTest.class.getResourceAsStream("/golden/ops.json")) {
-            return new ObjectMapper().readTree(in);
-        }
+    static JsonNode loadGolden() {
+        return Golden.json("ops.json");
     }
 
     static Stream<Arguments> cases() throws Exception {
@@ -50,30 +46,8 @@ class OpSuiteTest {
         return out.stream();
     }
 
-    /** A leaf tensor from a golden tensor entry, converted to dtype when it is floating point. */
     static Tensor tensor(JsonNode t, DType floatType) {
-        int[] shape = new int[t.get("shape").size()];
-        for (int i = 0; i < shape.length; i++) shape[i] = t.get("shape").get(i).asInt();
-        JsonNode d = t.get("data");
-        String dt = t.get("dtype").asText();
-        switch (dt) {
-            case "int64" -> {
-                long[] v = new long[d.size()];
-                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asLong();
-                return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
-            }
-            case "bool" -> {
-                boolean[] v = new boolean[d.size()];
-                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asBoolean();
-                return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
-            }
-            default -> {
-                double[] v = new double[d.size()];
-                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asDouble();
-                Tensor r = Tensor.wrap(dev.nabla.backend.Storage.of(v), shape);
-                return r.to(floatType);
-            }
-        }
+        return Golden.tensor(t, floatType);
     }
 
     static Tensor applyView(Tensor t, String view) {
@@ -100,13 +74,7 @@ class OpSuiteTest {
     }
 
     static void assertClose(String what, Tensor expected, Tensor actual, double rtol, double atol) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
-        for (int i = 0; i < e.length; i++) {
-            if (Double.isNaN(e[i]) && Double.isNaN(a[i])) continue;
-            if (Math.abs(e[i] - a[i]) > atol + rtol * Math.abs(e[i]))
-                fail(what + ": element " + i + " expected " + e[i] + " got " + a[i] + " (rtol " + rtol + ", atol " + atol + ")");
-        }
+        Golden.assertClose(what, expected, actual, rtol, atol);
     }
 
     private static OpRegistry.OpInfo info(JsonNode c) {

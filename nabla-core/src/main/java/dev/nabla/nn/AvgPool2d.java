@@ -1,0 +1,29 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+
+/** Average pooling (zero padding counted); stride defaults to the kernel size. Shape: [N, C, H, W] → [N, C, OH, OW]. */
+public final class AvgPool2d extends Module {
+    private final int[] kernel, stride, padding;
+
+    public AvgPool2d(int kernel) {
+        this(kernel, kernel, 0);
+    }
+
+    public AvgPool2d(int kernel, int stride, int padding) {
+        this.kernel = new int[] {kernel, kernel};
+        this.stride = new int[] {stride, stride};
+        this.padding = new int[] {padding, padding};
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        expectInput(x, "[N, C, H, W]", x.rank() == 4 || x.rank() == 3);
+        return F.avgPool2d(x, kernel, stride, padding);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0];
+    }
+}

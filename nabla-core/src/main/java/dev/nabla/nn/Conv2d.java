@@ -1,0 +1,70 @@
+package dev.nabla.nn;
+
+import dev.nabla.DType;
+import dev.nabla.Generator;
+import dev.nabla.Tensor;
+
+/**
+ * 2-D convolution over NCHW. Shape: [N, C_in, H, W] → [N, C_out, OH, OW] with
+ * OH = (H + 2·padding − dilation·(kernel − 1) − 1) / stride + 1. Initialised as PyTorch's Conv2d.
+ */
+public final class Conv2d extends Module {
+    /** Options beyond the channels and kernel; {@link #defaults()} is stride 1, no padding, dilation 1, bias. */
+    public record Options(int[] stride, int[] padding, int[] dilation, boolean bias) {
+        public static Options defaults() { return new Options(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true); }
+        public Options stride(int s) { return new Options(new int[] {s, s}, padding, dilation, bias); }
+        public Options padding(int p) { return new Options(stride, new int[] {p, p}, dilation, bias); }
+        public Options dilation(int d) { return new Options(stride, padding, new int[] {d, d}, bias); }
+        public Options bias(boolean b) { return new Options(stride, padding, dilation, b); }
+    }
+
+    public final int inChannels, outChannels;
+    public final int[] kernel;
+    public final Options options;
+
+    public Conv2d(int inChannels, int outChannels, int kernel) {
+        this(inChannels, outChannels, new int[] {kernel, kernel}, Options.defaults(), Generator.global(), DType.FLOAT32);
+    }
+
+    public Conv2d(int inChannels, int outChannels, int kernel, Options options) {
+        this(inChannels, outChannels, new int[] {kernel, kernel}, options, Generator.global(), DType.FLOAT32);
+    }
+
+    public Conv2d(int inChannels, int outChannels, int[] kernel, Options options, Generator g, DType dtype) {
+        if (inChannels <= 0 || outChannels <= 0) throw new IllegalArgumentException("Conv2d: channels must be positive, got " + inChannels + "->" + outChannels);
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernel = kernel.clone();
+        this.options = options;
+        Tensor w = param("weight", Tensor.zeros(dtype, outChannels, inChannels, kernel[0], kernel[1]));
+        Tensor b = options.bias() ? param("bias", Tensor.zeros(dtype, outChannels)) : null;
+        Init.torchDefault(w, b, g);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        expectInput(x, "[N, " + inChannels + ", H, W]", (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
+        return F.conv2d(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
+    }
+
+    /** [out, in, KH, KW]. */
+    public Tensor weight() {
+        return parameter("weight");
+    }
+
+    /** [out], or null without bias. */
+    public Tensor bias() {
+        return parameter("bias");
+    }
+
+    @Override
+    public String describe() {
+        return "Conv2d " + inChannels + "->" + outChannels + " " + kernel[0] + "x" + kernel[1];
+    }
+
+    @Override
+    protected String extraRepr() {
+        return inChannels + ", " + outChannels + ", kernel_size=(" + kernel[0] + ", " + kernel[1] + "), stride=(" + options.stride()[0] + ", " + options.stride()[1]
+                + "), padding=(" + options.padding()[0] + ", " + options.padding()[1] + ")" + (options.bias() ? "" : ", bias=False");
+    }
+}

@@ -1,0 +1,30 @@
+package dev.nabla.nn;
+
+import dev.nabla.Generator;
+import dev.nabla.Tensor;
+
+/** Inverted dropout, active only in training mode, from a seeded generator. Shape: any → same. */
+public final class Dropout extends Module {
+    private final double p;
+    private final Generator generator;
+
+    public Dropout(double p) {
+        this(p, Generator.global());
+    }
+
+    public Dropout(double p, Generator generator) {
+        if (p < 0 || p > 1) throw new IllegalArgumentException("Dropout: probability has to be between 0 and 1, but got " + p);
+        this.p = p;
+        this.generator = generator;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.dropout(x, p, isTraining(), generator);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "p=" + p;
+    }
+}

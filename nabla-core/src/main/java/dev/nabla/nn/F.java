@@ -1,0 +1,203 @@
+package dev.nabla.nn;
+
+import dev.nabla.DType;
+import dev.nabla.Generator;
+import dev.nabla.Shape;
+import dev.nabla.Tensor;
+import dev.nabla.ops.Convolution;
+import dev.nabla.ops.Pooling;
+
+/** The functional form of layers and losses, as {@code torch.nn.functional}. */
+public final class F {
+    private F() {}
+
+    /** Shape: x [*, in], weight [out, in], bias [out] or null → [*, out]. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Tensor y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
+
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        return Convolution.conv2d(x, weight, bias, stride, padding, dilation);
+    }
+
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        return Pooling.maxPool2d(x, kernel, stride, padding, dilation);
+    }
+
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        return Pooling.avgPool2d(x, kernel, stride, padding);
+    }
+
+    public static Tensor relu(Tensor x) { return x.relu(); }
+    public static Tensor sigmoid(Tensor x) { return x.sigmoid(); }
+    public static Tensor tanh(Tensor x) { return x.tanh(); }
+    public static Tensor gelu(Tensor x) { return x.gelu(); }
+    public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
+    public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }
+
+    /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p); identity unless training. */
+    public static Tensor dropout(Tensor x, double p, boolean training, Generator g) {
+        if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
+        if (!training || p == 0) return x;
+        if (p == 1) return x.mul(0.0);
+        Tensor mask = Tensor.bernoulli(g, 1 - p, x.shape()).to(x.dtype()).div(1 - p);
+        return x.mul(mask);
+    }
+
+    /**
+     * Batch normalisation over dim 1 of [N, C] or [N, C, H, W]. In training, normalises with the batch statistics
+     * (biased variance) and updates the running ones with the unbiased variance: r = (1−momentum)·r + momentum·s.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
+                                   double momentum, double eps) {
+        int[] dims = x.rank() == 2 ? new int[] {0} : x.rank() == 3 ? new int[] {0, 2} : new int[] {0, 2, 3};
+        int[] bshape = new int[x.rank()];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[1] = x.size(1);
+        Tensor mean, var;
+        if (training) {
+            int n = x.numel() / x.size(1);
+            if (n <= 1) throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got input of shape " + Shape.str(x.shape()));
+            mean = x.mean(dims, true);
+            var = x.var(dims, 0, true);
+            if (runningMean != null) {
+                try (var g = dev.nabla.autograd.GradMode.noGrad()) {
+                    runningMean.mul_(1 - momentum).add_(mean.detach().reshape(-1).mul(momentum));
+                    runningVar.mul_(1 - momentum).add_(var.detach().reshape(-1).mul(momentum * n / (n - 1.0)));
+                }
+            }
+        } else {
+            mean = runningMean.reshape(bshape);
+            var = runningVar.reshape(bshape);
+        }
+        Tensor y = x.sub(mean).div(var.add(eps).sqrt());
+        if (weight != null) y = y.mul(weight.reshape(bshape));
+        if (bias != null) y = y.add(bias.reshape(bshape));
+        return y;
+    }
+
+    // ------------------------------------------------------------------ losses
+
+    public enum Reduction { MEAN, SUM, NONE }
+
+    static Tensor reduce(Tensor loss, Reduction r) {
+        return switch (r) {
+            case MEAN -> loss.mean();
+            case SUM -> loss.sum();
+            case NONE -> loss;
+        };
+    }
+
+    private static void sameShape(String op, Tensor input, Tensor target) {
+        if (!java.util.Arrays.equals(input.shape(), target.shape()))
+            throw new IllegalArgumentException(op + ": target shape " + Shape.str(target.shape()) + " must equal input shape " + Shape.str(input.shape()));
+    }
+
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction r) {
+        sameShape("mseLoss", input, target);
+        Tensor d = input.sub(target);
+        return reduce(d.mul(d), r);
+    }
+
+    /**
+     * Negative log likelihood: input [N, C] (or [N, C, d...]) log-probabilities, target int64 [N] (or [N, d...])
+     * class indices; optional per-class weight [C]; mean divides by the summed weights of the targets.
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, Reduction r) {
+        if (target.dtype() != DType.INT64)
+            throw new IllegalArgumentException("nllLoss: expected int64 class indices as target, got " + target.dtype() + " (use probabilities with crossEntropy)");
+        if (logProbs.rank() < 1 || logProbs.rank() > 1 && (target.rank() != logProbs.rank() - 1 || target.size(0) != logProbs.size(0)))
+            throw new IllegalArgumentException("nllLoss: input " + Shape.str(logProbs.shape()) + " and target " + Shape.str(target.shape())
+                    + " do not match (expected input [N, C, ...] and target [N, ...])");
+        Tensor lp = logProbs.rank() == 1 ? logProbs.unsqueeze(0) : logProbs;
+        Tensor t = logProbs.rank() == 1 ? target.reshape(1) : target;
+        int c = lp.size(1);
+        if (lp.rank() > 2) { // [N, C, d...] -> [N·d..., C]
+            int[] perm = new int[lp.rank()];
+            perm[lp.rank() - 1] = 1;
+            for (int i = 0, j = 0; i < lp.rank(); i++) if (i != 1) perm[j++] = i;
+            lp = lp.permute(perm).reshape(-1, c);
+            t = t.reshape(-1);
+        }
+        long[] ts = t.toLongArray();
+        for (int i = 0; i < ts.length; i++)
+            if (ts[i] < 0 || ts[i] >= c)
+                throw new IndexOutOfBoundsException("nllLoss: target " + ts[i] + " is out of bounds for " + c + " classes (at flat index " + i + ")");
+        Tensor picked = lp.gather(1, t.reshape(-1, 1)).reshape(-1).neg();
+        if (weight != null) {
+            Tensor w = weight.index(t.reshape(-1)).to(picked.dtype());
+            picked = picked.mul(w);
+            if (r == Reduction.MEAN) return picked.sum().div(w.sum());
+        }
+        if (r == Reduction.NONE) return picked.reshape(target.shape());
+        return reduce(picked, r);
+    }
+
+    /**
+     * Cross-entropy from logits [N, C] (or [N, C, d...]): with int64 class targets, or with float class
+     * probabilities of the input's shape; label smoothing mixes the target with the uniform distribution.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, double labelSmoothing, Reduction r) {
+        if (labelSmoothing < 0 || labelSmoothing > 1) throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
+        if (logits.rank() < 1) throw new IllegalArgumentException("crossEntropy: expected logits [N, C], got a 0-d tensor");
+        int classDim = logits.rank() == 1 ? 0 : 1;
+        int c = logits.size(classDim);
+        Tensor logp = logits.logSoftmax(classDim);
+        if (target.dtype().isFloatingPoint()) {
+            sameShape("crossEntropy (probability targets)", logits, target);
+            Tensor p = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / c) : target;
+            Tensor terms = logp.mul(p);
+            if (weight != null) terms = terms.mul(weight.reshape(classDim == 1 ? broadcastShape(logits.rank(), c) : new int[] {c}));
+            Tensor loss = terms.sum(classDim, false).neg();
+            return reduce(loss, r);
+        }
+        if (labelSmoothing > 0 && weight != null)
+            throw new UnsupportedOperationException("crossEntropy: class weights together with label smoothing are not supported yet");
+        Tensor nll = nllLoss(logp, target, weight, r == Reduction.MEAN && weight != null ? Reduction.MEAN : Reduction.NONE);
+        if (r == Reduction.MEAN && weight != null) return nll;
+        if (labelSmoothing > 0) {
+            Tensor smooth = logp.sum(classDim, false).neg().div(c);
+            nll = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
+        }
+        return reduce(nll, r);
+    }
+
+    private static int[] broadcastShape(int rank, int c) {
+        int[] s = new int[rank];
+        java.util.Arrays.fill(s, 1);
+        s[1] = c;
+        return s;
+    }
+
+    /** Binary cross-entropy on probabilities; the logs are clamped at −100 as PyTorch does. */
+    public static Tensor binaryCrossEntropy(Tensor p, Tensor target, Reduction r) {
+        sameShape("binaryCrossEntropy", p, target);
+        Tensor logP = p.log().clampMin(-100), log1mP = p.rsub(1.0).log().clampMin(-100);
+        Tensor loss = target.mul(logP).add(target.rsub(1.0).mul(log1mP)).neg();
+        return reduce(loss, r);
+    }
+
+    /**
+     * Binary cross-entropy on logits, stable for large |x|: (1 − t)·x + (1 + (pw − 1)·t)·(log(1 + e^{−|x|}) + max(−x, 0)).
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor x, Tensor target, Tensor posWeight, Reduction r) {
+        sameShape("binaryCrossEntropyWithLogits", x, target);
+        Tensor softplusNeg = x.abs().neg().exp().add(1.0).log().add(x.neg().clampMin(0));
+        Tensor logWeight = posWeight == null ? null : posWeight.sub(1.0).mul(target).add(1.0);
+        Tensor loss = target.rsub(1.0).mul(x).add(logWeight == null ? softplusNeg : logWeight.mul(softplusNeg));
+        return reduce(loss, r);
+    }
+
+    /** Hinge loss max(0, 1 − y·f) for targets ±1. */
+    public static Tensor hingeLoss(Tensor scores, Tensor target, Reduction r) {
+        sameShape("hingeLoss", scores, target);
+        return reduce(target.mul(scores).rsub(1.0).clampMin(0), r);
+    }
+
+    /** The perceptron criterion max(0, −y·f) for targets ±1. */
+    public static Tensor perceptronLoss(Tensor scores, Tensor target, Reduction r) {
+        sameShape("perceptronLoss", scores, target);
+        return reduce(target.mul(scores).neg().clampMin(0), r);
+    }
+}

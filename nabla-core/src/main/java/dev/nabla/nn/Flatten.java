@@ -1,0 +1,27 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+
+/** Flattens dims startDim..endDim (default 1..-1). Shape: [N, *] → [N, ∏*]. */
+public final class Flatten extends Module {
+    private final int startDim, endDim;
+
+    public Flatten() {
+        this(1, -1);
+    }
+
+    public Flatten(int startDim, int endDim) {
+        this.startDim = startDim;
+        this.endDim = endDim;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.flatten(startDim, endDim);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "start_dim=" + startDim + ", end_dim=" + endDim;
+    }
+}

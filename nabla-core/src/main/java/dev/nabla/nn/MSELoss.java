@@ -1,0 +1,16 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+import dev.nabla.nn.F.Reduction;
+
+/** Mean squared error (x − y)² with reduction mean (default), sum or none. Shape: input and target alike. */
+public final class MSELoss implements Loss {
+    private final Reduction reduction;
+
+    public MSELoss() { this(Reduction.MEAN); }
+    public MSELoss(Reduction reduction) { this.reduction = reduction; }
+    @Override
+    public Tensor apply(Tensor input, Tensor target) {
+        return F.mseLoss(input, target, reduction);
+    }
+}

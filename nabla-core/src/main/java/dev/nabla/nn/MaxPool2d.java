@@ -1,0 +1,35 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+
+/** Max pooling; stride defaults to the kernel size. Shape: [N, C, H, W] → [N, C, OH, OW]. */
+public final class MaxPool2d extends Module {
+    private final int[] kernel, stride, padding, dilation;
+
+    public MaxPool2d(int kernel) {
+        this(kernel, kernel, 0, 1);
+    }
+
+    public MaxPool2d(int kernel, int stride, int padding, int dilation) {
+        this.kernel = new int[] {kernel, kernel};
+        this.stride = new int[] {stride, stride};
+        this.padding = new int[] {padding, padding};
+        this.dilation = new int[] {dilation, dilation};
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        expectInput(x, "[N, C, H, W]", x.rank() == 4 || x.rank() == 3);
+        return F.maxPool2d(x, kernel, stride, padding, dilation);
+    }
+
+    @Override
+    public String describe() {
+        return "MaxPool2d " + kernel[0] + "x" + kernel[1];
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0] + ", dilation=" + dilation[0];
+    }
+}

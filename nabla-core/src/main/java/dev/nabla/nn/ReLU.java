@@ -1,0 +1,11 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+
+/** max(x, 0). Shape: any → same. */
+public final class ReLU extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.relu();
+    }
+}

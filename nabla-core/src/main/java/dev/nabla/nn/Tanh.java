@@ -1,0 +1,11 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+
+/** tanh(x). Shape: any → same. */
+public final class Tanh extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.tanh();
+    }
+}

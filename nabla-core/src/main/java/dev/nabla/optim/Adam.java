@@ -1,0 +1,49 @@
+package dev.nabla.optim;
+
+import dev.nabla.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam (Kingma and Ba) with bias correction, L2 weight decay added to the gradient as torch.optim.Adam applies it,
+ * and the AMSGrad variant. {@link AdamW} decouples the decay instead.
+ */
+public class Adam extends Optimizer {
+    public Adam(List<Tensor> params, double lr) {
+        this(single(params), lr, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    public Adam(List<Tensor> params, double lr, double weightDecay) {
+        this(single(params), lr, 0.9, 0.999, 1e-8, weightDecay, false);
+    }
+
+    public Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+        super(groups, options("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay, "amsgrad", amsgrad ? 1 : 0));
+    }
+
+    /** Decoupled decay happens before the Adam step in AdamW; Adam itself adds the decay to the gradient. */
+    boolean decoupled() {
+        return false;
+    }
+
+    @Override
+    protected final void update(ParamGroup group, Flat p, Flat g, Map<String, double[]> state, long step) {
+        double lr = group.get("lr"), b1 = group.get("beta1"), b2 = group.get("beta2"), eps = group.get("eps"), wd = group.get("weight_decay");
+        boolean ams = group.flag("amsgrad"), decoupled = decoupled();
+        double[] m = buffer(state, "exp_avg", p.n), v = buffer(state, "exp_avg_sq", p.n);
+        double[] vmax = ams ? buffer(state, "max_exp_avg_sq", p.n) : null;
+        double bc1 = 1 - Math.pow(b1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
+        double stepSize = lr / bc1;
+        for (int i = 0; i < p.n; i++) {
+            double w = p.get(i);
+            double d = g.get(i);
+            if (decoupled) w *= 1 - lr * wd;
+            else d += wd * w;
+            m[i] = b1 * m[i] + (1 - b1) * d;
+            v[i] = b2 * v[i] + (1 - b2) * d * d;
+            double second = v[i];
+            if (ams) second = vmax[i] = Math.max(vmax[i], v[i]);
+            p.set(i, w - stepSize * m[i] / (Math.sqrt(second) / bc2Sqrt + eps));
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.nabla.optim;
+
+import dev.nabla.DType;
+import dev.nabla.Shape;
+import dev.nabla.Tensor;
+import dev.nabla.backend.Storage;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PyTorch's optimizer data model: parameter groups with per-group options, and per-parameter state created
+ * lazily on the first step. Subclasses write their algorithm as one update per parameter ({@link #update}).
+ * Updates run in place on the parameter's storage, outside the graph; state is kept in float64.
+ */
+public abstract class Optimizer {
+    private final List<ParamGroup> groups = new ArrayList<>();
+    private final Map<Tensor, Map<String, double[]>> state = new IdentityHashMap<>();
+    private final Map<String, Double> defaults;
+
+    protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
+        this.defaults = defaults;
+        if (groups.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
+        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ParamGroup g : groups) {
+            g.fillDefaults(defaults);
+            for (Tensor p : g.params()) {
+                if (!p.isLeaf() || !p.dtype().isFloatingPoint())
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": can't optimize a non-leaf or non-float tensor (shape " + Shape.str(p.shape()) + ")");
+                if (!p.isContiguous() || p.layout().offset() != 0 || p.storage().length() != p.numel())
+                    throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must own contiguous storage (shape " + Shape.str(p.shape()) + ")");
+                if (!seen.add(p)) throw new IllegalArgumentException(getClass().getSimpleName() + ": some parameters appear in more than one parameter group");
+            }
+            this.groups.add(g);
+        }
+    }
+
+    protected static List<ParamGroup> single(List<Tensor> params) {
+        return List.of(new ParamGroup(params));
+    }
+
+    /** Option name → value helper for subclasses' defaults, in declaration order. */
+    protected static Map<String, Double> options(Object... kv) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], ((Number) kv[i + 1]).doubleValue());
+        return m;
+    }
+
+    public List<ParamGroup> paramGroups() {
+        return groups;
+    }
+
+    /** Sets lr in every group. */
+    public void setLr(double lr) {
+        for (ParamGroup g : groups) g.set("lr", lr);
+    }
+
+    /** Applies one update to every parameter that has a gradient. */
+    public void step() {
+        for (ParamGroup g : groups) {
+            for (Tensor p : g.params()) {
+                if (p.grad() == null) continue;
+                Map<String, double[]> s = state.computeIfAbsent(p, k -> new LinkedHashMap<>());
+                double[] step = s.computeIfAbsent("step", k -> new double[1]);
+                step[0] += 1;
+                Tensor grad = p.grad().dtype() == p.dtype() ? p.grad().contiguous() : p.grad().to(p.dtype()).contiguous();
+                update(g, new Flat(p.storage()), new Flat(gradStorage(grad)), s, (long) step[0]);
+            }
+        }
+    }
+
+    private static Storage gradStorage(Tensor g) {
+        if (g.layout().offset() == 0 && g.storage().length() == g.numel()) return g.storage();
+        return g.backend().copy(g.storage(), g.layout(), g.dtype());
+    }
+
+    /** The algorithm: updates param p in place from grad g, with this parameter's state and the 1-based step count. */
+    protected abstract void update(ParamGroup group, Flat p, Flat g, Map<String, double[]> state, long step);
+
+    /** A state array of n zeros, created on first use. */
+    protected static double[] buffer(Map<String, double[]> state, String name, int n) {
+        return state.computeIfAbsent(name, k -> new double[n]);
+    }
+
+    /** Drops every parameter's gradient. */
+    public void zeroGrad() {
+        for (ParamGroup g : groups) for (Tensor p : g.params()) p.zeroGrad();
+    }
+
+    /** A parameter's storage or gradient seen as a flat array of doubles (float32 or float64 underneath). */
+    public static final class Flat {
+        private final float[] f;
+        private final double[] d;
+        public final int n;
+
+        Flat(Storage s) {
+            this.f = s.dtype() == DType.FLOAT32 ? s.floats() : null;
+            this.d = s.dtype() == DType.FLOAT64 ? s.doubles() : null;
+            this.n = s.length();
+        }
+
+        public double get(int i) {
+            return f != null ? f[i] : d[i];
+        }
+
+        public void set(int i, double v) {
+            if (f != null) f[i] = (float) v;
+            else d[i] = v;
+        }
+    }
+
+    /**
+     * The optimizer's state as tensors and options, keyed by parameter index in group order, as PyTorch's
+     * state_dict: {@code state.<index>.<name>} → tensor, {@code param_groups.<g>.<option>} → value.
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        int index = 0, gi = 0;
+        for (ParamGroup g : groups) {
+            for (var o : g.options().entrySet()) out.put("param_groups." + gi + "." + o.getKey(), Tensor.scalar(o.getValue(), DType.FLOAT64));
+            for (Tensor p : g.params()) {
+                Map<String, double[]> s = state.get(p);
+                if (s != null) for (var e : s.entrySet()) out.put("state." + index + "." + e.getKey(), Tensor.of(e.getValue()));
+                index++;
+            }
+            gi++;
+        }
+        return out;
+    }
+
+    /** Restores what {@link #stateDict} wrote; the groups must hold the same number of parameters with the same sizes. */
+    public void loadStateDict(Map<String, Tensor> dict) {
+        int index = 0, gi = 0;
+        for (ParamGroup g : groups) {
+            for (String o : new ArrayList<>(g.options().keySet())) {
+                Tensor v = dict.get("param_groups." + gi + "." + o);
+                if (v != null) g.set(o, v.item());
+            }
+            for (Tensor p : g.params()) {
+                String prefix = "state." + index + ".";
+                Map<String, double[]> s = new LinkedHashMap<>();
+                for (var e : dict.entrySet()) {
+                    if (!e.getKey().startsWith(prefix)) continue;
+                    double[] v = e.getValue().toDoubleArray();
+                    String name = e.getKey().substring(prefix.length());
+                    if (!name.equals("step") && v.length != p.numel())
+                        throw new IllegalArgumentException("optimizer state " + e.getKey() + " has " + v.length + " values but parameter " + index + " has " + p.numel());
+                    s.put(name, v);
+                }
+                if (!s.isEmpty()) state.put(p, s);
+                else state.remove(p);
+                index++;
+            }
+            gi++;
+        }
+    }
+}

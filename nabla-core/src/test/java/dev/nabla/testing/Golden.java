@@ -1,0 +1,80 @@
+package dev.nabla.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.DType;
+import dev.nabla.Tensor;
+import dev.nabla.backend.Storage;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reads the golden files that tools/torch-golden writes, and compares tensors with a report of the first bad element. */
+public final class Golden {
+    private Golden() {}
+
+    public static JsonNode json(String resource) {
+        try (InputStream in = Golden.class.getResourceAsStream("/golden/" + resource)) {
+            if (in == null) throw new IllegalStateException("missing test resource golden/" + resource);
+            return new ObjectMapper().readTree(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static java.nio.file.Path path(String resource) {
+        try {
+            return java.nio.file.Path.of(Golden.class.getResource("/golden/" + resource).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A tensor from {shape, dtype, data}; floating point data is converted to floatType. */
+    public static Tensor tensor(JsonNode t, DType floatType) {
+        int[] shape = new int[t.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = t.get("shape").get(i).asInt();
+        JsonNode d = t.get("data");
+        switch (t.get("dtype").asText()) {
+            case "int64" -> {
+                long[] v = new long[d.size()];
+                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asLong();
+                return Tensor.wrap(Storage.of(v), shape);
+            }
+            case "bool" -> {
+                boolean[] v = new boolean[d.size()];
+                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asBoolean();
+                return Tensor.wrap(Storage.of(v), shape);
+            }
+            default -> {
+                double[] v = new double[d.size()];
+                for (int i = 0; i < v.length; i++) v[i] = d.get(i).asDouble();
+                return Tensor.wrap(Storage.of(v), shape).to(floatType);
+            }
+        }
+    }
+
+    public static Map<String, Tensor> tensors(JsonNode obj, DType floatType) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        obj.fields().forEachRemaining(e -> m.put(e.getKey(), tensor(e.getValue(), floatType)));
+        return m;
+    }
+
+    /** Largest |a − e| / (atol + rtol·|e|) seen by {@link #assertClose}, for reporting. */
+    public static double worstRelative;
+
+    public static void assertClose(String what, Tensor expected, Tensor actual, double rtol, double atol) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
+        for (int i = 0; i < e.length; i++) {
+            if (Double.isNaN(e[i]) && Double.isNaN(a[i])) continue;
+            double diff = Math.abs(e[i] - a[i]);
+            if (Math.abs(e[i]) > 1e-3) worstRelative = Math.max(worstRelative, diff / Math.abs(e[i]));
+            if (diff > atol + rtol * Math.abs(e[i]))
+                fail(what + ": element " + i + " expected " + e[i] + " got " + a[i] + " (rtol " + rtol + ", atol " + atol + ")");
+        }
+    }
+}
