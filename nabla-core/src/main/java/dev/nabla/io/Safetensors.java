@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
-import dev.nabla.backend.Storage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -195,16 +194,27 @@ public final class Safetensors {
 
     private static Tensor decode(ByteBuffer all, long at, DType dt, int n, int[] shape) {
         ByteBuffer b = all.slice((int) at, n * dt.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        Storage s = Storage.allocate(dt, n);
-        switch (dt) {
-            case FLOAT32 -> b.asFloatBuffer().get(s.floats());
-            case FLOAT64 -> b.asDoubleBuffer().get(s.doubles());
-            case INT64 -> b.asLongBuffer().get(s.longs());
-            case BOOL -> {
-                boolean[] d = s.bools();
-                for (int i = 0; i < n; i++) d[i] = b.get(i) != 0;
+        return switch (dt) {
+            case FLOAT32 -> {
+                float[] d = new float[n];
+                b.asFloatBuffer().get(d);
+                yield Tensor.of(d, shape);
             }
-        }
-        return Tensor.wrap(s, shape);
+            case FLOAT64 -> {
+                double[] d = new double[n];
+                b.asDoubleBuffer().get(d);
+                yield Tensor.of(d, shape);
+            }
+            case INT64 -> {
+                long[] d = new long[n];
+                b.asLongBuffer().get(d);
+                yield Tensor.of(d, shape);
+            }
+            case BOOL -> {
+                boolean[] d = new boolean[n];
+                for (int i = 0; i < n; i++) d[i] = b.get(i) != 0;
+                yield Tensor.of(d, shape);
+            }
+        };
     }
 }
