@@ -30,6 +30,12 @@ public interface Backend {
      */
     Storage zip(DoubleBinaryOperator f, LongBinaryOperator longF, Storage a, Layout la, Storage b, Layout lb, DType out);
 
+    /** max(x, 0) (NaN kept). */
+    Storage relu(Storage x, Layout layout);
+
+    /** gy where y > 0, else 0: ReLU's backward from its output y (same shape as gy). */
+    Storage reluBackward(Storage gy, Layout gyLayout, Storage y, Layout yLayout);
+
     /** cond ? a : b, all three broadcast to one shape. */
     Storage where(Storage cond, Layout lc, Storage a, Layout la, Storage b, Layout lb, DType out);
 

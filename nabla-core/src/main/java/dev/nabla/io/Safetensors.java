@@ -7,13 +7,11 @@ import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -91,23 +89,11 @@ public final class Safetensors {
         byte[] hp = new byte[h.length + pad];
         System.arraycopy(h, 0, hp, 0, h.length);
         java.util.Arrays.fill(hp, h.length, hp.length, (byte) ' ');
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length);
-                out.write(len.array());
-                out.write(hp);
-                for (Tensor t : order) out.write(bytes(t));
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).array());
+            out.write(hp);
+            for (Tensor t : order) out.write(bytes(t));
+        });
     }
 
     private static byte[] bytes(Tensor t) {
@@ -198,22 +184,22 @@ public final class Safetensors {
             case FLOAT32 -> {
                 float[] d = new float[n];
                 b.asFloatBuffer().get(d);
-                yield Tensor.of(d, shape);
+                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
             }
             case FLOAT64 -> {
                 double[] d = new double[n];
                 b.asDoubleBuffer().get(d);
-                yield Tensor.of(d, shape);
+                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
             }
             case INT64 -> {
                 long[] d = new long[n];
                 b.asLongBuffer().get(d);
-                yield Tensor.of(d, shape);
+                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
             }
             case BOOL -> {
                 boolean[] d = new boolean[n];
                 for (int i = 0; i < n; i++) d[i] = b.get(i) != 0;
-                yield Tensor.of(d, shape);
+                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
             }
         };
     }

@@ -17,14 +17,15 @@ public final class Activations {
     /** max(x, 0); the gradient at exactly 0 is 0, as PyTorch defines it. */
     public static Tensor relu(Tensor x) {
         requireFloat("relu", x);
-        Tensor out = Elementwise.map(x, v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0));
+        Tensor out = Tensor.wrap(x.backend().relu(x.storage(), x.layout()), x.shape());
         return Autograd.record("relu", out, g -> new Tensor[] {reluBackward(g, out.detach())}, x);
     }
 
     /** g where out > 0, else 0. */
     static Tensor reluBackward(Tensor g, Tensor out) {
         if (GradMode.isEnabled()) return g.mul(out.gt(0.0)); // keeps the graph for higher-order gradients
-        return Elementwise.zip("relu_backward", g, out, g.dtype(), (gv, ov) -> ov > 0 ? gv : 0.0, null);
+        if (!java.util.Arrays.equals(g.shape(), out.shape())) g = g.expand(out.shape()).contiguous();
+        return Tensor.wrap(g.backend().reluBackward(g.storage(), g.layout(), out.storage(), out.layout()), out.shape());
     }
 
     public static Tensor sigmoid(Tensor x) {

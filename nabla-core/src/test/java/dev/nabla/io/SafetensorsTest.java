@@ -23,6 +23,7 @@ class SafetensorsTest {
         m.put("l", Tensor.of(new long[] {Long.MAX_VALUE, -1}));
         m.put("b", Tensor.of(new boolean[] {true, false}));
         m.put("empty", Tensor.zeros(0, 4));
+        m.put("scalar", Tensor.scalar(7, dev.nabla.DType.INT64));
         m.put("t", Tensor.arange(0, 6, 1).reshape(2, 3).t());
         Path f = dir.resolve("x.safetensors");
         Safetensors.save(f, m, Map.of("epoch", "3"));
@@ -34,6 +35,8 @@ class SafetensorsTest {
         assertArrayEquals(m.get("l").toLongArray(), c.tensors().get("l").toLongArray());
         assertArrayEquals(m.get("b").toBooleanArray(), c.tensors().get("b").toBooleanArray());
         assertArrayEquals(new int[] {0, 4}, c.tensors().get("empty").shape());
+        assertArrayEquals(new int[0], c.tensors().get("scalar").shape());
+        assertEquals(7.0, c.tensors().get("scalar").item());
         assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, c.tensors().get("t").toFloatArray());
         long headerLength = ByteBuffer.wrap(Files.readAllBytes(f), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, headerLength % 8, "data section aligned on 8 bytes");

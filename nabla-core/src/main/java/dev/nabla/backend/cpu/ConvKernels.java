@@ -3,105 +3,105 @@ package dev.nabla.backend.cpu;
 import dev.nabla.backend.Backend.ConvGeometry;
 
 /**
- * 2-D convolution kernels. The float32 kernels lower each image to a column matrix (im2col) and call
- * {@link Gemm#sgemm}, one image per core; the float64 kernels are direct loops that serve as the scalar
- * reference the fast kernels are tested against.
+ * 2-D convolution kernels. The float32 kernels lower groups of images to a column matrix (im2col) and call
+ * {@link Gemm#sgemm} once per group, groups split over the cores; the float64 kernels are direct loops that serve
+ * as the scalar reference the fast kernels are tested against.
  */
 public final class ConvKernels {
     private ConvKernels() {}
 
-    // ---------------------------------------------------------------- float32, im2col + GEMM
+    // ---------------------------------------------------------------- float32, im2col + GEMM over groups of images
+
+    /** Images lowered together: one GEMM of N = GROUP·OH·OW columns keeps the column block cache-sized. */
+    static final int GROUP = 16;
+    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] work(int slot, int size) {
+        float[][] w = WORK.get();
+        if (w[slot].length < size) w[slot] = new float[size];
+        return w[slot];
+    }
+
+    /** Runs body over the groups of images, in parallel over groups when there are enough, else with a parallel GEMM. */
+    private static void overGroups(int n, GroupBody body) {
+        int groups = (n + GROUP - 1) / GROUP;
+        if (groups >= Parallel.threads()) Parallel.forChunks(groups, 1, (chunk, s, e) -> { for (int q = s; q < e; q++) body.run(chunk, q, false); });
+        else for (int q = 0; q < groups; q++) body.run(0, q, true);
+    }
+
+    @FunctionalInterface
+    private interface GroupBody {
+        void run(int chunk, int group, boolean parallelGemm);
+    }
 
     /** x [N,C,H,W] * w [O,C,KH,KW] + bias -> y [N,O,OH,OW]. */
     public static float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
         float[] y = new float[n * o * ohw];
-        boolean perImage = n >= Parallel.threads();
-        Parallel.RangeBody body = (s, e) -> {
-            float[] col = new float[ckk * ohw];
-            for (int i = s; i < e; i++) {
-                im2col(x, i * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col);
-                int yOff = i * o * ohw;
-                if (perImage) serialGemm(o, ohw, ckk, w, 0, ckk, col, 0, ohw, y, yOff, ohw);
-                else Gemm.sgemm(o, ohw, ckk, w, 0, ckk, col, 0, ohw, y, yOff, ohw, false);
-                if (bias != null) {
-                    for (int oc = 0; oc < o; oc++) {
-                        float bv = bias[oc];
-                        int base = yOff + oc * ohw;
-                        for (int p = 0; p < ohw; p++) y[base + p] += bv;
-                    }
+        overGroups(n, (chunk, q, par) -> {
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
+            float[] col = work(0, ckk * cols), out = work(1, o * cols);
+            for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            Gemm.sgemm(o, cols, ckk, w, 0, ckk, 1, col, 0, cols, 1, out, 0, cols, false, par);
+            for (int img = 0; img < gn; img++)
+                for (int oc = 0; oc < o; oc++) {
+                    float bv = bias == null ? 0f : bias[oc];
+                    int dst = ((i0 + img) * o + oc) * ohw, src = oc * cols + img * ohw;
+                    for (int p = 0; p < ohw; p++) y[dst + p] = out[src + p] + bv;
                 }
-            }
-        };
-        if (perImage) Parallel.forRange(n, 1, body);
-        else body.run(0, n);
+        });
         return y;
     }
 
-    /** dL/dx from dL/dy [N,O,OH,OW] and w [O,C,KH,KW]. */
+    /** gyT[oc][img·OHW + p] = gy[i0 + img][oc][p]: the group's output gradient with channels as rows. */
+    private static void gatherGroup(float[] gy, int i0, int gn, int o, int ohw, float[] gyT, int cols) {
+        for (int img = 0; img < gn; img++)
+            for (int oc = 0; oc < o; oc++) System.arraycopy(gy, ((i0 + img) * o + oc) * ohw, gyT, oc * cols + img * ohw, ohw);
+    }
+
+    /** dL/dx from dL/dy [N,O,OH,OW] and w [O,C,KH,KW]: dcol = wᵀ·dy per group, then col2im. */
     public static float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
-        float[] wt = new float[ckk * o]; // w^T [CKK, O]
-        for (int oc = 0; oc < o; oc++)
-            for (int r = 0; r < ckk; r++) wt[r * o + oc] = w[oc * ckk + r];
         float[] gx = new float[n * c * h * wd];
-        boolean perImage = n >= Parallel.threads();
-        Parallel.RangeBody body = (s, e) -> {
-            float[] col = new float[ckk * ohw];
-            for (int i = s; i < e; i++) {
-                if (perImage) serialGemm(ckk, ohw, o, wt, 0, o, gy, i * o * ohw, ohw, col, 0, ohw);
-                else Gemm.sgemm(ckk, ohw, o, wt, 0, o, gy, i * o * ohw, ohw, col, 0, ohw, false);
-                col2im(col, c, h, wd, kh, kw, g, oh, ow, gx, i * c * h * wd);
-            }
-        };
-        if (perImage) Parallel.forRange(n, 1, body);
-        else body.run(0, n);
+        overGroups(n, (chunk, q, par) -> {
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
+            float[] gyT = work(1, o * cols), dcol = work(0, ckk * cols);
+            gatherGroup(gy, i0, gn, o, ohw, gyT, cols);
+            Gemm.sgemm(ckk, cols, o, w, 0, 1, ckk, gyT, 0, cols, 1, dcol, 0, cols, false, par);
+            for (int img = 0; img < gn; img++) col2im(dcol, cols, img * ohw, c, h, wd, kh, kw, g, oh, ow, gx, (i0 + img) * c * h * wd);
+        });
         return gx;
     }
 
-    /** dL/dw [O,C,KH,KW] from dL/dy and x; per-core partial sums are added in a fixed order. */
+    /** dL/dw [O,C,KH,KW] = Σ over groups of dyᵀ·colᵀ; per-core partial sums are added in a fixed order. */
     public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
-        int chunks = Parallel.chunks(n, 1);
-        float[][] partial = new float[Math.max(chunks, 1)][];
-        Parallel.forChunks(n, 1, (chunk, s, e) -> {
-            float[] colT = new float[ohw * ckk];
-            float[] dw = new float[o * ckk];
-            for (int i = s; i < e; i++) {
-                im2colTransposed(x, i * c * h * wd, c, h, wd, kh, kw, g, oh, ow, colT);
-                serialGemmAccumulate(o, ckk, ohw, gy, i * o * ohw, ohw, colT, 0, ckk, dw, 0, ckk);
-            }
-            partial[chunk] = dw;
+        float[][] partial = new float[Parallel.threads()][];
+        overGroups(n, (chunk, q, par) -> {
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
+            float[] gyT = work(1, o * cols), col = work(0, ckk * cols);
+            gatherGroup(gy, i0, gn, o, ohw, gyT, cols);
+            for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            if (partial[chunk] == null) partial[chunk] = new float[o * ckk];
+            Gemm.sgemm(o, ckk, cols, gyT, 0, cols, 1, col, 0, 1, cols, partial[chunk], 0, ckk, true, par);
         });
         float[] dw = partial[0] == null ? new float[o * ckk] : partial[0];
         for (int p = 1; p < partial.length; p++) {
             float[] q = partial[p];
-            for (int j = 0; j < dw.length; j++) dw[j] += q[j];
+            if (q != null) for (int j = 0; j < dw.length; j++) dw[j] += q[j];
         }
         return dw;
     }
 
-    private static void serialGemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                   float[] c, int cOff, int ldc) {
-        java.util.Arrays.fill(c, cOff, cOff + (m - 1) * ldc + n, 0f);
-        serialGemmAccumulate(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-    }
-
-    static void serialGemmAccumulate(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                     float[] c, int cOff, int ldc) {
-        Gemm.serialBlock(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-    }
-
-    /** col[(ci*KH+ki)*KW+kj][oy*OW+ox] = x[ci][oy*sh-ph+ki*dh][ox*sw-pw+kj*dw] (0 outside). */
-    static void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] col) {
-        int ohw = oh * ow;
+    /** col[((ci·KH+ki)·KW+kj)·ld + colOff + oy·OW+ox] = x[ci][oy·sh−ph+ki·dh][ox·sw−pw+kj·dw] (0 outside). */
+    static void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] col, int ld, int colOff) {
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) {
-                    int row = ((ci * kh + ki) * kw + kj) * ohw;
+                    int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
                         int dst = row + oy * ow;
@@ -119,33 +119,12 @@ public final class ConvKernels {
         }
     }
 
-    /** The transpose of {@link #im2col}: colT[oy*OW+ox][(ci*KH+ki)*KW+kj]. */
-    static void im2colTransposed(float[] x, int xOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow,
-                                 float[] colT) {
-        int ckk = c * kh * kw;
-        for (int oy = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox++) {
-                int dst = (oy * ow + ox) * ckk;
-                for (int ci = 0; ci < c; ci++) {
-                    for (int ki = 0; ki < kh; ki++) {
-                        int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                        for (int kj = 0; kj < kw; kj++) {
-                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
-                            colT[dst++] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[xOff + (ci * h + iy) * w + ix] : 0f;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /** Adds the columns back into the image: the adjoint of {@link #im2col}. gx is accumulated into. */
-    static void col2im(float[] col, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] gx, int gxOff) {
-        int ohw = oh * ow;
+    static void col2im(float[] col, int ld, int colOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] gx, int gxOff) {
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) {
-                    int row = ((ci * kh + ki) * kw + kj) * ohw;
+                    int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
                         if (iy < 0 || iy >= h) continue;

@@ -139,6 +139,8 @@ public final class CpuBackend implements Backend {
         int[] cs = Layout.contiguousStrides(outShape);
         int[] masked = new int[shape.length];
         for (int d = 0; d < shape.length; d++) masked[d] = reduce[d] ? 0 : cs[d];
+        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && op == Reduction.SUM && shape.length > 0)
+            return sumFloat(src.floats(), layout, masked, outN);
         int[] inOff = layout.offsets();
         int[] outIdx = new Layout(shape, masked, 0).offsets();
         double init = switch (op) {
@@ -167,6 +169,67 @@ public final class CpuBackend implements Backend {
         }
         for (int o = 0; o < outN; o++) r.set(o, nan[o] ? Double.NaN : acc[o]);
         return r;
+    }
+
+    /** Sums float32 with double accumulators, walking input and output positions together (no index arrays). */
+    private static Storage sumFloat(float[] x, Layout layout, int[] outStrides, int outN) {
+        int[] shape = layout.shape(), st = layout.strides();
+        int rank = shape.length, last = rank - 1;
+        double[] acc = new double[outN];
+        int n = layout.numel();
+        if (n > 0) {
+            int len = shape[last], inS = st[last], outS = outStrides[last];
+            int[] idx = new int[rank];
+            int inPos = layout.offset(), outPos = 0;
+            for (int done = 0; done < n; done += len) {
+                if (outS == 0) {
+                    double s = 0;
+                    for (int j = 0; j < len; j++) s += x[inPos + j * inS];
+                    acc[outPos] += s;
+                } else {
+                    for (int j = 0; j < len; j++) acc[outPos + j * outS] += x[inPos + j * inS];
+                }
+                for (int d = last - 1; d >= 0; d--) {
+                    if (++idx[d] < shape[d]) {
+                        inPos += st[d];
+                        outPos += outStrides[d];
+                        break;
+                    }
+                    inPos -= st[d] * (shape[d] - 1);
+                    outPos -= outStrides[d] * (shape[d] - 1);
+                    idx[d] = 0;
+                }
+            }
+        }
+        float[] r = new float[outN];
+        for (int i = 0; i < outN; i++) r[i] = (float) acc[i];
+        return Storage.of(r);
+    }
+
+    @Override
+    public Storage relu(Storage x, Layout layout) {
+        if (x.dtype() != DType.FLOAT32 || !layout.isContiguous()) return map(v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0), x, layout, x.dtype());
+        float[] a = x.floats(), r = new float[layout.numel()];
+        int o = layout.offset();
+        Parallel.forRange(r.length, 1 << 16, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                float v = a[o + i];
+                r[i] = v > 0f ? v : (v != v ? v : 0f);
+            }
+        });
+        return Storage.of(r);
+    }
+
+    @Override
+    public Storage reluBackward(Storage gy, Layout gl, Storage y, Layout yl) {
+        if (gy.dtype() != DType.FLOAT32 || y.dtype() != DType.FLOAT32 || !gl.isContiguous() || !yl.isContiguous())
+            return zip((g, v) -> v > 0 ? g : 0.0, null, gy, gl, y, yl, gy.dtype());
+        float[] g = gy.floats(), v = y.floats(), r = new float[gl.numel()];
+        int go = gl.offset(), yo = yl.offset();
+        Parallel.forRange(r.length, 1 << 16, (s, e) -> {
+            for (int i = s; i < e; i++) r[i] = v[yo + i] > 0f ? g[go + i] : 0f;
+        });
+        return Storage.of(r);
     }
 
     @Override
@@ -201,23 +264,9 @@ public final class CpuBackend implements Backend {
         Storage c = Storage.allocate(dt, batch * m * n);
         if (dt == DType.FLOAT32) {
             float[] af = a.floats(), bf = b.floats(), cf = c.floats();
-            for (int t = 0; t < batch; t++) {
-                float[] ap = af;
-                int aOff = la.offset() + t * la.strides()[0], lda = la.strides()[1];
-                if (la.strides()[2] != 1 || (m > 1 && lda < k)) {
-                    ap = packRowMajor(af, aOff, la.strides()[1], la.strides()[2], m, k);
-                    aOff = 0;
-                    lda = k;
-                }
-                float[] bp = bf;
-                int bOff = lb.offset() + t * lb.strides()[0], ldb = lb.strides()[1];
-                if (lb.strides()[2] != 1 || (k > 1 && ldb < n)) {
-                    bp = packRowMajor(bf, bOff, lb.strides()[1], lb.strides()[2], k, n);
-                    bOff = 0;
-                    ldb = n;
-                }
-                Gemm.sgemm(m, n, k, ap, aOff, lda, bp, bOff, ldb, cf, t * m * n, n, false);
-            }
+            for (int t = 0; t < batch; t++)
+                Gemm.sgemm(m, n, k, af, la.offset() + t * la.strides()[0], la.strides()[1], la.strides()[2],
+                        bf, lb.offset() + t * lb.strides()[0], lb.strides()[1], lb.strides()[2], cf, t * m * n, n, false, true);
             return c;
         }
         if (dt == DType.FLOAT64) {
@@ -237,13 +286,6 @@ public final class CpuBackend implements Backend {
                     c.setLong((t * m + i) * n + j, s);
                 }
         return c;
-    }
-
-    private static float[] packRowMajor(float[] src, int off, int rs, int cs, int rows, int cols) {
-        float[] p = new float[rows * cols];
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++) p[i * cols + j] = src[off + i * rs + j * cs];
-        return p;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package dev.nabla.backend.cpu;
 
 /**
- * Matrix products C (+)= A·B over row-major arrays. {@link #sgemm} is the fast float32 kernel (cache blocked,
- * split over both cores); {@link #dgemm} is the plain scalar reference, also used for float64.
+ * Matrix products C (+)= A·B with A and B given by arbitrary row and column strides (so transposed operands need
+ * no copy). {@link #sgemm} is the fast float32 product: Vector API kernels when available, split over the cores;
+ * {@link #scalarSgemm} is its plain twin; {@link #dgemm} is the float64 reference.
  */
 public final class Gemm {
     private static final int KC = 256;
@@ -10,51 +11,82 @@ public final class Gemm {
 
     private Gemm() {}
 
-    /** C[M,N] = (accumulate ? C : 0) + A[M,K] · B[K,N]; lda/ldb/ldc are row strides. */
-    public static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
+    /**
+     * C[i, j] = (accumulate ? C[i, j] : 0) + Σ_p A(i, p)·B(p, j), with A(i, p) = a[aOff + i·ars + p·acs],
+     * B(p, j) = b[bOff + p·brs + j·bcs] and C row-major with row stride ldc. Splits the work over the cores
+     * when {@code parallel} and the product is large enough.
+     */
+    public static void sgemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                             float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
         if (m == 0 || n == 0) return;
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        }
+        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         long work = (long) m * n * k;
-        if (work < 32_768 || Parallel.threads() == 1) {
-            block(0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        } else if (m >= 4 * Parallel.threads() && m >= n / 8) {
-            Parallel.forRange(m, 4, (s, e) -> block(s, e, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc));
+        boolean vector = Kernels.vectorized();
+        if (!parallel || work < 262_144 || Parallel.threads() == 1) {
+            chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+        } else if (n >= 64 * Parallel.threads()) {
+            int panels = (n + 15) / 16; // split columns on 16-wide panels
+            Parallel.forRange(panels, 2, (s, e) -> chunk(vector, m, s * 16, Math.min(e * 16, n), k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc));
         } else {
-            Parallel.forRange(n, 64, (s, e) -> block(0, m, s, e, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc));
+            int panels = (m + 3) / 4;
+            Parallel.forRange(panels, 2, (s, e) -> {
+                int r0 = s * 4, r1 = Math.min(e * 4, m);
+                chunk(vector, r1 - r0, 0, n, k, a, aOff + r0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + r0 * ldc, ldc);
+            });
         }
     }
 
-    /** C[M,N] += A·B on the calling thread only (for kernels that already split work across cores). */
-    public static void serialBlock(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                   float[] c, int cOff, int ldc) {
-        block(0, m, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    /** Row-major convenience form: lda, ldb, ldc are the row strides. */
+    public static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        sgemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, true);
     }
 
-    private static void block(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b, int bOff,
-                              int ldb, float[] c, int cOff, int ldc) {
-        for (int jb = j0; jb < j1; jb += NC) {
-            int je = Math.min(jb + NC, j1);
+    private static void chunk(boolean vector, int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff,
+                              int brs, int bcs, float[] c, int cOff, int ldc) {
+        if (vector) Kernels.vectorGemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+        else scalarChunk(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+    }
+
+    /** The scalar twin of the vector kernel (same contract as {@link #sgemm}, on the calling thread), for tests and fallback. */
+    public static void scalarSgemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                                   float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (m > 0 && n > 0 && k > 0) scalarChunk(m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+    }
+
+    /** Cache-blocked i-k-j loops; B is first copied row-major when its columns are strided, so the inner loop vectorises. */
+    private static void scalarChunk(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs,
+                                    int bcs, float[] c, int cOff, int ldc) {
+        int n = n1 - n0;
+        float[] bp = b;
+        int bo = bOff + n0 * bcs, ldb = brs;
+        if (bcs != 1) {
+            bp = new float[k * n];
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < n; j++) bp[p * n + j] = b[bOff + p * brs + (n0 + j) * bcs];
+            bo = 0;
+            ldb = n;
+        }
+        for (int jb = 0; jb < n; jb += NC) {
+            int je = Math.min(jb + NC, n);
             for (int kb = 0; kb < k; kb += KC) {
                 int ke = Math.min(kb + KC, k);
-                for (int i = i0; i < i1; i++) {
-                    int ci = cOff + i * ldc;
-                    int ai = aOff + i * lda;
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc + n0;
+                    int ai = aOff + i * ars;
                     for (int p = kb; p < ke; p++) {
-                        float av = a[ai + p];
-                        if (av == 0f) continue;
-                        int bi = bOff + p * ldb;
-                        for (int j = jb; j < je; j++) c[ci + j] += av * b[bi + j];
+                        float av = a[ai + p * acs];
+                        int bi = bo + p * ldb;
+                        for (int j = jb; j < je; j++) c[ci + j] += av * bp[bi + j];
                     }
                 }
             }
         }
     }
 
-    /** Reference product in double, with general strides: C[M,N] (+)= A·B where A(i,p) = a[aOff + i*ars + p*acs]. */
+    /** Reference product in double: C[M,N] (+)= A·B where A(i,p) = a[aOff + i*ars + p*acs]. */
     public static void dgemm(int m, int n, int k, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs,
                              int bcs, double[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {

@@ -1,0 +1,288 @@
+package dev.nabla.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.Nabla;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.data.DataLoader;
+import dev.nabla.data.MnistDatasets;
+import dev.nabla.data.TensorDataset;
+import dev.nabla.examples.FashionMnistTraining;
+import dev.nabla.examples.LogicGates;
+import dev.nabla.examples.QuadraticFit;
+import dev.nabla.examples.XorNetwork;
+import dev.nabla.io.Safetensors;
+import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.nn.Module;
+import dev.nabla.optim.Adam;
+import dev.nabla.train.Checkpoint;
+import dev.nabla.train.Trainer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code nabla} command: train, eval, predict, summary and the seed examples. */
+@Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
+        description = "Deep learning on the JVM: train and run the reference models on Fashion-MNIST and MNIST.",
+        subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, Main.Summary.class, Main.Examples.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (bad arguments or files: a one-line error and a non-zero code). */
+    public static int execute(String... args) {
+        boolean trace = java.util.Arrays.asList(args).contains("--stacktrace");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (trace) ex.printStackTrace();
+            else cmd.getErr().println("nabla: error: " + oneLine(ex));
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(Throwable ex) {
+        String m = ex.getMessage();
+        if (ex instanceof java.nio.file.NoSuchFileException) m = "no such file: " + m;
+        if (m == null || m.isBlank()) m = ex.getClass().getSimpleName();
+        return m.replace('\n', ' ') + (ex.getMessage() == null ? "" : "");
+    }
+
+    /** Options shared by the commands that load data and a model. */
+    static class Common {
+        @Option(names = "--model", defaultValue = "cnn", description = "cnn (the reference CNN) or mlp (784-256-128-10). Default: ${DEFAULT-VALUE}")
+        String model;
+
+        @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, mnist, or a folder holding the four IDX files. Default: ${DEFAULT-VALUE}")
+        String data;
+
+        @Option(names = "--normalize", defaultValue = "fashion-mnist", description = "normalisation for a --data folder: fashion-mnist or mnist. Default: ${DEFAULT-VALUE}")
+        String normalize;
+
+        @Option(names = "--threads", description = "kernel threads (default: all cores)")
+        Integer threads;
+
+        @Option(names = "--stacktrace", description = "print the stack trace of an error")
+        boolean stacktrace;
+
+        void apply() {
+            if (threads != null) Nabla.setNumThreads(threads);
+        }
+
+        MnistDatasets.Variant variant() {
+            return switch (data) {
+                case "fashion-mnist" -> MnistDatasets.Variant.FASHION_MNIST;
+                case "mnist" -> MnistDatasets.Variant.MNIST;
+                default -> switch (normalize) {
+                    case "fashion-mnist" -> MnistDatasets.Variant.FASHION_MNIST;
+                    case "mnist" -> MnistDatasets.Variant.MNIST;
+                    default -> throw new CommandLine.ParameterException(new CommandLine(this), "--normalize must be fashion-mnist or mnist, got " + normalize);
+                };
+            };
+        }
+
+        Path dataDir() {
+            if (data.equals("fashion-mnist") || data.equals("mnist")) return null;
+            Path p = Path.of(data);
+            if (!Files.isDirectory(p)) throw new IllegalArgumentException("--data: " + data + " is neither fashion-mnist, mnist nor a folder");
+            return p;
+        }
+
+        Module loadModel(Path weights) throws Exception {
+            Module m = FashionMnistTraining.model(model);
+            if (!Files.exists(weights)) throw new IllegalArgumentException("--weights: no such file: " + weights);
+            Map<String, Tensor> state = Safetensors.load(weights);
+            if (state.keySet().stream().allMatch(k -> k.startsWith("model.") || k.startsWith("optim."))) { // a Nabla checkpoint
+                Map<String, Tensor> inner = new LinkedHashMap<>();
+                state.forEach((k, v) -> { if (k.startsWith("model.")) inner.put(k.substring(6), v); });
+                state = inner;
+            }
+            try {
+                m.loadStateDict(state);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(weights + " does not fit --model " + model + ": " + e.getMessage().replace('\n', ';'));
+            }
+            m.eval();
+            return m;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model; writes the weights, the history (CSV, JSON), curves.png and report.html.")
+    static final class Train extends Common implements Callable<Integer> {
+        @Option(names = "--epochs", defaultValue = "5") int epochs;
+        @Option(names = "--batch-size", defaultValue = "128") int batchSize;
+        @Option(names = "--lr", defaultValue = "1e-3") double lr;
+        @Option(names = "--weight-decay", defaultValue = "1e-4") double weightDecay;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--limit", defaultValue = "0", description = "train on the first N images only (0: all)") int limit;
+        @Option(names = "--out", description = "weights file (.safetensors). Default: runs/<model>.safetensors") Path out;
+        @Option(names = "--report-dir", description = "where history, curves.png and report.html go. Default: the folder of --out") Path reportDir;
+        @Option(names = "--checkpoint", description = "write model and optimizer state here after every epoch") Path checkpoint;
+        @Option(names = "--resume", description = "continue from a checkpoint written by --checkpoint") Path resume;
+        @Option(names = "--no-progress", description = "no progress bar") boolean noProgress;
+        @Option(names = "--json", description = "print one JSON result object at the end (the progress goes to stderr)") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            apply();
+            if (epochs < 1 || batchSize < 1 || lr <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive and --lr > 0");
+            Path weights = out != null ? out : Path.of("runs", model + ".safetensors");
+            Path reports = reportDir != null ? reportDir : weights.toAbsolutePath().getParent();
+            PrintStream console = json ? System.err : System.out;
+            var config = new FashionMnistTraining.Config(model, variant(), dataDir(), epochs, batchSize, lr, weightDecay, seed, limit, !noProgress);
+            dev.nabla.train.Callback[] cbs = checkpoint == null ? new dev.nabla.train.Callback[0] : new dev.nabla.train.Callback[] {new Checkpoint(checkpoint)};
+            FashionMnistTraining.Run run = resume == null ? FashionMnistTraining.run(config, console, cbs) : resumeRun(config, console, cbs);
+            Safetensors.save(weights, run.model().stateDict(), Map.of("format", "pt", "model", model));
+            String stem = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
+            dev.nabla.io.AtomicFiles.writeString(reports.resolve(stem + "-history.csv"), run.history().toCsv());
+            dev.nabla.io.AtomicFiles.writeString(reports.resolve(stem + "-history.json"), run.history().toJson());
+            Report.writeCurves(reports.resolve(stem + "-curves.png"), run.history());
+            Report.writeHtml(reports.resolve(stem + "-report.html"), "Nabla: " + model + " on " + config.data().title, run.history(), run.test(),
+                    config.data().classes(), run.model().summary(1, 1, 28, 28));
+            var t = run.test();
+            if (json) System.out.println(new ObjectMapper().writeValueAsString(Map.of("model", model, "epochs", run.trainer().epochsDone(),
+                    "test_loss", t.loss(), "test_accuracy", t.accuracy(), "correct", t.correct(), "total", t.total(), "weights", weights.toString(),
+                    "seconds", run.history().epochs().stream().mapToDouble(dev.nabla.train.EpochStats::seconds).sum())));
+            else {
+                System.out.printf(Locale.ROOT, "test accuracy %.4f (%d/%d), test loss %.4f%n", t.accuracy(), t.correct(), t.total(), t.loss());
+                System.out.println("wrote " + weights + ", " + reports.resolve(stem + "-history.csv") + ", " + reports.resolve(stem + "-curves.png")
+                        + " and " + reports.resolve(stem + "-report.html"));
+            }
+            return 0;
+        }
+
+        private FashionMnistTraining.Run resumeRun(FashionMnistTraining.Config c, PrintStream console, dev.nabla.train.Callback[] cbs) throws Exception {
+            // Rebuild the same trainer, load the checkpoint into it, then let fit continue with the next epoch.
+            Nabla.manualSeed(c.seed());
+            TensorDataset train = MnistDatasets.load(c.data(), c.dataDir(), true), test = MnistDatasets.load(c.data(), c.dataDir(), false);
+            Module m = FashionMnistTraining.model(c.model());
+            Trainer trainer = new Trainer(m, new Adam(m.parameters(), c.lr(), c.weightDecay()), new CrossEntropyLoss()).progress(c.progress())
+                    .output(console).validationName("test").callbacks(cbs);
+            Checkpoint.resume(resume, trainer);
+            console.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
+            DataLoader testLoader = new DataLoader(test, 500, false);
+            var h = trainer.fit(new DataLoader(train, c.batchSize(), true, false, c.seed()), testLoader, c.epochs());
+            return new FashionMnistTraining.Run(m, trainer, h, trainer.evaluate(testLoader));
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Test loss, accuracy and the confusion matrix of saved weights (Nabla's or PyTorch's).")
+    static final class Eval extends Common implements Callable<Integer> {
+        @Option(names = "--weights", required = true) Path weights;
+        @Option(names = "--json", description = "print one JSON object") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            apply();
+            Module m = loadModel(weights);
+            TensorDataset test = MnistDatasets.load(variant(), dataDir(), false);
+            Trainer.Evaluation e = new Trainer(m, new Adam(m.parameters(), 1e-3), new CrossEntropyLoss()).evaluate(new DataLoader(test, 500, false));
+            if (json) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("loss", e.loss());
+                r.put("accuracy", e.accuracy());
+                r.put("correct", e.correct());
+                r.put("total", e.total());
+                r.put("confusion_matrix", e.confusion());
+                System.out.println(new ObjectMapper().writeValueAsString(r));
+                return 0;
+            }
+            System.out.printf(Locale.ROOT, "test loss %.4f, accuracy %.4f (%d/%d)%n", e.loss(), e.accuracy(), e.correct(), e.total());
+            String[] classes = variant().classes();
+            System.out.println("confusion matrix (rows: true class, columns: predicted):");
+            for (int i = 0; i < e.confusion().length; i++) {
+                StringBuilder b = new StringBuilder(String.format("%12s", Report.name(classes, i)));
+                for (long v : e.confusion()[i]) b.append(String.format("%6d", v));
+                System.out.println(b);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify a 28x28 grayscale PNG, or the test image at --index.")
+    static final class Predict extends Common implements Callable<Integer> {
+        @Option(names = "--weights", required = true) Path weights;
+        @Option(names = "--index", description = "index into the test set instead of an image file") Integer index;
+        @Option(names = "--invert", description = "invert the image (for dark objects on a light background)") boolean invert;
+        @Parameters(arity = "0..1", paramLabel = "IMAGE.png") Path image;
+
+        @Override
+        public Integer call() throws Exception {
+            apply();
+            if ((image == null) == (index == null)) throw new IllegalArgumentException("give either IMAGE.png or --index N");
+            Module m = loadModel(weights);
+            MnistDatasets.Variant v = variant();
+            Tensor x;
+            String truth = "";
+            if (index != null) {
+                TensorDataset test = MnistDatasets.load(v, dataDir(), false);
+                if (index < 0 || index >= test.size()) throw new IllegalArgumentException("--index " + index + " is outside the test set of " + test.size());
+                x = test.inputs().narrow(0, index, 1);
+                truth = " (true class: " + Report.name(v.classes(), (int) test.targets().get(index)) + ")";
+            } else {
+                x = Images.read(image, invert).sub(v.mean).div(v.std).reshape(1, 1, 28, 28);
+            }
+            Tensor p;
+            try (var g = GradMode.noGrad()) {
+                p = m.forward(x).softmax(1);
+            }
+            int k = (int) p.argmax().item();
+            System.out.printf(Locale.ROOT, "%s: %s with probability %.4f%s%n", index != null ? "test image " + index : image, Report.name(v.classes(), k), p.get(0, k), truth);
+            return 0;
+        }
+    }
+
+    @Command(name = "summary", mixinStandardHelpOptions = true, description = "Layers, output shapes and parameter counts of a model.")
+    static final class Summary implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "cnn") String model;
+
+        @Override
+        public Integer call() {
+            Module m = FashionMnistTraining.model(model);
+            System.out.println(m);
+            System.out.println(m.summary(1, 1, 28, 28));
+            return 0;
+        }
+    }
+
+    @Command(name = "examples", mixinStandardHelpOptions = true, description = "Run a seed program: quadratic, gates, xor, mlp, cnn.")
+    static final class Examples extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", description = "quadratic | gates | xor | mlp | cnn") String name;
+        @Option(names = "--epochs", defaultValue = "5") int epochs;
+
+        @Override
+        public Integer call() throws Exception {
+            apply();
+            switch (name) {
+                case "quadratic" -> QuadraticFit.run(System.out, new double[] {2.0, -3.0, 0.5}, 42);
+                case "gates" -> LogicGates.run(System.out, 7);
+                case "xor" -> XorNetwork.run(System.out, new int[] {2, 4, 8, 16}, 1);
+                case "mlp", "cnn" -> {
+                    var c = FashionMnistTraining.Config.reference();
+                    var cfg = new FashionMnistTraining.Config(name, variant(), dataDir(), epochs, c.batchSize(), c.lr(), c.weightDecay(), c.seed(), 0, true);
+                    var run = FashionMnistTraining.run(cfg, System.out);
+                    System.out.printf(Locale.ROOT, "test accuracy %.4f%n", run.test().accuracy());
+                }
+                default -> throw new IllegalArgumentException("unknown example '" + name + "' (quadratic, gates, xor, mlp, cnn)");
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.nabla.backend.cpu;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Chooses between the Vector API kernels and the scalar ones, once, as Apache Lucene does: the Vector API
+ * kernels need the jdk.incubator.vector module (else NoClassDefFoundError) and the C2 compiler (else they run
+ * hundreds of times slower). When either is missing, one line on stderr says so and the scalar kernels run.
+ * The system property {@code nabla.simd=false} forces the scalar kernels (used to test them).
+ */
+public final class Kernels {
+    private static final boolean VECTOR = decide();
+
+    private Kernels() {}
+
+    /** True when the Vector API kernels are in use. */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    private static boolean decide() {
+        if (!Boolean.parseBoolean(System.getProperty("nabla.simd", "true"))) return false;
+        String why = null;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())
+            why = "the module jdk.incubator.vector is not loaded (run java with --add-modules jdk.incubator.vector)";
+        else if (!hasC2()) why = "the C2 JIT compiler is disabled";
+        if (why == null) {
+            try {
+                Class.forName("dev.nabla.backend.cpu.VectorGemm");
+                return true;
+            } catch (Throwable t) {
+                why = "the Vector API could not be loaded (" + t + ")";
+            }
+        }
+        System.err.println("nabla: using scalar kernels because " + why + "; expect much slower training");
+        return false;
+    }
+
+    private static boolean hasC2() {
+        try {
+            var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (bean == null) return true;
+            if ("false".equals(bean.getVMOption("UseCompiler").getValue())) return false;
+            String level = bean.getVMOption("TieredStopAtLevel").getValue();
+            return Integer.parseInt(level) >= 4 || "false".equals(bean.getVMOption("TieredCompilation").getValue());
+        } catch (Throwable t) {
+            return true;
+        }
+    }
+
+    /** Vector GEMM over columns [n0, n1), accumulating into C; see {@link VectorGemm#gemm}. */
+    static void vectorGemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                           float[] c, int cOff, int ldc) {
+        VectorGemm.gemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+    }
+}

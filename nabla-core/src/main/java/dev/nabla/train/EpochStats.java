@@ -1,0 +1,15 @@
+package dev.nabla.train;
+
+/** What one epoch produced; accuracies are NaN for regression, validation fields NaN without validation data. */
+public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double seconds, double lr) {
+    /** A metric by the name callbacks monitor: train_loss, train_accuracy, val_loss, val_accuracy. */
+    public double metric(String name) {
+        return switch (name) {
+            case "train_loss", "loss" -> trainLoss;
+            case "train_accuracy", "accuracy" -> trainAccuracy;
+            case "val_loss" -> valLoss;
+            case "val_accuracy" -> valAccuracy;
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "' (train_loss, train_accuracy, val_loss, val_accuracy)");
+        };
+    }
+}
