@@ -1,0 +1,69 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    private record Out(int code, String out, String err) {}
+
+    private static Out run(String... args) {
+        PrintStream o = System.out, e = System.err;
+        ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bo, true));
+        System.setErr(new PrintStream(be, true));
+        try {
+            return new Out(Main.execute(args), bo.toString(), be.toString());
+        } finally {
+            System.setOut(o);
+            System.setErr(e);
+        }
+    }
+
+    @Test
+    void trainWritesWeightsAndReportsAndEvalReproducesTheAccuracy(@TempDir Path dir) throws Exception {
+        Path weights = dir.resolve("cnn.safetensors");
+        Out t = run("train", "--model", "cnn", "--limit", "1000", "--epochs", "1", "--out", weights.toString(), "--json", "--no-progress");
+        assertEquals(0, t.code(), t.err());
+        JsonNode tr = new ObjectMapper().readTree(t.out().strip());
+        for (String f : new String[] {"cnn.safetensors", "cnn-history.csv", "cnn-history.json", "cnn-curves.png", "cnn-report.html"})
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        assertTrue(Files.readString(dir.resolve("cnn-report.html")).contains("Confusion matrix"));
+        Out e = run("eval", "--model", "cnn", "--weights", weights.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        JsonNode ev = new ObjectMapper().readTree(e.out().strip());
+        assertEquals(tr.get("test_accuracy").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
+        assertEquals(tr.get("correct").asLong(), ev.get("correct").asLong());
+        assertEquals(10000, ev.get("total").asLong());
+        Out p = run("predict", "--model", "cnn", "--weights", weights.toString(), "--index", "0");
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().startsWith("test image 0: ") && p.out().contains("with probability"), p.out());
+    }
+
+    @Test
+    void badArgumentsGiveAOneLineErrorAndANonZeroExit(@TempDir Path dir) {
+        Out missing = run("eval", "--weights", dir.resolve("nope.safetensors").toString());
+        assertNotEquals(0, missing.code());
+        assertTrue(missing.err().startsWith("nabla: error: --weights: no such file"), missing.err());
+        assertEquals(1, missing.err().strip().lines().count(), "one line, no stack trace");
+        Out unknown = run("train", "--model", "resnet", "--epochs", "1");
+        assertNotEquals(0, unknown.code());
+        assertTrue(unknown.err().contains("unknown model 'resnet'"), unknown.err());
+        Out badOption = run("train", "--epochs", "many");
+        assertNotEquals(0, badOption.code());
+    }
+
+    @Test
+    void summaryPrintsTheLayers() {
+        Out s = run("summary", "--model", "mlp");
+        assertEquals(0, s.code());
+        assertTrue(s.out().contains("Total params: 235,146"), s.out());
+    }
+}
