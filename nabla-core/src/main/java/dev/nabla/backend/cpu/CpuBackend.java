@@ -211,12 +211,7 @@ public final class CpuBackend implements Backend {
         if (x.dtype() != DType.FLOAT32 || !layout.isContiguous()) return map(v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0), x, layout, x.dtype());
         float[] a = x.floats(), r = new float[layout.numel()];
         int o = layout.offset();
-        Parallel.forRange(r.length, 1 << 16, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                float v = a[o + i];
-                r[i] = v > 0f ? v : (v != v ? v : 0f);
-            }
-        });
+        Parallel.forRange(r.length, 1 << 16, (s, e) -> Kernels.relu(a, o, r, s, e));
         return Storage.of(r);
     }
 
@@ -226,9 +221,7 @@ public final class CpuBackend implements Backend {
             return zip((g, v) -> v > 0 ? g : 0.0, null, gy, gl, y, yl, gy.dtype());
         float[] g = gy.floats(), v = y.floats(), r = new float[gl.numel()];
         int go = gl.offset(), yo = yl.offset();
-        Parallel.forRange(r.length, 1 << 16, (s, e) -> {
-            for (int i = s; i < e; i++) r[i] = v[yo + i] > 0f ? g[go + i] : 0f;
-        });
+        Parallel.forRange(r.length, 1 << 16, (s, e) -> Kernels.reluBackward(g, go, v, yo, r, s, e));
         return Storage.of(r);
     }
 

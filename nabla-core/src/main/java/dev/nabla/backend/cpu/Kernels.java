@@ -48,6 +48,27 @@ public final class Kernels {
         }
     }
 
+    /** max(x, 0) over [s, e) (out indexed from 0, x from xOff). */
+    static void relu(float[] x, int xOff, float[] out, int s, int e) {
+        if (VECTOR) {
+            VectorElementwise.relu(x, xOff, out, s, e);
+            return;
+        }
+        for (int i = s; i < e; i++) {
+            float v = x[xOff + i];
+            out[i] = v <= 0f ? 0f : v;
+        }
+    }
+
+    /** y > 0 ? g : 0 over [s, e). */
+    static void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int s, int e) {
+        if (VECTOR) {
+            VectorElementwise.reluBackward(g, gOff, y, yOff, out, s, e);
+            return;
+        }
+        for (int i = s; i < e; i++) out[i] = y[yOff + i] > 0f ? g[gOff + i] : 0f;
+    }
+
     /** Vector GEMM over columns [n0, n1), accumulating into C; see {@link VectorGemm#gemm}. */
     static void vectorGemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                            float[] c, int cOff, int ldc) {

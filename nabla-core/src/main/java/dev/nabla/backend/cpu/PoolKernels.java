@@ -18,11 +18,37 @@ public final class PoolKernels {
         long[] arg = new long[planes * oh * ow];
         if (x.dtype() == dev.nabla.DType.FLOAT32) {
             float[] xf = x.floats(), yf = y.floats();
-            Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, h, w, kh, kw, g, oh, ow));
+            boolean twoByTwo = kh == 2 && kw == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0
+                    && g.dilH() == 1 && g.dilW() == 1;
+            if (twoByTwo) Parallel.forRange(planes, 4, (s, e) -> maxPool2x2(xf, yf, arg, s, e, h, w, oh, ow));
+            else Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, h, w, kh, kw, g, oh, ow));
         } else {
             maxPoolGeneric(x, y, arg, 0, planes, h, w, kh, kw, g, oh, ow);
         }
         return new Storage[] {y, Storage.of(arg)};
+    }
+
+    /** The reference CNN's case, 2x2 windows with stride 2: four loads and three compares per output. */
+    static void maxPool2x2(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int oh, int ow) {
+        for (int p = p0; p < p1; p++) {
+            int xOff = p * h * w, yOff = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = xOff + 2 * oy * w, r1 = r0 + w, out = yOff + oy * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int c = 2 * ox;
+                    float best = x[r0 + c];
+                    int bi = 0;
+                    float v = x[r0 + c + 1];
+                    if (v > best) { best = v; bi = 1; }
+                    v = x[r1 + c];
+                    if (v > best) { best = v; bi = w; }
+                    v = x[r1 + c + 1];
+                    if (v > best) { best = v; bi = w + 1; }
+                    y[out + ox] = best;
+                    arg[out + ox] = 2 * oy * w + c + bi;
+                }
+            }
+        }
     }
 
     static void maxPoolFloat(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int kh, int kw, ConvGeometry g,

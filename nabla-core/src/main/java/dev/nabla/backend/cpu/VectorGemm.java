@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-    static final int MR = 4, NR = 16, KC = 256, MC = 96, NC = 1024;
+    static final int MR = 4, NR = 16, KC = 320, MC = 96, NC = 2048;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
 
     private VectorGemm() {}
@@ -21,10 +21,12 @@ final class VectorGemm {
                      float[] c, int cOff, int ldc) {
         float[][] buf = BUFFERS.get();
         float[] ap = buf[0], bp = buf[1], tile = buf[2];
-        for (int jc = n0; jc < n1; jc += NC) {
-            int nc = Math.min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+        int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
+        int nBlocks = (n1 - n0 + NC - 1) / NC, nStep = ((n1 - n0 + nBlocks - 1) / nBlocks + NR - 1) / NR * NR;
+        for (int jc = n0; jc < n1; jc += nStep) {
+            int nc = Math.min(nStep, n1 - jc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -95,10 +97,16 @@ final class VectorGemm {
             c31 = a3.fma(b1, c31);
         }
         if (mr == MR && nr == NR) {
-            addInto(c00, c01, c, cOff);
-            addInto(c10, c11, c, cOff + ldc);
-            addInto(c20, c21, c, cOff + 2 * ldc);
-            addInto(c30, c31, c, cOff + 3 * ldc);
+            // written out: passing vectors to a helper that C2 does not inline would box them (the slow path)
+            int o0 = cOff, o1 = cOff + ldc, o2 = cOff + 2 * ldc, o3 = cOff + 3 * ldc;
+            c00.add(FloatVector.fromArray(S, c, o0)).intoArray(c, o0);
+            c01.add(FloatVector.fromArray(S, c, o0 + 8)).intoArray(c, o0 + 8);
+            c10.add(FloatVector.fromArray(S, c, o1)).intoArray(c, o1);
+            c11.add(FloatVector.fromArray(S, c, o1 + 8)).intoArray(c, o1 + 8);
+            c20.add(FloatVector.fromArray(S, c, o2)).intoArray(c, o2);
+            c21.add(FloatVector.fromArray(S, c, o2 + 8)).intoArray(c, o2 + 8);
+            c30.add(FloatVector.fromArray(S, c, o3)).intoArray(c, o3);
+            c31.add(FloatVector.fromArray(S, c, o3 + 8)).intoArray(c, o3 + 8);
             return;
         }
         c00.intoArray(tile, 0);
@@ -111,10 +119,5 @@ final class VectorGemm {
         c31.intoArray(tile, 56);
         for (int r = 0; r < mr; r++)
             for (int j = 0; j < nr; j++) c[cOff + r * ldc + j] += tile[r * NR + j];
-    }
-
-    private static void addInto(FloatVector lo, FloatVector hi, float[] c, int off) {
-        lo.add(FloatVector.fromArray(S, c, off)).intoArray(c, off);
-        hi.add(FloatVector.fromArray(S, c, off + 8)).intoArray(c, off + 8);
     }
 }

@@ -45,6 +45,36 @@ class FastKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "strided sgemm {0}x{1}x{2} transA={3} transB={4}")
+    @CsvSource({"4,16,8,false,false", "7,33,290,true,false", "64,3136,288,false,true", "130,17,641,true,true", "1,1,1,true,true", "96,2049,5,false,false"})
+    void vectorAndScalarSgemmEqualTheReferenceWithTransposedOperands(int m, int n, int k, boolean ta, boolean tb) {
+        float[] a = randomFloats(11, m * k), b = randomFloats(12, k * n);
+        int ars = ta ? 1 : k, acs = ta ? m : 1, brs = tb ? 1 : n, bcs = tb ? k : 1;
+        double[] ref = new double[m * n];
+        Gemm.dgemm(m, n, k, toDouble(a), 0, ars, acs, toDouble(b), 0, brs, bcs, ref, 0, n, false);
+        float[] fast = new float[m * n], scalar = new float[m * n];
+        Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, fast, 0, n, false, true);
+        Gemm.scalarSgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, scalar, 0, n, false);
+        assertTrue(Kernels.vectorized(), "the tests run with the Vector API");
+        assertClose(ref, fast, 1e-4);
+        assertClose(ref, scalar, 1e-4);
+    }
+
+    @ParameterizedTest(name = "relu kernels over {0} elements")
+    @CsvSource({"1", "7", "8", "100003"})
+    void reluKernelsEqualTheirScalarDefinition(int n) {
+        float[] x = randomFloats(13, n), g = randomFloats(14, n);
+        x[0] = Float.NaN;
+        float[] y = new float[n], gx = new float[n];
+        Kernels.relu(x, 0, y, 0, n);
+        Kernels.reluBackward(g, 0, x, 0, gx, 0, n);
+        for (int i = 0; i < n; i++) {
+            float expected = Float.isNaN(x[i]) ? Float.NaN : Math.max(x[i], 0f);
+            assertEquals(expected, y[i], "relu " + i);
+            assertEquals(x[i] > 0 ? g[i] : 0f, gx[i], "relu backward " + i);
+        }
+    }
+
     @ParameterizedTest(name = "conv2d n{0} c{1} {2}x{3} o{4} k{5} s{6} p{7} d{8}, {9} threads")
     @CsvSource({"2,3,7,6,4,3,1,1,1,2", "1,1,28,28,8,3,1,1,1,1", "3,2,9,11,5,3,2,0,1,2", "4,4,8,8,3,2,1,2,2,2", "5,2,6,6,2,1,1,0,1,2"})
     void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
