@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code nabla} command: train, eval, predict, summary and the seed examples. */
 @Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
         description = "Deep learning on the JVM: train and run the reference models on Fashion-MNIST and MNIST.",
-        subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, Main.Summary.class, Main.Examples.class})
+        subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, Main.Summary.class, Main.Examples.class, Bench.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

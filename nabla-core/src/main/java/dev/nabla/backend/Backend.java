@@ -68,14 +68,20 @@ public interface Backend {
         public int outW(int w, int kw) { return (w + 2 * padW - dilW * (kw - 1) - 1) / strideW + 1; }
     }
 
-    /** x [N, C, H, W] (contiguous) * w [O, C, KH, KW] (+ bias [O] or null) into [N, O, OH, OW]. */
-    Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
+    /** x [N, C, H, W] (contiguous) * w [O, C, KH, KW] (+ bias [O] or null) into [N, O, OH, OW], then max(·, 0) when relu. */
+    Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean relu);
 
-    /** dL/dx [N, C, H, W] from dL/dy [N, O, OH, OW] and w. */
-    Storage conv2dBackwardInput(Storage gy, int[] gyShape, Storage w, int[] wShape, int[] xShape, ConvGeometry g);
+    /**
+     * dL/dx [N, C, H, W] from dL/dy [N, O, OH, OW] and w. With reluOut (the fused conv+ReLU output) the gradient is
+     * first masked by reluOut > 0; null means no ReLU.
+     */
+    Storage conv2dBackwardInput(Storage gy, int[] gyShape, Storage w, int[] wShape, int[] xShape, ConvGeometry g, Storage reluOut);
 
-    /** dL/dw [O, C, KH, KW] from dL/dy and x. */
-    Storage conv2dBackwardWeight(Storage gy, int[] gyShape, Storage x, int[] xShape, int[] wShape, ConvGeometry g);
+    /** dL/dw [O, C, KH, KW] from dL/dy and x (masked by reluOut > 0 when given). */
+    Storage conv2dBackwardWeight(Storage gy, int[] gyShape, Storage x, int[] xShape, int[] wShape, ConvGeometry g, Storage reluOut);
+
+    /** dL/dbias [O]: dL/dy summed over N, OH, OW (masked by reluOut > 0 when given). */
+    Storage conv2dBackwardBias(Storage gy, int[] gyShape, Storage reluOut);
 
     /** Max pooling of x [N, C, H, W]; returns {values, argmax} where argmax (int64) indexes into each H*W plane. */
     Storage[] maxPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);

@@ -47,6 +47,12 @@ public final class Conv2d extends Module {
         return F.conv2d(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
     }
 
+    /** relu(forward(x)) in one fused kernel pass (what {@link Sequential} uses for a Conv2d followed by a ReLU). */
+    public Tensor forwardRelu(Tensor x) {
+        expectInput(x, "[N, " + inChannels + ", H, W]", (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
+        return dev.nabla.ops.Convolution.conv2dRelu(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
+    }
+
     /** [out, in, KH, KW]. */
     public Tensor weight() {
         return parameter("weight");

@@ -11,10 +11,20 @@ public final class Sequential extends Module {
         for (int i = 0; i < layers.length; i++) child(Integer.toString(i), layers[i]);
     }
 
-    /** Shape: input of the first layer to output of the last. */
+    /**
+     * Shape: input of the first layer to output of the last. A Conv2d directly followed by a ReLU runs as one fused
+     * kernel ({@link Conv2d#forwardRelu}): the same values and gradients, one pass less over the activation.
+     */
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) {
+        for (int i = 0; i < layers.length; i++) {
+            Module m = layers[i];
+            if (m instanceof Conv2d conv && i + 1 < layers.length && layers[i + 1] instanceof ReLU && x.dtype() == dev.nabla.DType.FLOAT32) {
+                x = conv.forwardRelu(x);
+                ModelSummary.record(conv, x);
+                ModelSummary.record(layers[++i], x);
+                continue;
+            }
             x = m.forward(x);
             ModelSummary.record(m, x);
         }

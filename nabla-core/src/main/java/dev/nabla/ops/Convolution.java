@@ -15,7 +15,19 @@ public final class Convolution {
      * OH = (H + 2·padH − dilH·(KH−1) − 1) / strideH + 1.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
-        if (x.rank() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation).squeeze(0);
+        return conv2d(x, weight, bias, stride, padding, dilation, false);
+    }
+
+    /**
+     * relu(conv2d(...)) in one kernel pass: the ReLU is applied while the output is written, and its mask while the
+     * gradient is read back, so the activation is not traversed twice. Same values and gradients as the two ops.
+     */
+    public static Tensor conv2dRelu(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        return conv2d(x, weight, bias, stride, padding, dilation, true);
+    }
+
+    private static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu) {
+        if (x.rank() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu).squeeze(0);
         if (x.rank() != 4)
             throw new IllegalArgumentException("conv2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
         if (weight.rank() != 4)
@@ -35,16 +47,17 @@ public final class Convolution {
             throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " is too small for kernel " + ws[2] + "x" + ws[3]
                     + " with padding " + Shape.str(padding) + " and dilation " + Shape.str(dilation) + " (output would be " + oh + "x" + ow + ")");
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        Storage s = x.backend().conv2d(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g);
+        Storage s = x.backend().conv2d(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, relu);
         int[] ys = {xs[0], ws[0], oh, ow};
         Tensor out = Tensor.wrap(s, ys);
-        return Autograd.record("convolution", out, gy -> {
+        Storage mask = relu ? s : null;
+        return Autograd.record(relu ? "convolution_relu" : "convolution", out, gy -> {
             Tensor gc = gy.contiguous();
             Tensor gx = x.requiresGrad()
-                    ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g), xs) : null;
+                    ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g, mask), xs) : null;
             Tensor gw = weight.requiresGrad()
-                    ? Tensor.wrap(gc.backend().conv2dBackwardWeight(data(gc), ys, data(xc), xs, ws, g), ws) : null;
-            Tensor gb = bias != null && bias.requiresGrad() ? gy.sum(new int[] {0, 2, 3}, false) : null;
+                    ? Tensor.wrap(gc.backend().conv2dBackwardWeight(data(gc), ys, data(xc), xs, ws, g, mask), ws) : null;
+            Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gc.backend().conv2dBackwardBias(data(gc), ys, mask), ws[0]) : null;
             return new Tensor[] {gx, gw, gb};
         }, x, weight, bias);
     }

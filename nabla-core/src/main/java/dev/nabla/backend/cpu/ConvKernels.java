@@ -36,6 +36,11 @@ public final class ConvKernels {
 
     /** x [N,C,H,W] * w [O,C,KH,KW] + bias -> y [N,O,OH,OW]. */
     public static float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
+        return conv2d(x, xs, w, ws, bias, g, false);
+    }
+
+    /** As {@link #conv2d}, with max(·, 0) applied while the result is written (conv + bias + ReLU in one pass). */
+    public static float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean relu) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
         float[] y = new float[n * o * ohw];
@@ -48,27 +53,57 @@ public final class ConvKernels {
                 for (int oc = 0; oc < o; oc++) {
                     float bv = bias == null ? 0f : bias[oc];
                     int dst = ((i0 + img) * o + oc) * ohw, src = oc * cols + img * ohw;
-                    for (int p = 0; p < ohw; p++) y[dst + p] = out[src + p] + bv;
+                    if (relu) for (int p = 0; p < ohw; p++) y[dst + p] = Math.max(out[src + p] + bv, 0f);
+                    else for (int p = 0; p < ohw; p++) y[dst + p] = out[src + p] + bv;
                 }
         });
         return y;
     }
 
-    /** gyT[oc][img·OHW + p] = gy[i0 + img][oc][p]: the group's output gradient with channels as rows. */
-    private static void gatherGroup(float[] gy, int i0, int gn, int o, int ohw, float[] gyT, int cols) {
+    /** gyT[oc][img·OHW + p] = gy[i0 + img][oc][p], zeroed where a fused ReLU's output y is not positive. */
+    private static void gatherGroup(float[] gy, float[] y, int i0, int gn, int o, int ohw, float[] gyT, int cols) {
         for (int img = 0; img < gn; img++)
-            for (int oc = 0; oc < o; oc++) System.arraycopy(gy, ((i0 + img) * o + oc) * ohw, gyT, oc * cols + img * ohw, ohw);
+            for (int oc = 0; oc < o; oc++) {
+                int src = ((i0 + img) * o + oc) * ohw, dst = oc * cols + img * ohw;
+                if (y == null) System.arraycopy(gy, src, gyT, dst, ohw);
+                else for (int p = 0; p < ohw; p++) gyT[dst + p] = y[src + p] > 0f ? gy[src + p] : 0f;
+            }
+    }
+
+    /** dL/dbias: the (ReLU-masked) output gradient summed per channel, in double. */
+    public static float[] conv2dBackwardBias(float[] gy, int[] gys, float[] y) {
+        int n = gys[0], o = gys[1], ohw = gys[2] * gys[3];
+        float[] b = new float[o];
+        Parallel.forRange(o, 1, (s, e) -> {
+            for (int oc = s; oc < e; oc++) {
+                double acc = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * o + oc) * ohw;
+                    float part = 0f;
+                    if (y == null) for (int p = 0; p < ohw; p++) part += gy[base + p];
+                    else for (int p = 0; p < ohw; p++) part += y[base + p] > 0f ? gy[base + p] : 0f;
+                    acc += part;
+                }
+                b[oc] = (float) acc;
+            }
+        });
+        return b;
     }
 
     /** dL/dx from dL/dy [N,O,OH,OW] and w [O,C,KH,KW]: dcol = wᵀ·dy per group, then col2im. */
     public static float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g) {
+        return conv2dBackwardInput(gy, gys, w, ws, xs, g, null);
+    }
+
+    /** As above, with the gradient masked by the fused ReLU output y > 0 (y null: no ReLU). */
+    public static float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         float[] gx = new float[n * c * h * wd];
         overGroups(n, (chunk, q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols), dcol = work(0, ckk * cols);
-            gatherGroup(gy, i0, gn, o, ohw, gyT, cols);
+            gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
             Gemm.sgemm(ckk, cols, o, w, 0, 1, ckk, gyT, 0, cols, 1, dcol, 0, cols, false, par);
             for (int img = 0; img < gn; img++) col2im(dcol, cols, img * ohw, c, h, wd, kh, kw, g, oh, ow, gx, (i0 + img) * c * h * wd);
         });
@@ -77,13 +112,18 @@ public final class ConvKernels {
 
     /** dL/dw [O,C,KH,KW] = Σ over groups of dyᵀ·colᵀ; per-core partial sums are added in a fixed order. */
     public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g) {
+        return conv2dBackwardWeight(gy, gys, x, xs, ws, g, null);
+    }
+
+    /** As above, with the gradient masked by the fused ReLU output y > 0 (y null: no ReLU). */
+    public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         float[][] partial = new float[Parallel.threads()][];
         overGroups(n, (chunk, q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols), col = work(0, ckk * cols);
-            gatherGroup(gy, i0, gn, o, ohw, gyT, cols);
+            gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
             for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
             if (partial[chunk] == null) partial[chunk] = new float[o * ckk];
             Gemm.sgemm(o, ckk, cols, gyT, 0, cols, 1, col, 0, 1, cols, partial[chunk], 0, ckk, true, par);
@@ -96,12 +136,27 @@ public final class ConvKernels {
         return dw;
     }
 
+    /** The output columns ox whose input column ox·stride − pad + kj·dil lies inside [0, w): [lo, hi). */
+    private static int firstInside(int pad, int kj, int dil, int stride) {
+        int off = kj * dil - pad; // ix = ox·stride + off
+        return off >= 0 ? 0 : (-off + stride - 1) / stride;
+    }
+
+    private static int endInside(int w, int ow, int pad, int kj, int dil, int stride) {
+        int off = kj * dil - pad;
+        if (w - off <= 0) return 0;
+        return Math.min(ow, (w - off + stride - 1) / stride);
+    }
+
     /** col[((ci·KH+ki)·KW+kj)·ld + colOff + oy·OW+ox] = x[ci][oy·sh−ph+ki·dh][ox·sw−pw+kj·dw] (0 outside). */
     static void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] col, int ld, int colOff) {
+        int sw = g.strideW();
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) {
                     int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
+                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow), hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
+                    int off = kj * g.dilW() - g.padW();
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
                         int dst = row + oy * ow;
@@ -109,10 +164,11 @@ public final class ConvKernels {
                             java.util.Arrays.fill(col, dst, dst + ow, 0f);
                             continue;
                         }
-                        int src = xOff + (ci * h + iy) * w;
-                        int ix = -g.padW() + kj * g.dilW();
-                        int sw = g.strideW();
-                        for (int ox = 0; ox < ow; ox++, ix += sw) col[dst + ox] = (ix >= 0 && ix < w) ? x[src + ix] : 0f;
+                        int src = xOff + (ci * h + iy) * w + off;
+                        for (int ox = 0; ox < lo; ox++) col[dst + ox] = 0f;
+                        if (sw == 1) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                        else for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * sw];
+                        for (int ox = hi; ox < ow; ox++) col[dst + ox] = 0f;
                     }
                 }
             }
@@ -121,18 +177,20 @@ public final class ConvKernels {
 
     /** Adds the columns back into the image: the adjoint of {@link #im2col}. gx is accumulated into. */
     static void col2im(float[] col, int ld, int colOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] gx, int gxOff) {
+        int sw = g.strideW();
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) {
                     int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
+                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow), hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
+                    int off = kj * g.dilW() - g.padW();
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
                         if (iy < 0 || iy >= h) continue;
-                        int dst = gxOff + (ci * h + iy) * w;
+                        int dst = gxOff + (ci * h + iy) * w + off;
                         int src = row + oy * ow;
-                        int ix = -g.padW() + kj * g.dilW();
-                        int sw = g.strideW();
-                        for (int ox = 0; ox < ow; ox++, ix += sw) if (ix >= 0 && ix < w) gx[dst + ix] += col[src + ox];
+                        if (sw == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += col[src + ox];
+                        else for (int ox = lo; ox < hi; ox++) gx[dst + ox * sw] += col[src + ox];
                     }
                 }
             }

@@ -352,24 +352,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage conv2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g) {
+    public Storage conv2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean relu) {
         if (x.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g));
-        return Storage.of(ConvKernels.conv2dReference(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g));
+            return Storage.of(ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, relu));
+        double[] y = ConvKernels.conv2dReference(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g);
+        if (relu) for (int i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0.0;
+        return Storage.of(y);
+    }
+
+    /** gy masked by reluOut > 0 (float64 path of the fused conv+ReLU backward). */
+    private static double[] masked(Storage gy, Storage reluOut) {
+        double[] g = gy.doubles().clone();
+        if (reluOut != null) {
+            double[] y = reluOut.doubles();
+            for (int i = 0; i < g.length; i++) if (!(y[i] > 0)) g[i] = 0.0;
+        }
+        return g;
     }
 
     @Override
-    public Storage conv2dBackwardInput(Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g) {
-        if (gy.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2dBackwardInput(gy.floats(), gys, w.floats(), ws, xs, g));
-        return Storage.of(ConvKernels.conv2dBackwardInputReference(gy.doubles(), gys, w.doubles(), ws, xs, g));
+    public Storage conv2dBackwardBias(Storage gy, int[] gys, Storage reluOut) {
+        int n = gys[0], o = gys[1], hw = gys[2] * gys[3];
+        if (gy.dtype() == DType.FLOAT32) return Storage.of(ConvKernels.conv2dBackwardBias(gy.floats(), gys, reluOut == null ? null : reluOut.floats()));
+        double[] g = masked(gy, reluOut), b = new double[o];
+        for (int i = 0; i < n; i++) for (int c = 0; c < o; c++) for (int p = 0; p < hw; p++) b[c] += g[(i * o + c) * hw + p];
+        return Storage.of(b);
     }
 
     @Override
-    public Storage conv2dBackwardWeight(Storage gy, int[] gys, Storage x, int[] xs, int[] ws, ConvGeometry g) {
+    public Storage conv2dBackwardInput(Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g, Storage reluOut) {
         if (gy.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2dBackwardWeight(gy.floats(), gys, x.floats(), xs, ws, g));
-        return Storage.of(ConvKernels.conv2dBackwardWeightReference(gy.doubles(), gys, x.doubles(), xs, ws, g));
+            return Storage.of(ConvKernels.conv2dBackwardInput(gy.floats(), gys, w.floats(), ws, xs, g, reluOut == null ? null : reluOut.floats()));
+        return Storage.of(ConvKernels.conv2dBackwardInputReference(masked(gy, reluOut), gys, w.doubles(), ws, xs, g));
+    }
+
+    @Override
+    public Storage conv2dBackwardWeight(Storage gy, int[] gys, Storage x, int[] xs, int[] ws, ConvGeometry g, Storage reluOut) {
+        if (gy.dtype() == DType.FLOAT32)
+            return Storage.of(ConvKernels.conv2dBackwardWeight(gy.floats(), gys, x.floats(), xs, ws, g, reluOut == null ? null : reluOut.floats()));
+        return Storage.of(ConvKernels.conv2dBackwardWeightReference(masked(gy, reluOut), gys, x.doubles(), xs, ws, g));
     }
 
     @Override

@@ -1,0 +1,129 @@
+package dev.nabla.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nabla.Generator;
+import dev.nabla.Nabla;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.data.DataLoader;
+import dev.nabla.data.Dataset;
+import dev.nabla.data.MnistDatasets;
+import dev.nabla.data.TensorDataset;
+import dev.nabla.models.ReferenceCNN;
+import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.optim.Adam;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The measurements that scripts/compare-with-pytorch puts beside PyTorch's: GEMM GFLOP/s on the reference CNN's
+ * shapes, the training step, inference images/s, optionally one training epoch, and peak RSS. Prints JSON.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure kernels and the reference CNN; prints one JSON object.")
+final class Bench implements Callable<Integer> {
+    @Option(names = "--epoch", description = "also time one full training epoch on Fashion-MNIST") boolean epoch;
+    @Option(names = "--steps", defaultValue = "40") int steps;
+    @Option(names = "--threads") Integer threads;
+
+    /** m, n, k and whether B is used transposed, as in the reference CNN's forward and backward passes. */
+    static final int[][] SHAPES = {{1024, 1024, 1024, 0}, {100352, 32, 9, 0}, {25088, 64, 288, 0}, {128, 128, 3136, 1}, {288, 25088, 64, 0},
+            {64, 288, 25088, 1}, {128, 3136, 128, 0}, {3136, 128, 128, 1}};
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Nabla.setNumThreads(threads);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("threads", Nabla.numThreads());
+        r.put("vectorized", Nabla.vectorized());
+        Map<String, Double> gemm = new LinkedHashMap<>();
+        for (int[] s : SHAPES) gemm.put(s[0] + "x" + s[1] + "x" + s[2] + (s[3] == 1 ? "T" : ""), gflops(s[0], s[1], s[2], s[3] == 1));
+        r.put("gemm_gflops", gemm);
+        r.put("train_step_ms", trainStepMs());
+        r.put("inference_images_per_s", inference());
+        if (epoch) r.put("epoch_s", epochSeconds());
+        r.put("peak_rss_mb", peakRssMb());
+        System.out.println(new ObjectMapper().writeValueAsString(r));
+        return 0;
+    }
+
+    /** C[m,n] = A[m,k]·B[k,n] (B given as [n,k] when transposed), through Tensor.matmul. */
+    static double gflops(int m, int n, int k, boolean transB) {
+        Generator g = new Generator(1);
+        Tensor a = Tensor.randn(g, m, k), b = transB ? Tensor.randn(g, n, k).t() : Tensor.randn(g, k, n);
+        double flop = 2.0 * m * n * k;
+        int reps = (int) Math.max(3, Math.min(200, 3e10 / flop));
+        for (int i = 0; i < Math.max(3, reps / 3); i++) a.matmul(b);
+        double[] t = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            a.matmul(b);
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        return flop / median(t) / 1e9;
+    }
+
+    double trainStepMs() {
+        Nabla.manualSeed(0);
+        ReferenceCNN m = new ReferenceCNN();
+        Adam opt = new Adam(m.parameters(), 1e-3, 1e-4);
+        Tensor x = Tensor.randn(new Generator(1), 128, 1, 28, 28), y = Tensor.randint(new Generator(2), 0, 10, 128);
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        double[] t = new double[steps];
+        for (int i = -steps / 2; i < steps; i++) {
+            long t0 = System.nanoTime();
+            opt.zeroGrad();
+            ce.apply(m.forward(x), y).backward();
+            opt.step();
+            if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return median(t);
+    }
+
+    double inference() {
+        ReferenceCNN m = new ReferenceCNN();
+        m.eval();
+        Tensor x = Tensor.randn(new Generator(3), 256, 1, 28, 28);
+        double[] t = new double[steps];
+        try (var g = GradMode.noGrad()) {
+            for (int i = -steps / 2; i < steps; i++) {
+                long t0 = System.nanoTime();
+                m.forward(x);
+                if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return 256 / median(t);
+    }
+
+    static double epochSeconds() throws Exception {
+        Nabla.manualSeed(0);
+        TensorDataset train = MnistDatasets.load(MnistDatasets.Variant.FASHION_MNIST, null, true);
+        ReferenceCNN m = new ReferenceCNN();
+        Adam opt = new Adam(m.parameters(), 1e-3, 1e-4);
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        long t0 = System.nanoTime();
+        for (Dataset.Batch b : new DataLoader(train, 128, true, false, 0)) {
+            opt.zeroGrad();
+            ce.apply(m.forward(b.inputs()), b.targets()).backward();
+            opt.step();
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static double peakRssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("VmHWM:")) return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024.0;
+        return Double.NaN;
+    }
+
+    static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+}
