@@ -66,7 +66,7 @@ public final class ConvKernels {
             for (int oc = 0; oc < o; oc++) {
                 int src = ((i0 + img) * o + oc) * ohw, dst = oc * cols + img * ohw;
                 if (y == null) System.arraycopy(gy, src, gyT, dst, ohw);
-                else for (int p = 0; p < ohw; p++) gyT[dst + p] = y[src + p] > 0f ? gy[src + p] : 0f;
+                else Kernels.reluBackward(gy, src - dst, y, src - dst, gyT, dst, dst + ohw);
             }
     }
 
@@ -79,10 +79,7 @@ public final class ConvKernels {
                 double acc = 0;
                 for (int i = 0; i < n; i++) {
                     int base = (i * o + oc) * ohw;
-                    float part = 0f;
-                    if (y == null) for (int p = 0; p < ohw; p++) part += gy[base + p];
-                    else for (int p = 0; p < ohw; p++) part += y[base + p] > 0f ? gy[base + p] : 0f;
-                    acc += part;
+                    acc += Kernels.maskedSum(gy, y, base, ohw);
                 }
                 b[oc] = (float) acc;
             }

@@ -69,6 +69,14 @@ public final class Kernels {
         for (int i = s; i < e; i++) out[i] = y[yOff + i] > 0f ? g[gOff + i] : 0f;
     }
 
+    /** Σ g[off .. off+n) where y > 0 (all of them when y is null), accumulated in float lanes. */
+    static double maskedSum(float[] g, float[] y, int off, int n) {
+        if (VECTOR) return VectorElementwise.maskedSum(g, y, off, n);
+        double s = 0;
+        for (int i = off; i < off + n; i++) if (y == null || y[i] > 0f) s += g[i];
+        return s;
+    }
+
     /** Vector GEMM over columns [n0, n1), accumulating into C; see {@link VectorGemm#gemm}. */
     static void vectorGemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                            float[] c, int cOff, int ldc) {

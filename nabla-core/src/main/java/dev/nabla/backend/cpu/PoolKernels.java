@@ -36,16 +36,13 @@ public final class PoolKernels {
                 int r0 = xOff + 2 * oy * w, r1 = r0 + w, out = yOff + oy * ow;
                 for (int ox = 0; ox < ow; ox++) {
                     int c = 2 * ox;
-                    float best = x[r0 + c];
-                    int bi = 0;
-                    float v = x[r0 + c + 1];
-                    if (v > best) { best = v; bi = 1; }
-                    v = x[r1 + c];
-                    if (v > best) { best = v; bi = w; }
-                    v = x[r1 + c + 1];
-                    if (v > best) { best = v; bi = w + 1; }
-                    y[out + ox] = best;
-                    arg[out + ox] = 2 * oy * w + c + bi;
+                    // branch-free (conditional moves): random activations would mispredict a branch per compare
+                    float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
+                    int top = b > a ? 1 : 0, bottom = e > d ? w + 1 : w;
+                    float tv = b > a ? b : a, bv = e > d ? e : d;
+                    boolean lower = bv > tv;
+                    y[out + ox] = lower ? bv : tv;
+                    arg[out + ox] = 2 * oy * w + c + (lower ? bottom : top);
                 }
             }
         }

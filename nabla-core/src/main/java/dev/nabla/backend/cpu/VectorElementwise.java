@@ -25,6 +25,19 @@ final class VectorElementwise {
         }
     }
 
+    /** Σ g[off .. off+n) where y > 0 (all when y is null). */
+    static double maskedSum(float[] g, float[] y, int off, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = off, end = off + n;
+        for (int upper = off + S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, g, i);
+            acc = y == null ? acc.add(v) : acc.add(v, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f));
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < end; i++) if (y == null || y[i] > 0f) s += g[i];
+        return s;
+    }
+
     /** out[i] = y[yOff + i] > 0 ? g[gOff + i] : 0 for i in [s, e). */
     static void reluBackward(float[] g, int gOff, float[] y, int yOff, float[] out, int s, int e) {
         int i = s;
