@@ -45,6 +45,17 @@ class CliTest {
         Out p = run("predict", "--model", "cnn", "--weights", weights.toString(), "--index", "0");
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().startsWith("test image 0: ") && p.out().contains("with probability"), p.out());
+        // the same test image written as a PNG (un-normalised pixels) must get the same answer
+        var test = dev.nabla.data.MnistDatasets.load(dev.nabla.data.MnistDatasets.Variant.FASHION_MNIST, null, false, false);
+        float[] px = test.inputs().select(0, 0).toFloatArray();
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < 784; i++) img.getRaster().setSample(i % 28, i / 28, 0, Math.round(px[i] * 255));
+        Path png = dir.resolve("image0.png");
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        Out pp = run("predict", "--model", "cnn", "--weights", weights.toString(), png.toString());
+        assertEquals(0, pp.code(), pp.err());
+        String classFromIndex = p.out().substring("test image 0: ".length(), p.out().indexOf(" with probability"));
+        assertTrue(pp.out().contains(": " + classFromIndex + " with probability"), pp.out() + " vs " + p.out());
     }
 
     @Test

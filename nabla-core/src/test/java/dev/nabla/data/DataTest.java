@@ -124,6 +124,20 @@ class DataTest {
     }
 
     @Test
+    void transformsApplyPerSample() {
+        TensorDataset d = new TensorDataset(Tensor.arange(0, 12, 1).reshape(2, 1, 2, 3), Tensor.of(new long[] {0, 1}));
+        Dataset t = Transforms.apply(d, Transforms.compose(Transforms.normalize(1, 2), Transforms.randomHorizontalFlip(1.0, new dev.nabla.Generator(1))));
+        // sample 0 is [[0,1,2],[3,4,5]]: normalised (x-1)/2, then mirrored
+        assertArrayEquals(new float[] {0.5f, 0f, -0.5f, 2f, 1.5f, 1f}, t.get(0).input().toFloatArray());
+        Dataset.Batch b = t.batch(new int[] {1, 0});
+        assertArrayEquals(new int[] {2, 1, 2, 3}, b.inputs().shape());
+        assertArrayEquals(new long[] {1, 0}, b.targets().toLongArray());
+        Tensor shifted = Transforms.randomShift(1, 0, new dev.nabla.Generator(5)).apply(Tensor.ones(1, 4, 4));
+        assertEquals(16, shifted.numel());
+        assertTrue(shifted.sum().item() >= 9 && shifted.sum().item() <= 16, "at most one row and one column shifted out");
+    }
+
+    @Test
     void missingDataGivesInstructions(@TempDir Path dir) {
         var e = assertThrows(MnistDatasets.DataNotFoundException.class, () -> MnistDatasets.locate(MnistDatasets.Variant.MNIST, dir));
         assertTrue(e.getMessage().contains("does not hold the four IDX files"), e.getMessage());

@@ -36,6 +36,14 @@ class SeedProgramsTest {
     }
 
     @Test
+    void mlpLearnsOnAFashionMnistSlice() throws Exception {
+        var c = new FashionMnistTraining.Config("mlp", MnistDatasets.Variant.FASHION_MNIST, null, 2, 128, 1e-3, 1e-4, 0, 2000, false);
+        FashionMnistTraining.Run run = FashionMnistTraining.run(c, null);
+        assertTrue(run.history().last().trainLoss() < run.history().epochs().get(0).trainLoss(), "train loss falls");
+        assertTrue(run.test().accuracy() > 0.6, "accuracy far above chance (0.1): " + run.test().accuracy());
+    }
+
+    @Test
     void referenceCnnLearnsOnAFashionMnistSlice() throws Exception {
         var c = new FashionMnistTraining.Config("cnn", MnistDatasets.Variant.FASHION_MNIST, null, 1, 128, 1e-3, 1e-4, 0, 2000, false);
         FashionMnistTraining.Run run = FashionMnistTraining.run(c, null);

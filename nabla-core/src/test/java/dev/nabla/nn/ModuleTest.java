@@ -80,6 +80,15 @@ class ModuleTest {
     }
 
     @Test
+    void classIndexOutOfRangeIsAClearError() {
+        var e = assertThrows(IndexOutOfBoundsException.class,
+                () -> new CrossEntropyLoss().apply(Tensor.zeros(3, 10), Tensor.of(new long[] {1, 12, 3})));
+        assertEquals("nllLoss: target 12 is out of bounds for 10 classes (at flat index 1)", e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss().apply(Tensor.zeros(3, 10), Tensor.zeros(3)));
+        assertTrue(e2.getMessage().contains("crossEntropy (probability targets): target shape [3] must equal input shape [3, 10]"), e2.getMessage());
+    }
+
+    @Test
     void thresholdUnitComputesLogicGates() {
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
         assertArrayEquals(new float[] {0, 0, 0, 1}, new ThresholdUnit(new double[] {1, 1}, 2).forward(x).toFloatArray());

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,6 +23,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Ten steps of each optimizer from PyTorch's initial weights (float32) end at PyTorch's weights to 1e-5 relative. */
 class OptimizerGoldenTest {
+    @BeforeAll
+    static void resetWorst() {
+        dev.nabla.testing.Golden.worstRelative = 0;
+    }
+
+    @AfterAll
+    static void reportWorst() {
+        System.out.println("optimizers (float32 parameters after 10 steps): largest relative difference from PyTorch (|expected| > 1e-3): " + dev.nabla.testing.Golden.worstRelative);
+    }
+
     static final JsonNode NN = Golden.json("nn.json");
 
     static Stream<Arguments> runs() {
