@@ -42,16 +42,8 @@ def gemm(m, n, k, trans):
     return flop / median_time(lambda: a @ b, reps) / 1e9
 
 
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.classifier = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
-
-    def forward(self, x):
-        return self.classifier(x)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch-golden"))
+from gen_nn import ReferenceCNN as CNN  # noqa: E402  (the same model the golden tests use)
 
 
 def train_step_ms():
@@ -75,7 +67,6 @@ def inference():
 
 
 def epoch_s():
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "torch-golden"))
     import gzip
     with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:
         images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)

@@ -88,6 +88,7 @@ def run(op, xs, a):
         "contiguous": lambda: x.contiguous(), "clone": lambda: x.clone(),
         "conv2d": lambda: F.conv2d(xs[0], xs[1], xs[2] if len(xs) > 2 else None, stride=a["stride"], padding=a["padding"], dilation=a["dilation"]),
         "conv2d_relu": lambda: F.relu(F.conv2d(xs[0], xs[1], xs[2] if len(xs) > 2 else None, stride=a["stride"], padding=a["padding"], dilation=a["dilation"])),
+        "conv2d_relu_max_pool2d": lambda: F.max_pool2d(F.relu(F.conv2d(xs[0], xs[1], xs[2] if len(xs) > 2 else None, stride=a["stride"], padding=a["padding"], dilation=a["dilation"])), 2),
         "max_pool2d": lambda: F.max_pool2d(x, a["kernel"], a["stride"], a["padding"], a["dilation"]),
         "avg_pool2d": lambda: F.avg_pool2d(x, a["kernel"], a["stride"], a["padding"]),
     }
@@ -209,6 +210,9 @@ case("conv2d", [inp(rnd(2, 2, 8, 8)), inp(rnd(2, 2, 3, 3)), inp(rnd(2))], stride
 case("conv2d", [inp(rnd(3, 1, 5, 5)), inp(rnd(5, 1, 1, 1)), inp(rnd(5))], stride=[1, 1], padding=[0, 0], dilation=[1, 1])
 case("conv2d_relu", [inp(rnd(2, 3, 6, 5)), inp(rnd(4, 3, 3, 3)), inp(rnd(4))], stride=[1, 1], padding=[1, 1], dilation=[1, 1])
 case("conv2d_relu", [inp(rnd(3, 2, 7, 7)), inp(rnd(3, 2, 3, 2))], stride=[2, 1], padding=[0, 1], dilation=[1, 1])
+case("conv2d_relu_max_pool2d", [inp(rnd(2, 3, 6, 6)), inp(rnd(4, 3, 3, 3)), inp(rnd(4))], stride=[1, 1], padding=[1, 1], dilation=[1, 1])
+case("conv2d_relu_max_pool2d", [inp(rnd(17, 2, 9, 7)), inp(rnd(3, 2, 2, 2))], stride=[1, 1], padding=[0, 0], dilation=[1, 1])
+case("conv2d_relu_max_pool2d", [inp(rnd(1, 2, 7, 7)), inp(rnd(2, 2, 3, 3)), inp(rnd(2))], stride=[1, 1], padding=[0, 0], dilation=[1, 1])
 case("max_pool2d", [inp(rnd(2, 3, 6, 6))], kernel=[2, 2], stride=[2, 2], padding=[0, 0], dilation=[1, 1])
 case("max_pool2d", [inp(rnd(1, 2, 7, 5))], kernel=[3, 3], stride=[2, 1], padding=[1, 1], dilation=[1, 1])
 case("max_pool2d", [inp(rnd(1, 1, 9, 9))], kernel=[2, 3], stride=[1, 2], padding=[1, 0], dilation=[2, 1])

@@ -18,13 +18,7 @@ public final class Shape {
 
     /** Row-major (C-contiguous) strides for the shape. */
     public static int[] contiguousStrides(int[] shape) {
-        int[] s = new int[shape.length];
-        int acc = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            s[i] = acc;
-            acc *= Math.max(shape[i], 1);
-        }
-        return s;
+        return dev.nabla.backend.Layout.contiguousStrides(shape);
     }
 
     /** The broadcast shape of a and b, or an error naming the op and both shapes. */

@@ -148,7 +148,7 @@ public final class Main implements Runnable {
             PrintStream console = json ? System.err : System.out;
             var config = new FashionMnistTraining.Config(model, variant(), dataDir(), epochs, batchSize, lr, weightDecay, seed, limit, !noProgress);
             dev.nabla.train.Callback[] cbs = checkpoint == null ? new dev.nabla.train.Callback[0] : new dev.nabla.train.Callback[] {new Checkpoint(checkpoint)};
-            FashionMnistTraining.Run run = resume == null ? FashionMnistTraining.run(config, console, cbs) : resumeRun(config, console, cbs);
+            FashionMnistTraining.Run run = FashionMnistTraining.run(config, console, resume, cbs);
             Safetensors.save(weights, run.model().stateDict(), Map.of("format", "pt", "model", model));
             String stem = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
             dev.nabla.io.AtomicFiles.writeString(reports.resolve(stem + "-history.csv"), run.history().toCsv());
@@ -166,20 +166,6 @@ public final class Main implements Runnable {
                         + " and " + reports.resolve(stem + "-report.html"));
             }
             return 0;
-        }
-
-        private FashionMnistTraining.Run resumeRun(FashionMnistTraining.Config c, PrintStream console, dev.nabla.train.Callback[] cbs) throws Exception {
-            // Rebuild the same trainer, load the checkpoint into it, then let fit continue with the next epoch.
-            Nabla.manualSeed(c.seed());
-            TensorDataset train = MnistDatasets.load(c.data(), c.dataDir(), true), test = MnistDatasets.load(c.data(), c.dataDir(), false);
-            Module m = FashionMnistTraining.model(c.model());
-            Trainer trainer = new Trainer(m, new Adam(m.parameters(), c.lr(), c.weightDecay()), new CrossEntropyLoss()).progress(c.progress())
-                    .output(console).validationName("test").callbacks(cbs);
-            Checkpoint.resume(resume, trainer);
-            console.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
-            DataLoader testLoader = new DataLoader(test, 500, false);
-            var h = trainer.fit(new DataLoader(train, c.batchSize(), true, false, c.seed()), testLoader, c.epochs());
-            return new FashionMnistTraining.Run(m, trainer, h, trainer.evaluate(testLoader));
         }
     }
 

@@ -59,6 +59,17 @@ class CliTest {
     }
 
     @Test
+    void trainingResumesFromACheckpoint(@TempDir Path dir) {
+        Path ckpt = dir.resolve("ckpt.safetensors"), out = dir.resolve("mlp.safetensors");
+        Out first = run("train", "--model", "mlp", "--limit", "500", "--epochs", "1", "--checkpoint", ckpt.toString(), "--out", out.toString(), "--no-progress");
+        assertEquals(0, first.code(), first.err());
+        Out second = run("train", "--model", "mlp", "--limit", "500", "--epochs", "2", "--resume", ckpt.toString(), "--out", out.toString(), "--no-progress");
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("resumed from " + ckpt + " after epoch 1"), second.out());
+        assertTrue(second.out().contains("epoch 2/2") && !second.out().contains("epoch 1/2"), second.out());
+    }
+
+    @Test
     void badArgumentsGiveAOneLineErrorAndANonZeroExit(@TempDir Path dir) {
         Out missing = run("eval", "--weights", dir.resolve("nope.safetensors").toString());
         assertNotEquals(0, missing.code());

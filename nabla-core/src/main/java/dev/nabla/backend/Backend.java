@@ -72,6 +72,13 @@ public interface Backend {
     Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean relu);
 
     /**
+     * max-pool(2x2, stride 2)(relu(conv2d(x, w) + bias)) in one pass over each block of conv output, which is never
+     * stored at full resolution; OH and OW must be even. Returns {pooled [N, O, OH/2, OW/2], argmax (int64, index
+     * into each OH·OW plane, as {@link #maxPool2d})}.
+     */
+    Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
+
+    /**
      * dL/dx [N, C, H, W] from dL/dy [N, O, OH, OW] and w. With reluOut (the fused conv+ReLU output) the gradient is
      * first masked by reluOut > 0; null means no ReLU.
      */

@@ -43,6 +43,11 @@ public final class FashionMnistTraining {
     }
 
     public static Run run(Config c, PrintStream out, Callback... callbacks) throws IOException {
+        return run(c, out, null, callbacks);
+    }
+
+    /** As above; with {@code resume} (a file written by {@link dev.nabla.train.Checkpoint}) the run continues from it. */
+    public static Run run(Config c, PrintStream out, Path resume, Callback... callbacks) throws IOException {
         Generator.seed(c.seed()); // initial weights and dropout masks come from the seeded global generator
         TensorDataset trainSet = MnistDatasets.load(c.data(), c.dataDir(), true);
         TensorDataset testSet = MnistDatasets.load(c.data(), c.dataDir(), false);
@@ -55,6 +60,10 @@ public final class FashionMnistTraining {
         Module model = model(c.model());
         Adam adam = new Adam(model.parameters(), c.lr(), c.weightDecay());
         Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).progress(c.progress()).output(out).validationName("test").callbacks(callbacks);
+        if (resume != null) {
+            dev.nabla.train.Checkpoint.resume(resume, trainer);
+            if (out != null) out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
+        }
         if (out != null)
             out.printf("%s: %s on %s, %d training and %d test images, %d epochs, batch %d, Adam lr %g weight decay %g%n", c.model(),
                     model.getClass().getSimpleName(), c.data().title, train.size(), testSet.size(), c.epochs(), c.batchSize(), c.lr(), c.weightDecay());

@@ -41,16 +41,26 @@ public final class Conv2d extends Module {
         Init.torchDefault(w, b, g);
     }
 
+    private void checkInput(Tensor x) {
+        expectInput(x, "[N, " + inChannels + ", H, W]", (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
+    }
+
     @Override
     public Tensor forward(Tensor x) {
-        expectInput(x, "[N, " + inChannels + ", H, W]", (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
+        checkInput(x);
         return F.conv2d(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
     }
 
     /** relu(forward(x)) in one fused kernel pass (what {@link Sequential} uses for a Conv2d followed by a ReLU). */
     public Tensor forwardRelu(Tensor x) {
-        expectInput(x, "[N, " + inChannels + ", H, W]", (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
+        checkInput(x);
         return dev.nabla.ops.Convolution.conv2dRelu(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
+    }
+
+    /** maxPool2d(relu(forward(x)), 2) in one fused kernel pass (Sequential uses it for Conv2d, ReLU, MaxPool2d(2)). */
+    public Tensor forwardReluMaxPool(Tensor x) {
+        checkInput(x);
+        return dev.nabla.ops.Convolution.conv2dReluMaxPool(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
     }
 
     /** [out, in, KH, KW]. */

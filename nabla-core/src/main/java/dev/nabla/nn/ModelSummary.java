@@ -13,6 +13,11 @@ final class ModelSummary {
 
     private ModelSummary() {}
 
+    /** While a summary is being taken, Sequential runs every layer on its own, so that each gets its row. */
+    static boolean active() {
+        return ROWS.get() != null;
+    }
+
     static void record(Module m, Tensor out) {
         List<Object[]> rows = ROWS.get();
         if (rows != null && !(m instanceof Sequential)) rows.add(new Object[] {m, out.shape()});

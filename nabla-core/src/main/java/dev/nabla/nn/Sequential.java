@@ -12,14 +12,22 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Shape: input of the first layer to output of the last. A Conv2d directly followed by a ReLU runs as one fused
-     * kernel ({@link Conv2d#forwardRelu}): the same values and gradients, one pass less over the activation.
+     * Shape: input of the first layer to output of the last. A Conv2d directly followed by a ReLU (and a 2x2
+     * MaxPool2d) runs as one fused kernel ({@link Conv2d#forwardRelu}, {@link Conv2d#forwardReluMaxPool}): the same
+     * values and gradients, without storing or re-reading the full-resolution activation.
      */
     @Override
     public Tensor forward(Tensor x) {
+        boolean fuse = x.dtype() == dev.nabla.DType.FLOAT32 && !ModelSummary.active();
         for (int i = 0; i < layers.length; i++) {
             Module m = layers[i];
-            if (m instanceof Conv2d conv && i + 1 < layers.length && layers[i + 1] instanceof ReLU && x.dtype() == dev.nabla.DType.FLOAT32) {
+            if (fuse && m instanceof Conv2d conv && i + 2 < layers.length && layers[i + 1] instanceof ReLU
+                    && layers[i + 2] instanceof MaxPool2d pool && pool.isPlain2x2()) {
+                x = conv.forwardReluMaxPool(x);
+                i += 2;
+                continue;
+            }
+            if (fuse && m instanceof Conv2d conv && i + 1 < layers.length && layers[i + 1] instanceof ReLU) {
                 x = conv.forwardRelu(x);
                 ModelSummary.record(conv, x);
                 ModelSummary.record(layers[++i], x);

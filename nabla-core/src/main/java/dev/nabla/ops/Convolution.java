@@ -26,6 +26,37 @@ public final class Convolution {
         return conv2d(x, weight, bias, stride, padding, dilation, true);
     }
 
+    /**
+     * maxPool2d(relu(conv2d(...)), 2) in one kernel pass: the full-resolution activation is never stored. Same
+     * values and gradients as the three ops; needs an even conv output size (else it runs them one by one).
+     * Shape: [N, C, H, W] → [N, O, OH/2, OW/2].
+     */
+    public static Tensor conv2dReluMaxPool(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+        int[] two = {2, 2}, zero = {0, 0}, one = {1, 1};
+        if (x.rank() != 4 || weight.rank() != 4 || !x.dtype().isFloatingPoint())
+            return Pooling.maxPool2d(conv2dRelu(x, weight, bias, stride, padding, dilation), two, two, zero, one);
+        int[] xs = x.shape(), ws = weight.shape();
+        ConvGeometry g = geometry("conv2d", stride, padding, dilation);
+        int oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]);
+        if (oh % 2 != 0 || ow % 2 != 0 || oh < 2 || ow < 2 || xs[1] != ws[1] || x.dtype() != weight.dtype()
+                || (bias != null && (bias.dtype() != x.dtype() || bias.rank() != 1 || bias.size(0) != ws[0])))
+            return Pooling.maxPool2d(conv2dRelu(x, weight, bias, stride, padding, dilation), two, two, zero, one);
+        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+        Storage[] r = x.backend().conv2dReluMaxPool(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g);
+        int[] ys = {xs[0], ws[0], oh, ow}, ps = {xs[0], ws[0], oh / 2, ow / 2};
+        Tensor out = Tensor.wrap(r[0], ps);
+        Storage argmax = r[1];
+        return Autograd.record("convolution_relu_max_pool2d", out, gp -> {
+            // route the pooled gradient to the argmax, where the ReLU was active (pooled output > 0), then convolve back
+            Tensor gm = Tensor.wrap(gp.backend().reluBackward(gp.contiguous().storage(), gp.contiguous().layout(), r[0], out.layout()), ps);
+            Storage gy = gm.backend().maxPool2dBackward(gm.storage(), ps, argmax, ys);
+            Tensor gx = x.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardInput(gy, ys, data(wc), ws, xs, g, null), xs) : null;
+            Tensor gw = weight.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardWeight(gy, ys, data(xc), xs, ws, g, null), ws) : null;
+            Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardBias(gm.storage(), ps, null), ws[0]) : null;
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
+    }
+
     private static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu) {
         if (x.rank() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu).squeeze(0);
         if (x.rank() != 4)

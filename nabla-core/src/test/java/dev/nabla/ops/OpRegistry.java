@@ -108,6 +108,7 @@ public final class OpRegistry {
 
         op("conv2d", (x, a) -> Convolution.conv2d(x[0], x[1], x.length > 2 ? x[2] : null, ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
         op("conv2d_relu", (x, a) -> Convolution.conv2dRelu(x[0], x[1], x.length > 2 ? x[2] : null, ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
+        op("conv2d_relu_max_pool2d", (x, a) -> Convolution.conv2dReluMaxPool(x[0], x[1], x.length > 2 ? x[2] : null, ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
         op("max_pool2d", (x, a) -> Pooling.maxPool2d(x[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
         op("avg_pool2d", (x, a) -> Pooling.avgPool2d(x[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding"))));
     }

@@ -60,6 +60,42 @@ public final class ConvKernels {
         return y;
     }
 
+    /**
+     * Conv + bias + ReLU + 2x2/2 max-pool: each group's GEMM result is pooled while it is still in cache.
+     * relu(max(v) + b) = max over the window of relu(v + b), as ReLU is monotonic, so the pooled value and the
+     * argmax (first maximum, branch-free as in {@link PoolKernels}) are those of the unfused layers.
+     */
+    public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
+        int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw, ph = oh / 2, pw = ow / 2;
+        float[] y = new float[n * o * ph * pw];
+        long[] arg = new long[y.length];
+        overGroups(n, (chunk, q, par) -> {
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
+            float[] col = work(0, ckk * cols), out = work(1, o * cols);
+            for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            Gemm.sgemm(o, cols, ckk, w, 0, ckk, 1, col, 0, cols, 1, out, 0, cols, false, par);
+            for (int img = 0; img < gn; img++)
+                for (int oc = 0; oc < o; oc++) {
+                    float bv = bias == null ? 0f : bias[oc];
+                    int plane = oc * cols + img * ohw, dst = ((i0 + img) * o + oc) * ph * pw;
+                    for (int py = 0; py < ph; py++) {
+                        int r0 = plane + 2 * py * ow, r1 = r0 + ow;
+                        for (int px = 0; px < pw; px++) {
+                            int cc = 2 * px;
+                            float a = out[r0 + cc], b = out[r0 + cc + 1], d = out[r1 + cc], e = out[r1 + cc + 1];
+                            int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
+                            float tv = Math.max(a, b), bvv = Math.max(d, e);
+                            int lower = Float.floatToRawIntBits(tv - bvv) >>> 31;
+                            y[dst + py * pw + px] = Math.max(Math.max(tv, bvv) + bv, 0f);
+                            arg[dst + py * pw + px] = 2 * py * ow + cc + t + lower * (ow + u - t);
+                        }
+                    }
+                }
+        });
+        return new Object[] {y, arg};
+    }
+
     /** gyT[oc][img·OHW + p] = gy[i0 + img][oc][p], zeroed where a fused ReLU's output y is not positive. */
     private static void gatherGroup(float[] gy, float[] y, int i0, int gn, int o, int ohw, float[] gyT, int cols) {
         for (int img = 0; img < gn; img++)

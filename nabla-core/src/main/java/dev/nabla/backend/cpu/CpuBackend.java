@@ -360,6 +360,17 @@ public final class CpuBackend implements Backend {
         return Storage.of(y);
     }
 
+    @Override
+    public Storage[] conv2dReluMaxPool(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g) {
+        if (x.dtype() == DType.FLOAT32) {
+            Object[] r = ConvKernels.conv2dReluMaxPool(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g);
+            return new Storage[] {Storage.of((float[]) r[0]), Storage.of((long[]) r[1])};
+        }
+        Storage y = conv2d(x, xs, w, ws, bias, g, true);
+        int[] ys = {xs[0], ws[0], g.outH(xs[2], ws[2]), g.outW(xs[3], ws[3])};
+        return maxPool2d(y, ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
+    }
+
     /** gy masked by reluOut > 0 (float64 path of the fused conv+ReLU backward). */
     private static double[] masked(Storage gy, Storage reluOut) {
         double[] g = gy.doubles().clone();
