@@ -87,6 +87,9 @@ def epoch_s():
     return time.perf_counter() - t0
 
 
+if "--gemm-only" in sys.argv:  # the OpenBLAS reference column: numpy with OPENBLAS_NUM_THREADS as given
+    print(json.dumps({f"{m}x{n}x{k}{'T' if t else ''}": gemm(m, n, k, t) for m, n, k, t in SHAPES}))
+    sys.exit(0)
 r = {"threads": threads, "torch": torch.__version__,
      "gemm_gflops": {f"{m}x{n}x{k}{'T' if t else ''}": gemm(m, n, k, t) for m, n, k, t in SHAPES},
      "train_step_ms": train_step_ms(), "inference_images_per_s": inference()}
