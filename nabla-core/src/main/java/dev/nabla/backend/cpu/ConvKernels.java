@@ -67,7 +67,7 @@ public final class ConvKernels {
     /**
      * Conv + bias + ReLU + 2x2/2 max-pool: each group's GEMM result is pooled while it is still in cache.
      * relu(max(v) + b) = max over the window of relu(v + b), as ReLU is monotonic, so the pooled value and the
-     * argmax (first maximum, branch-free as in {@link PoolKernels}) are those of the unfused layers.
+     * argmax (first maximum, {@link PoolKernels#pool2x2Row}) are those of the unfused layers.
      */
     public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
@@ -83,18 +83,8 @@ public final class ConvKernels {
                 for (int oc = 0; oc < o; oc++) {
                     float bv = bias == null ? 0f : bias[oc];
                     int plane = oc * cols + img * ohw, dst = ((i0 + img) * o + oc) * ph * pw;
-                    for (int py = 0; py < ph; py++) {
-                        int r0 = plane + 2 * py * ow, r1 = r0 + ow;
-                        for (int px = 0; px < pw; px++) {
-                            int cc = 2 * px;
-                            float a = out[r0 + cc], b = out[r0 + cc + 1], d = out[r1 + cc], e = out[r1 + cc + 1];
-                            int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
-                            float tv = Math.max(a, b), bvv = Math.max(d, e);
-                            int lower = Float.floatToRawIntBits(tv - bvv) >>> 31;
-                            y[dst + py * pw + px] = Math.max(Math.max(tv, bvv) + bv, 0f);
-                            arg[dst + py * pw + px] = 2 * py * ow + cc + t + lower * (ow + u - t);
-                        }
-                    }
+                    for (int py = 0; py < ph; py++)
+                        PoolKernels.pool2x2Row(out, plane + 2 * py * ow, ow, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow);
                 }
         });
         return new Object[] {y, arg};

@@ -32,20 +32,27 @@ public final class PoolKernels {
     static void maxPool2x2(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int oh, int ow) {
         for (int p = p0; p < p1; p++) {
             int xOff = p * h * w, yOff = p * oh * ow;
-            for (int oy = 0; oy < oh; oy++) {
-                int r0 = xOff + 2 * oy * w, r1 = r0 + w, out = yOff + oy * ow;
-                for (int ox = 0; ox < ow; ox++) {
-                    int c = 2 * ox;
-                    // Branch-free: with random activations a branch per compare mispredicts half the time (5x slower).
-                    // The sign bit of a − b is 1 exactly when b > a, so ties keep the first element, as PyTorch does.
-                    float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
-                    int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
-                    float tv = Math.max(a, b), bv = Math.max(d, e);
-                    int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
-                    y[out + ox] = Math.max(tv, bv);
-                    arg[out + ox] = 2 * oy * w + c + t + lower * (w + u - t);
-                }
-            }
+            for (int oy = 0; oy < oh; oy++) pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, arg, yOff + oy * ow, 2 * oy * w);
+        }
+    }
+
+    /**
+     * One output row of 2x2/2 max-pooling over input rows r0 and r0 + w: y = max + add (then max(·, 0) when relu),
+     * arg = argBase + the window's offset of the first maximum. Branch-free: with random activations a branch per
+     * compare mispredicts half the time (5x slower). The sign bit of a − b is 1 exactly when b > a, so ties keep the
+     * first element, as PyTorch does. Also used by the fused conv+ReLU+pool kernel.
+     */
+    static void pool2x2Row(float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, long[] arg, int out, int argBase) {
+        int r1 = r0 + w;
+        for (int ox = 0; ox < pw; ox++) {
+            int c = 2 * ox;
+            float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
+            int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
+            float tv = Math.max(a, b), bv = Math.max(d, e);
+            int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
+            float v = Math.max(tv, bv) + add;
+            y[out + ox] = relu ? Math.max(v, 0f) : v;
+            arg[out + ox] = argBase + c + t + lower * (w + u - t);
         }
     }
 
