@@ -155,7 +155,7 @@ public final class Trainer {
 
     private static ProgressBar bar(String name, int batches) {
         return new ProgressBarBuilder().setTaskName(name).setInitialMax(batches).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(200).continuousUpdate().showSpeed().setUnit(" batches", 1).build();
+                .setUpdateIntervalMillis(200).continuousUpdate().setMaxRenderedLength(120).build();
     }
 
     /** Correct predictions in a batch: argmax for int64 targets, sign of the logit for 0/1 float targets; −1 for regression. */
