@@ -26,16 +26,20 @@ public final class ConvKernels {
         return w[slot];
     }
 
-    /** Runs body over the groups of images, in parallel over groups when there are enough, else with a parallel GEMM. */
+    /**
+     * Runs body over the groups of images: groups handed out dynamically to the cores when there are enough (each
+     * group writes its own part of the result, so the outcome does not depend on the schedule), else one by one with
+     * a parallel GEMM.
+     */
     private static void overGroups(int n, GroupBody body) {
         int groups = (n + GROUP - 1) / GROUP;
-        if (groups >= Parallel.threads()) Parallel.forChunks(groups, 1, (chunk, s, e) -> { for (int q = s; q < e; q++) body.run(chunk, q, false); });
-        else for (int q = 0; q < groups; q++) body.run(0, q, true);
+        if (groups >= Parallel.threads()) Parallel.forEachDynamic(groups, q -> body.run(q, false));
+        else for (int q = 0; q < groups; q++) body.run(q, true);
     }
 
     @FunctionalInterface
     private interface GroupBody {
-        void run(int chunk, int group, boolean parallelGemm);
+        void run(int group, boolean parallelGemm);
     }
 
     /** x [N,C,H,W] * w [O,C,KH,KW] + bias -> y [N,O,OH,OW]. */
@@ -48,7 +52,7 @@ public final class ConvKernels {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
         float[] y = new float[n * o * ohw];
-        overGroups(n, (chunk, q, par) -> {
+        overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] col = work(0, ckk * cols), out = work(1, o * cols);
             for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
@@ -74,7 +78,7 @@ public final class ConvKernels {
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw, ph = oh / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
         long[] arg = new long[y.length];
-        overGroups(n, (chunk, q, par) -> {
+        overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] col = work(0, ckk * cols), out = work(1, o * cols);
             for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
@@ -127,7 +131,7 @@ public final class ConvKernels {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         float[] gx = new float[n * c * h * wd];
-        overGroups(n, (chunk, q, par) -> {
+        overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols), dcol = work(0, ckk * cols);
             gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
@@ -137,7 +141,7 @@ public final class ConvKernels {
         return gx;
     }
 
-    /** dL/dw [O,C,KH,KW] = Σ over groups of dyᵀ·colᵀ; per-core partial sums are added in a fixed order. */
+    /** dL/dw [O,C,KH,KW] = Σ over groups of dyᵀ·colᵀ; one partial sum per group, added in group order (deterministic). */
     public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g) {
         return conv2dBackwardWeight(gy, gys, x, xs, ws, g, null);
     }
@@ -146,14 +150,14 @@ public final class ConvKernels {
     public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
-        float[][] partial = new float[Parallel.threads()][];
-        overGroups(n, (chunk, q, par) -> {
+        float[][] partial = new float[(n + GROUP - 1) / GROUP][];
+        overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols), col = work(0, ckk * cols);
             gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
             for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
-            if (partial[chunk] == null) partial[chunk] = new float[o * ckk];
-            Gemm.sgemm(o, ckk, cols, gyT, 0, cols, 1, col, 0, 1, cols, partial[chunk], 0, ckk, true, par);
+            partial[q] = new float[o * ckk];
+            Gemm.sgemm(o, ckk, cols, gyT, 0, cols, 1, col, 0, 1, cols, partial[q], 0, ckk, false, par);
         });
         float[] dw = partial[0] == null ? new float[o * ckk] : partial[0];
         for (int p = 1; p < partial.length; p++) {

@@ -26,11 +26,11 @@ public final class Gemm {
         if (!parallel || work < 262_144 || Parallel.threads() == 1) {
             chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
         } else if (n >= 64 * Parallel.threads()) {
-            int panels = (n + 15) / 16; // split columns on 16-wide panels
-            Parallel.forRange(panels, 2, (s, e) -> chunk(vector, m, s * 16, Math.min(e * 16, n), k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc));
+            int panels = (n + 15) / 16; // split columns on 16-wide panels, one range per thread (each packs its own A)
+            Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> chunk(vector, m, s * 16, Math.min(e * 16, n), k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc));
         } else {
-            int panels = (m + 3) / 4;
-            Parallel.forRange(panels, 2, (s, e) -> {
+            int panels = (m + 3) / 4; // one range of 4-row panels per thread (each packs its own B)
+            Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> {
                 int r0 = s * 4, r1 = Math.min(e * 4, m);
                 chunk(vector, r1 - r0, 0, n, k, a, aOff + r0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + r0 * ldc, ldc);
             });

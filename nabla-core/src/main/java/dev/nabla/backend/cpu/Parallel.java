@@ -5,8 +5,8 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 
 /**
- * The one parallel-for of Nabla, on a dedicated pool. Work is split into at most {@link #threads()} contiguous
- * chunks decided by n alone, so results are deterministic for a given thread count. The thread count comes from
+ * The parallel loops of Nabla, on one dedicated pool. Work is split into ranges decided by n alone (and the thread
+ * count, for {@link #forChunks}), so results are deterministic for a given thread count. The thread count comes from
  * the system property {@code nabla.threads} (default: available processors).
  */
 public final class Parallel {
@@ -49,21 +49,19 @@ public final class Parallel {
         return Math.max(1, Math.min(threads, n / Math.max(1, minGrain)));
     }
 
-    /** Runs body over [0, n) split into contiguous chunks of at least minGrain items; the caller runs one chunk. */
+    /**
+     * Runs body over [0, n) split into contiguous ranges of at least minGrain items (up to four per thread), handed
+     * out to the threads as they become free. The ranges depend on n alone and each writes its own outputs, so the
+     * result does not depend on the schedule.
+     */
     public static void forRange(int n, int minGrain, RangeBody body) {
-        int chunks = chunks(n, minGrain);
-        if (chunks == 0) return;
-        if (chunks == 1 || ForkJoinTask.inForkJoinPool()) {
+        if (n <= 0) return;
+        int parts = Math.max(1, Math.min(threads * 4, n / Math.max(1, minGrain)));
+        if (parts == 1 || threads == 1 || ForkJoinTask.inForkJoinPool()) {
             body.run(0, n);
             return;
         }
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            int s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
-            tasks[c - 1] = pool.submit(() -> body.run(s, e));
-        }
-        body.run(0, (int) ((long) n / chunks));
-        for (ForkJoinTask<?> t : tasks) t.join();
+        forEachDynamic(parts, p -> body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
     }
 
     /** Runs body(chunkIndex, start, end) for each chunk, so callers can keep per-chunk partial results. */
@@ -80,6 +78,26 @@ public final class Parallel {
             tasks[c - 1] = pool.submit(() -> body.run(ci, s, e));
         }
         body.run(0, 0, (int) ((long) n / chunks));
+        for (ForkJoinTask<?> t : tasks) t.join();
+    }
+
+    /**
+     * Runs body(i) for every i in [0, n), the threads taking the next index as they become free (so a core slowed by
+     * other work does not hold the others up). Only for bodies whose results do not depend on which thread ran them.
+     */
+    public static void forEachDynamic(int n, java.util.function.IntConsumer body) {
+        int workers = Math.min(threads, n);
+        if (workers <= 1 || ForkJoinTask.inForkJoinPool()) {
+            for (int i = 0; i < n; i++) body.accept(i);
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable drain = () -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) body.accept(i);
+        };
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[workers - 1];
+        for (int c = 0; c < tasks.length; c++) tasks[c] = pool.submit(drain);
+        drain.run();
         for (ForkJoinTask<?> t : tasks) t.join();
     }
 

@@ -98,6 +98,25 @@ class FastKernelsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void convolutionResultsDoNotDependOnTheSchedule() {
+        int before = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1);
+            int[] xs = {37, 8, 12, 12}, ws = {16, 8, 3, 3}, ys = {37, 16, 12, 12};
+            float[] x = randomFloats(21, 37 * 8 * 144), w = randomFloats(22, 16 * 72), gy = randomFloats(23, 37 * 16 * 144);
+            float[] first = ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g);
+            float[] firstIn = ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g);
+            for (int run = 0; run < 5; run++) {
+                assertArrayEquals(first, ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), "weight gradient, run " + run);
+                assertArrayEquals(firstIn, ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g), "input gradient, run " + run);
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     @ParameterizedTest(name = "maxPool n{0} c{1} {2}x{3} k{4} s{5} p{6}")
     @CsvSource({"2,3,8,8,2,2,0", "1,2,7,5,3,2,1", "3,1,9,9,2,1,1"})
     void maxPoolFloatEqualsTheGenericKernel(int n, int c, int h, int w, int k, int s, int p) {
