@@ -283,6 +283,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage indexSelect(Storage src, Layout layout, int dim, long[] index) {
+        if (dim == 0 && layout.isContiguous()) { // rows of a contiguous tensor (a data loader's batch): one copy per row
+            int rows = layout.shape()[0], row = rows == 0 ? 0 : layout.numel() / rows;
+            Storage r = Storage.allocate(src.dtype(), index.length * row);
+            Object from = dataOf(src), to = dataOf(r);
+            for (int i = 0; i < index.length; i++) System.arraycopy(from, layout.offset() + (int) index[i] * row, to, i * row, row);
+            return r;
+        }
         int[] outShape = layout.shape().clone();
         outShape[dim] = index.length;
         int[] st = layout.strides();
