@@ -41,11 +41,8 @@ final class TensorFormat {
         b.append('[');
         boolean last = dim == shape.length - 1;
         for (int i = 0; i < n; i++) {
-            if (summarize && n > 2 * EDGE && i == EDGE) {
-                if (last) b.append("...");
-                else b.append("...");
-                b.append(last ? ", " : ",\n" + " ".repeat(indent + 1));
-                if (!last && shape.length - dim > 2) b.append("\n".repeat(0));
+            if (summarize && n > 2 * EDGE && i == EDGE) { // PyTorch's summary: first and last EDGE entries
+                b.append("...").append(last ? ", " : ",\n" + " ".repeat(indent + 1));
                 i = n - EDGE;
             }
             if (last) b.append(pad(cells[flat + i * stride], width));

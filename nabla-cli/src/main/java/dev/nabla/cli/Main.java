@@ -62,7 +62,7 @@ public final class Main implements Runnable {
         String m = ex.getMessage();
         if (ex instanceof java.nio.file.NoSuchFileException) m = "no such file: " + m;
         if (m == null || m.isBlank()) m = ex.getClass().getSimpleName();
-        return m.replace('\n', ' ') + (ex.getMessage() == null ? "" : "");
+        return m.replace('\n', ' ');
     }
 
     /** Options shared by the commands that load data and a model. */

@@ -1,7 +1,6 @@
 package dev.nabla.autograd;
 
 import dev.nabla.DType;
-import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import java.util.Arrays;
 import java.util.function.Function;
@@ -107,9 +106,5 @@ public final class GradCheck {
             flat = shape[d] == 0 ? 0 : flat / shape[d];
         }
         return idx;
-    }
-
-    static String describe(Tensor t) {
-        return Shape.str(t.shape());
     }
 }
