@@ -39,10 +39,10 @@ public interface Backend {
     /** cond ? a : b, all three broadcast to one shape. */
     Storage where(Storage cond, Layout lc, Storage a, Layout la, Storage b, Layout lb, DType out);
 
-    enum Reduction { SUM, MAX, MIN }
+    enum ReduceOp { SUM, MAX, MIN }
 
     /** Reduces the dims flagged in {@code reduce}; the result has the input's rank with those dims of size 1. */
-    Storage reduce(Reduction op, Storage src, Layout layout, boolean[] reduce, DType out);
+    Storage reduce(ReduceOp op, Storage src, Layout layout, boolean[] reduce, DType out);
 
     /** Index (int64) of the max (or min) along dim, first occurrence on ties; result keeps dim with size 1. */
     Storage argReduce(boolean max, Storage src, Layout layout, int dim);

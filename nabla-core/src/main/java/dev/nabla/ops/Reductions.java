@@ -4,7 +4,7 @@ import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
-import dev.nabla.backend.Backend.Reduction;
+import dev.nabla.backend.Backend.ReduceOp;
 import dev.nabla.backend.Storage;
 
 /** sum, mean, max, min, argmax, argmin, var, std, logSumExp over all dims or the given ones, with keepDim. */
@@ -40,7 +40,7 @@ public final class Reductions {
         return out;
     }
 
-    private static Tensor reduceRaw(Tensor x, Reduction op, boolean[] reduced, DType out, boolean keepDim) {
+    private static Tensor reduceRaw(Tensor x, ReduceOp op, boolean[] reduced, DType out, boolean keepDim) {
         Storage s = x.backend().reduce(op, x.storage(), x.layout(), reduced, out);
         return Tensor.wrap(s, keptShape(x.shape(), reduced, keepDim));
     }
@@ -48,7 +48,7 @@ public final class Reductions {
     public static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
         boolean[] red = reducedDims("sum", x, dims);
         DType dt = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
-        Tensor out = reduceRaw(x, Reduction.SUM, red, dt, keepDim);
+        Tensor out = reduceRaw(x, ReduceOp.SUM, red, dt, keepDim);
         int[] keep = keptShape(x.shape(), red, true);
         int[] xs = x.shape();
         return Autograd.record("sum", out, g -> new Tensor[] {g.reshape(keep).expand(xs)}, x);
@@ -75,7 +75,7 @@ public final class Reductions {
             return keepDim ? v : v.squeeze(d);
         }
         boolean[] red = reducedDims(op, x, dims);
-        Tensor out = reduceRaw(x, max ? Reduction.MAX : Reduction.MIN, red, x.dtype(), keepDim);
+        Tensor out = reduceRaw(x, max ? ReduceOp.MAX : ReduceOp.MIN, red, x.dtype(), keepDim);
         int[] keep = keptShape(x.shape(), red, true);
         return Autograd.record(op, out, g -> {
             Tensor mask = x.detach().eq(out.detach().reshape(keep)).to(g.dtype());
@@ -113,7 +113,7 @@ public final class Reductions {
         if (!x.dtype().isFloatingPoint())
             throw new IllegalArgumentException("logSumExp: expected a floating point tensor, got " + x.dtype());
         boolean[] red = reducedDims("logSumExp", x, dims);
-        Tensor m = reduceRaw(x.detach(), Reduction.MAX, red, x.dtype(), true);
+        Tensor m = reduceRaw(x.detach(), ReduceOp.MAX, red, x.dtype(), true);
         m = Elementwise.map(m, v -> Double.isInfinite(v) ? 0.0 : v);
         Tensor r = sum(x.sub(m).exp(), dims, true).log().add(m);
         return keepDim ? r : r.reshape(keptShape(x.shape(), red, false));

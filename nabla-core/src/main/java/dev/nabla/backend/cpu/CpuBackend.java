@@ -130,7 +130,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage reduce(Reduction op, Storage src, Layout layout, boolean[] reduce, DType out) {
+    public Storage reduce(ReduceOp op, Storage src, Layout layout, boolean[] reduce, DType out) {
         int[] shape = layout.shape();
         int[] outShape = shape.clone();
         for (int d = 0; d < shape.length; d++) if (reduce[d]) outShape[d] = 1;
@@ -139,7 +139,7 @@ public final class CpuBackend implements Backend {
         int[] cs = Layout.contiguousStrides(outShape);
         int[] masked = new int[shape.length];
         for (int d = 0; d < shape.length; d++) masked[d] = reduce[d] ? 0 : cs[d];
-        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && op == Reduction.SUM && shape.length > 0)
+        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && op == ReduceOp.SUM && shape.length > 0)
             return sumFloat(src.floats(), layout, masked, outN);
         int[] inOff = layout.offsets();
         int[] outIdx = new Layout(shape, masked, 0).offsets();
@@ -149,7 +149,7 @@ public final class CpuBackend implements Backend {
             case MIN -> Double.POSITIVE_INFINITY;
         };
         Storage r = Storage.allocate(out, outN);
-        if (out == DType.INT64 && op == Reduction.SUM) {
+        if (out == DType.INT64 && op == ReduceOp.SUM) {
             long[] acc = new long[outN];
             for (int i = 0; i < inOff.length; i++) acc[outIdx[i]] += src.getLong(inOff[i]);
             System.arraycopy(acc, 0, r.longs(), 0, outN);
