@@ -28,9 +28,9 @@ public final class Idx {
     }
 
     /** The dimensions and the raw unsigned bytes; {@link #images} and {@link #labels} turn them into tensors. */
-    public record Contents(int[] shape, byte[] data) {}
+    public record IdxData(int[] shape, byte[] data) {}
 
-    public static Contents read(Path file) throws IOException {
+    public static IdxData read(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in = new BufferedInputStream(raw, 1 << 16);
             in.mark(2);
@@ -43,7 +43,7 @@ public final class Idx {
         }
     }
 
-    private static Contents read(Path file, DataInputStream in) throws IOException {
+    private static IdxData read(Path file, DataInputStream in) throws IOException {
         int magic;
         try {
             magic = in.readInt();
@@ -75,12 +75,12 @@ public final class Idx {
             read += r;
         }
         if (in.read() >= 0) throw new IdxException(file, 4 + 4L * rank + n, "unexpected bytes after the " + n + " data bytes");
-        return new Contents(shape, data);
+        return new IdxData(shape, data);
     }
 
     /** Images [N, 1, H, W] as float32 in [0, 1] (pixel / 255). */
     public static Tensor images(Path file) throws IOException {
-        Contents c = read(file);
+        IdxData c = read(file);
         if (c.shape().length != 3) throw new IdxException(file, 0, "expected images of rank 3 [N, H, W], got rank " + c.shape().length);
         float[] f = new float[c.data().length];
         for (int i = 0; i < f.length; i++) f[i] = (c.data()[i] & 0xff) / 255f;
@@ -89,7 +89,7 @@ public final class Idx {
 
     /** Labels [N] as int64. */
     public static Tensor labels(Path file) throws IOException {
-        Contents c = read(file);
+        IdxData c = read(file);
         if (c.shape().length != 1) throw new IdxException(file, 0, "expected labels of rank 1 [N], got rank " + c.shape().length);
         long[] l = new long[c.data().length];
         for (int i = 0; i < l.length; i++) l[i] = c.data()[i] & 0xff;
