@@ -14,7 +14,6 @@ import dev.nabla.examples.XorNetwork;
 import dev.nabla.io.Safetensors;
 import dev.nabla.nn.CrossEntropyLoss;
 import dev.nabla.nn.Module;
-import dev.nabla.optim.Adam;
 import dev.nabla.train.Checkpoint;
 import dev.nabla.train.Trainer;
 import java.io.PrintStream;
@@ -179,7 +178,7 @@ public final class Main implements Runnable {
             apply();
             Module m = loadModel(weights);
             TensorDataset test = MnistDatasets.load(variant(), dataDir(), false);
-            Trainer.Evaluation e = new Trainer(m, new Adam(m.parameters(), 1e-3), new CrossEntropyLoss()).evaluate(new DataLoader(test, 500, false));
+            Trainer.Evaluation e = Trainer.evaluate(m, new CrossEntropyLoss(), new DataLoader(test, 500, false));
             if (json) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("loss", e.loss());

@@ -209,7 +209,6 @@ public final class Elementwise {
     public static Tensor inPlace(String op, Tensor self, Tensor src) {
         checkInPlace(op, self);
         int[] shape = self.shape();
-        Shape.broadcast(op, shape, src.shape());
         if (!java.util.Arrays.equals(Shape.broadcast(op, shape, src.shape()), shape))
             throw new IllegalArgumentException(op + ": source of shape " + Shape.str(src.shape()) + " does not broadcast to " + Shape.str(shape));
         self.backend().assign(self.storage(), self.layout(), src.storage(), src.layout().broadcastTo(shape));

@@ -177,6 +177,11 @@ public final class Trainer {
 
     /** Mean loss and accuracy over a loader, in eval mode and without recording the graph. */
     public Evaluation evaluate(DataLoader loader) {
+        return evaluate(model, loss, loader);
+    }
+
+    /** {@link #evaluate(DataLoader)} for a model and loss without a trainer (no optimizer needed). */
+    public static Evaluation evaluate(Module model, Loss loss, DataLoader loader) {
         boolean wasTraining = model.isTraining();
         model.eval();
         double lossSum = 0;

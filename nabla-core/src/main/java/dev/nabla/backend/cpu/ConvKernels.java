@@ -54,8 +54,7 @@ public final class ConvKernels {
         float[] y = new float[n * o * ohw];
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
-            float[] col = work(0, ckk * cols), out = work(1, o * cols);
-            for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn), out = work(1, o * cols);
             Gemm.sgemm(o, cols, ckk, w, 0, ckk, 1, col, 0, cols, 1, out, 0, cols, false, par);
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) {
@@ -80,8 +79,7 @@ public final class ConvKernels {
         long[] arg = new long[y.length];
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
-            float[] col = work(0, ckk * cols), out = work(1, o * cols);
-            for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn), out = work(1, o * cols);
             Gemm.sgemm(o, cols, ckk, w, 0, ckk, 1, col, 0, cols, 1, out, 0, cols, false, par);
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) {
@@ -92,6 +90,14 @@ public final class ConvKernels {
                 }
         });
         return new Object[] {y, arg};
+    }
+
+    /** The column matrix [C·KH·KW, gn·OH·OW] of images i0 .. i0+gn (in this thread's workspace 0). */
+    private static float[] lowerGroup(float[] x, int[] xs, int[] ws, ConvGeometry g, int oh, int ow, int i0, int gn) {
+        int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ohw = oh * ow, cols = gn * ohw;
+        float[] col = work(0, c * kh * kw * cols);
+        for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+        return col;
     }
 
     /** gyT[oc][img·OHW + p] = gy[i0 + img][oc][p], zeroed where a fused ReLU's output y is not positive. */
@@ -153,9 +159,9 @@ public final class ConvKernels {
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
-            float[] gyT = work(1, o * cols), col = work(0, ckk * cols);
+            float[] gyT = work(1, o * cols);
             gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
-            for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn);
             partial[q] = new float[o * ckk];
             Gemm.sgemm(o, ckk, cols, gyT, 0, cols, 1, col, 0, 1, cols, partial[q], 0, ckk, false, par);
         });
