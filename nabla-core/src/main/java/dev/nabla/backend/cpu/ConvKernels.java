@@ -52,6 +52,19 @@ public final class ConvKernels {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
         float[] y = new float[n * o * ohw];
+        if (fast(g)) {
+            stride1(x, null, n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+                for (int img = 0; img < gn; img++)
+                    for (int oc = 0; oc < o; oc++) {
+                        float bv = bias == null ? 0f : bias[oc];
+                        int dst = ((i0 + img) * o + oc) * ohw, src = oc * cols + img * perImage;
+                        for (int oy = 0; oy < oh; oy++, dst += ow, src += wp)
+                            if (relu) for (int p = 0; p < ow; p++) y[dst + p] = Math.max(out[src + p] + bv, 0f);
+                            else for (int p = 0; p < ow; p++) y[dst + p] = out[src + p] + bv;
+                    }
+            });
+            return y;
+        }
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn), out = work(1, o * cols);
@@ -77,6 +90,18 @@ public final class ConvKernels {
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw, ph = oh / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
         long[] arg = new long[y.length];
+        if (fast(g)) {
+            stride1(x, null, n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+                for (int img = 0; img < gn; img++)
+                    for (int oc = 0; oc < o; oc++) {
+                        float bv = bias == null ? 0f : bias[oc];
+                        int plane = oc * cols + img * perImage, dst = ((i0 + img) * o + oc) * ph * pw;
+                        for (int py = 0; py < ph; py++)
+                            PoolKernels.pool2x2Row(out, plane + 2 * py * wp, wp, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow, ow);
+                    }
+            });
+            return new Object[] {y, arg};
+        }
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn), out = work(1, o * cols);
@@ -86,7 +111,7 @@ public final class ConvKernels {
                     float bv = bias == null ? 0f : bias[oc];
                     int plane = oc * cols + img * ohw, dst = ((i0 + img) * o + oc) * ph * pw;
                     for (int py = 0; py < ph; py++)
-                        PoolKernels.pool2x2Row(out, plane + 2 * py * ow, ow, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow);
+                        PoolKernels.pool2x2Row(out, plane + 2 * py * ow, ow, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow, ow);
                 }
         });
         return new Object[] {y, arg};
@@ -137,6 +162,26 @@ public final class ConvKernels {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         float[] gx = new float[n * c * h * wd];
+        int fph = g.dilH() * (kh - 1) - g.padH(), fpw = g.dilW() * (kw - 1) - g.padW();
+        if (fast(g) && fph >= 0 && fpw >= 0) {
+            // stride 1: dL/dx is the convolution of the (masked) output gradient, padded by dil·(k−1) − pad, with the
+            // weights flipped in space and with input and output channels swapped
+            float[] wf = new float[c * o * kh * kw];
+            for (int oc = 0; oc < o; oc++)
+                for (int ci = 0; ci < c; ci++)
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++)
+                            wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] = w[((oc * c + ci) * kh + ki) * kw + kj];
+            int hw = h * wd;
+            stride1(gy, y, n, o, oh, ow, wf, c, kh, kw, fph, fpw, g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+                for (int img = 0; img < gn; img++)
+                    for (int ci = 0; ci < c; ci++) {
+                        int dst = ((i0 + img) * c + ci) * hw, src = ci * cols + img * perImage;
+                        for (int iy = 0; iy < h; iy++, dst += wd, src += wp) System.arraycopy(out, src, gx, dst, wd);
+                    }
+            });
+            return gx;
+        }
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols), dcol = work(0, ckk * cols);
@@ -157,6 +202,34 @@ public final class ConvKernels {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
+        if (fast(g)) {
+            int ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = wd + 2 * pw, perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
+            int[] rowOff = rowOffsets(c, kh, kw, hp, wp, g.dilH(), g.dilW());
+            int slack = slack(perImage, rowOff, imageStride);
+            overGroups(n, (q, par) -> {
+                int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
+                float[] xp = padGroup(x, null, i0, gn, c, h, wd, ph, pw, slack, 0);
+                // the output gradient on the extended grid, zero in the columns that are not output positions
+                float[] gext = work(1, o * cols);
+                for (int oc = 0; oc < o; oc++)
+                    for (int img = 0; img < gn; img++) {
+                        int src = ((i0 + img) * o + oc) * ohw, dst = oc * cols + img * perImage, end = dst + perImage;
+                        for (int oy = 0; oy < oh; oy++, src += ow, dst += wp) {
+                            if (y == null) System.arraycopy(gy, src, gext, dst, ow);
+                            else Kernels.reluBackward(gy, src - dst, y, src - dst, gext, dst, dst + ow);
+                            java.util.Arrays.fill(gext, dst + ow, dst + wp, 0f);
+                        }
+                        java.util.Arrays.fill(gext, dst, end, 0f);
+                    }
+                float[] dw = partial[q] = new float[o * ckk];
+                if (ckk > DOT_MAX_DEPTH) {
+                    // many kernel rows: a packed GEMM over the columns reuses each loaded value more than dot products do
+                    Gemm.sgemm(o, ckk, cols, new Panels.Strided(gext, 0, cols, 1), new Panels.Im2col(xp, rowOff, perImage, imageStride), dw, 0, ckk, false, par);
+                } else if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
+                else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
+            });
+            return sumPartials(partial, o * ckk);
+        }
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols);
@@ -165,12 +238,103 @@ public final class ConvKernels {
             partial[q] = new float[o * ckk];
             Gemm.sgemm(o, ckk, cols, gyT, 0, cols, 1, col, 0, 1, cols, partial[q], 0, ckk, false, par);
         });
-        float[] dw = partial[0] == null ? new float[o * ckk] : partial[0];
+        return sumPartials(partial, o * ckk);
+    }
+
+    /** The partial sums added in group order (deterministic whichever thread computed them). */
+    private static float[] sumPartials(float[][] partial, int size) {
+        float[] dw = partial[0] == null ? new float[size] : partial[0];
         for (int p = 1; p < partial.length; p++) {
             float[] q = partial[p];
             if (q != null) for (int j = 0; j < dw.length; j++) dw[j] += q[j];
         }
         return dw;
+    }
+
+    // ---------------------------------------------------------------- float32 stride-1 path: packing from padded images
+
+    /**
+     * Up to this many rows of the column matrix (C·KH·KW), the stride-1 weight gradient is computed as dot products
+     * along the columns ({@link VectorConv#weightGrad}: no packing, best for the first layer's 9 rows); above it, by a
+     * packed GEMM (conv2 of the reference CNN, 288 rows: 15.4 vs 17.7 ms on two threads).
+     */
+    static final int DOT_MAX_DEPTH = 64;
+
+    /** Whether the stride-1 path is taken (implicit GEMM on the Vector API); tests turn it off to check the other path. */
+    static boolean stride1Enabled = true;
+
+    private static boolean fast(ConvGeometry g) {
+        return stride1Enabled && Kernels.vectorized() && g.strideH() == 1 && g.strideW() == 1;
+    }
+
+    /** Receives one group's result out[oc·cols + img·perImage + y·wp + x] (x < wp; only x < OW is meaningful). */
+    @FunctionalInterface
+    private interface GroupResult {
+        void accept(int i0, int gn, float[] out, int cols, int perImage, int wp);
+    }
+
+    /** rowOff[(ci·KH + ki)·KW + kj] = ci·hp·wp + ki·dh·wp + kj·dw: where row (ci, ki, kj) of the column matrix starts in a padded image. */
+    private static int[] rowOffsets(int c, int kh, int kw, int hp, int wp, int dh, int dw) {
+        int[] rowOff = new int[c * kh * kw];
+        for (int ci = 0; ci < c; ci++)
+            for (int ki = 0; ki < kh; ki++)
+                for (int kj = 0; kj < kw; kj++) rowOff[(ci * kh + ki) * kw + kj] = ci * hp * wp + ki * dh * wp + kj * dw;
+        return rowOff;
+    }
+
+    /** Columns per image on the extended grid: OH rows of the padded width, rounded up to whole 16-column panels. */
+    private static int extendedColumns(int oh, int wp) {
+        return (oh * wp + 15) / 16 * 16;
+    }
+
+    /** Zeros after the last padded image so that every read of the extended grid stays inside the buffer. */
+    private static int slack(int perImage, int[] rowOff, int imageStride) {
+        return Math.max(0, perImage + rowOff[rowOff.length - 1] - imageStride) + 16;
+    }
+
+    /**
+     * Stride-1 convolution of x [N, C, H, W] (masked by mask > 0 when mask is not null) with w [O, C·KH·KW], padding
+     * (ph, pw), dilation (dh, dw), no bias: per group of images, the images are copied zero-padded and the implicit-GEMM
+     * kernel ({@link VectorConv#forward}) reads the column matrix from them; the result, on the extended grid, goes to sink.
+     */
+    private static void stride1(float[] x, float[] mask, int n, int c, int h, int wd, float[] w, int o, int kh, int kw, int ph, int pw,
+                                int dh, int dw, GroupResult sink) {
+        int hp = h + 2 * ph, wp = wd + 2 * pw, oh = hp - dh * (kh - 1), perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
+        int ckk = c * kh * kw;
+        int[] rowOff = rowOffsets(c, kh, kw, hp, wp, dh, dw);
+        int slack = slack(perImage, rowOff, imageStride);
+        float[] wpk = Kernels.packConvWeights(w, o, ckk);
+        overGroups(n, (q, par) -> {
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
+            float[] xp = padGroup(x, mask, i0, gn, c, h, wd, ph, pw, slack, 0), out = work(1, o * cols);
+            if (par) Parallel.forRange(cols / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, 16 * s0, 16 * e0, perImage, imageStride, out, cols));
+            else Kernels.convForward(o, ckk, wpk, xp, rowOff, 0, cols, perImage, imageStride, out, cols);
+            sink.accept(i0, gn, out, cols, perImage, wp);
+        });
+    }
+
+    /**
+     * Images i0 .. i0+gn of x [N, C, H, W] copied with zero padding (ph rows, pw columns) into this thread's workspace
+     * slot, each [C, H+2ph, W+2pw], followed by `slack` zeros (reads of the extended grid's last columns run past the
+     * end); where mask is not null, only the elements with mask > 0 are copied (a ReLU's backward).
+     */
+    private static float[] padGroup(float[] x, float[] mask, int i0, int gn, int c, int h, int wd, int ph, int pw, int slack, int slot) {
+        int hp = h + 2 * ph, wp = wd + 2 * pw, planes = gn * c, size = planes * hp * wp;
+        float[] xp = work(slot, size + slack);
+        for (int pl = 0; pl < planes; pl++) {
+            int dst = pl * hp * wp, src = (i0 * c + pl) * h * wd;
+            java.util.Arrays.fill(xp, dst, dst + ph * wp + pw, 0f);
+            dst += ph * wp + pw;
+            for (int iy = 0; iy < h; iy++, src += wd, dst += wp) {
+                if (mask == null) System.arraycopy(x, src, xp, dst, wd);
+                else Kernels.reluBackward(x, src - dst, mask, src - dst, xp, dst, dst + wd);
+                if (iy < h - 1) java.util.Arrays.fill(xp, dst + wd, dst + wp, 0f);
+            }
+            dst -= wp;
+            java.util.Arrays.fill(xp, dst + wd, (pl + 1) * hp * wp, 0f);
+        }
+        java.util.Arrays.fill(xp, size, size + slack, 0f);
+        return xp;
     }
 
     /** The output columns ox whose input column ox·stride − pad + kj·dil lies inside [0, w): [lo, hi). */

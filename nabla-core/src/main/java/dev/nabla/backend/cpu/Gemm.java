@@ -19,22 +19,41 @@ public final class Gemm {
     public static void sgemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                              float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
         if (m == 0 || n == 0) return;
-        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        boolean vector = Kernels.vectorized();
+        if (!accumulate && (!vector || k == 0)) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         long work = (long) m * n * k;
-        boolean vector = Kernels.vectorized();
         if (!parallel || work < 262_144 || Parallel.threads() == 1) {
-            chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+            chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else if (n >= 64 * Parallel.threads()) {
             int panels = (n + 15) / 16; // split columns on 16-wide panels, one range per thread (each packs its own A)
-            Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> chunk(vector, m, s * 16, Math.min(e * 16, n), k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc));
+            Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> chunk(vector, m, s * 16, Math.min(e * 16, n), k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate));
         } else {
             int panels = (m + 3) / 4; // one range of 4-row panels per thread (each packs its own B)
             Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> {
                 int r0 = s * 4, r1 = Math.min(e * 4, m);
-                chunk(vector, r1 - r0, 0, n, k, a, aOff + r0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + r0 * ldc, ldc);
+                chunk(vector, r1 - r0, 0, n, k, a, aOff + r0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + r0 * ldc, ldc, accumulate);
             });
         }
+    }
+
+    /**
+     * C (+)= A·B on panel sources (Vector API kernels only: callers check {@link Kernels#vectorized()}), split over
+     * the cores by 16-column panels when {@code parallel} and the product is large enough.
+     */
+    static void sgemm(int m, int n, int k, Panels a, Panels b, float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        if (!parallel || (long) m * n * k < 262_144 || Parallel.threads() == 1 || n < 64 * Parallel.threads()) {
+            Kernels.vectorGemm(m, 0, n, k, a, b, c, cOff, ldc, accumulate);
+            return;
+        }
+        int panels = (n + 15) / 16;
+        Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()),
+                (s, e) -> Kernels.vectorGemm(m, s * 16, Math.min(e * 16, n), k, a, b, c, cOff, ldc, accumulate));
     }
 
     /** Row-major convenience form: lda, ldb, ldc are the row strides. */
@@ -44,8 +63,8 @@ public final class Gemm {
     }
 
     private static void chunk(boolean vector, int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff,
-                              int brs, int bcs, float[] c, int cOff, int ldc) {
-        if (vector) Kernels.vectorGemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+                              int brs, int bcs, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (vector) Kernels.vectorGemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         else scalarChunk(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
     }
 

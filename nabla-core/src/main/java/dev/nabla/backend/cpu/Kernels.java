@@ -77,9 +77,30 @@ public final class Kernels {
         return s;
     }
 
-    /** Vector GEMM over columns [n0, n1), accumulating into C; see {@link VectorGemm#gemm}. */
+    /** Vector GEMM over columns [n0, n1); see {@link VectorGemm#gemm}. */
     static void vectorGemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                           float[] c, int cOff, int ldc) {
-        VectorGemm.gemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
+                           float[] c, int cOff, int ldc, boolean accumulate) {
+        VectorGemm.gemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+    }
+
+    /** Vector GEMM on panel sources; see {@link VectorGemm#gemm(int, int, int, int, Panels, Panels, float[], int, int, boolean)}. */
+    static void vectorGemm(int m, int n0, int n1, int k, Panels a, Panels b, float[] c, int cOff, int ldc, boolean accumulate) {
+        VectorGemm.gemm(m, n0, n1, k, a, b, c, cOff, ldc, accumulate);
+    }
+
+    /** See {@link VectorConv#packWeights}. */
+    static float[] packConvWeights(float[] w, int o, int k) {
+        return VectorConv.packWeights(w, o, k);
+    }
+
+    /** See {@link VectorConv#forward}. */
+    static void convForward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int j0, int j1, int perImage, int imageStride, float[] out, int ldo) {
+        VectorConv.forward(o, k, wpk, xp, rowOff, j0, j1, perImage, imageStride, out, ldo);
+    }
+
+    /** See {@link VectorConv#weightGrad}. */
+    static void convWeightGrad(int o, int oc0, int oc1, int np, float[] g, int ldg, float[] xp, int[] rowOff, int gn, int perImage,
+                               int imageStride, float[] dw) {
+        VectorConv.weightGrad(o, oc0, oc1, np, g, ldg, xp, rowOff, gn, perImage, imageStride, dw);
     }
 }

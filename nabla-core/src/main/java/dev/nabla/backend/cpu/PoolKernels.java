@@ -32,17 +32,17 @@ public final class PoolKernels {
     static void maxPool2x2(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int oh, int ow) {
         for (int p = p0; p < p1; p++) {
             int xOff = p * h * w, yOff = p * oh * ow;
-            for (int oy = 0; oy < oh; oy++) pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, arg, yOff + oy * ow, 2 * oy * w);
+            for (int oy = 0; oy < oh; oy++) pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, arg, yOff + oy * ow, 2 * oy * w, w);
         }
     }
 
     /**
      * One output row of 2x2/2 max-pooling over input rows r0 and r0 + w: y = max + add (then max(·, 0) when relu),
      * arg = argBase + the window's offset of the first maximum. Branch-free: with random activations a branch per
-     * compare mispredicts half the time (5x slower). The sign bit of a − b is 1 exactly when b > a, so ties keep the
+     * compare mispredicts half the time (5x slower). w is the row stride of x, argW that of the plane the argmax indexes. The sign bit of a − b is 1 exactly when b > a, so ties keep the
      * first element, as PyTorch does. Also used by the fused conv+ReLU+pool kernel.
      */
-    static void pool2x2Row(float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, long[] arg, int out, int argBase) {
+    static void pool2x2Row(float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, long[] arg, int out, int argBase, int argW) {
         int r1 = r0 + w;
         for (int ox = 0; ox < pw; ox++) {
             int c = 2 * ox;
@@ -52,7 +52,7 @@ public final class PoolKernels {
             int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
             float v = Math.max(tv, bv) + add;
             y[out + ox] = relu ? Math.max(v, 0f) : v;
-            arg[out + ox] = argBase + c + t + lower * (w + u - t);
+            arg[out + ox] = argBase + c + t + lower * (argW + u - t);
         }
     }
 

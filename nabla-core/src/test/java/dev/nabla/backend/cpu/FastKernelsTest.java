@@ -76,10 +76,18 @@ class FastKernelsTest {
     }
 
     @ParameterizedTest(name = "conv2d n{0} c{1} {2}x{3} o{4} k{5} s{6} p{7} d{8}, {9} threads")
-    @CsvSource({"2,3,7,6,4,3,1,1,1,2", "1,1,28,28,8,3,1,1,1,1", "3,2,9,11,5,3,2,0,1,2", "4,4,8,8,3,2,1,2,2,2", "5,2,6,6,2,1,1,0,1,2"})
+    @CsvSource({"2,3,7,6,4,3,1,1,1,2", "1,1,28,28,8,3,1,1,1,1", "3,2,9,11,5,3,2,0,1,2", "4,4,8,8,3,2,1,2,2,2", "5,2,6,6,2,1,1,0,1,2",
+            "9,8,9,7,6,3,1,1,1,2", "3,3,5,9,7,3,1,0,1,1", "6,2,7,7,5,5,1,3,1,2", "2,16,4,4,33,3,1,1,1,1"})
     void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
+        // both float32 paths: the stride-1 implicit GEMM (when s = 1) and the im2col + GEMM path
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, true);
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, false);
+    }
+
+    private static void checkConv2dKernels(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads, boolean stride1) {
         int before = Parallel.threads();
         Parallel.setThreads(threads);
+        ConvKernels.stride1Enabled = stride1;
         try {
             ConvGeometry g = new ConvGeometry(s, s, p, p, d, d);
             int[] xs = {n, c, h, w}, ws = {o, c, k, k};
@@ -93,8 +101,30 @@ class FastKernelsTest {
                     ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g), 1e-4);
             assertClose(ConvKernels.conv2dBackwardWeightReference(toDouble(gy), ys, toDouble(x), xs, ws, g),
                     ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), 1e-4);
+            // the fused ReLU: outputs clamped, gradients masked where the output is not positive
+            float[] yRelu = ConvKernels.conv2d(x, xs, wt, ws, bias, g, true);
+            double[] gyMasked = new double[gy.length];
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Math.max(y[i], 0f), yRelu[i], 1e-6f, "relu output " + i);
+                gyMasked[i] = yRelu[i] > 0 ? gy[i] : 0;
+            }
+            assertClose(ConvKernels.conv2dBackwardInputReference(gyMasked, ys, toDouble(wt), ws, xs, g),
+                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g, yRelu), 1e-4);
+            assertClose(ConvKernels.conv2dBackwardWeightReference(gyMasked, ys, toDouble(x), xs, ws, g),
+                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g, yRelu), 1e-4);
+            if (ys[2] % 2 == 0 && ys[3] % 2 == 0) { // the fused conv + ReLU + 2x2 max-pool equals the layers one after the other
+                Object[] fused = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
+                Storage[] pooled = PoolKernels.maxPool2d(Storage.of(yRelu), ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
+                assertArrayEquals(pooled[0].floats(), (float[]) fused[0], "pooled values");
+                // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no gradient
+                // (the fused backward masks it), so the two may pick different zeros there
+                long[] argUnfused = pooled[1].longs(), argFused = (long[]) fused[1];
+                for (int i = 0; i < argFused.length; i++)
+                    if (((float[]) fused[0])[i] > 0f) assertEquals(argUnfused[i], argFused[i], "argmax " + i);
+            }
         } finally {
             Parallel.setThreads(before);
+            ConvKernels.stride1Enabled = true;
         }
     }
 

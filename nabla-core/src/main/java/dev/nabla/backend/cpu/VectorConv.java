@@ -1,0 +1,140 @@
+package dev.nabla.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Implicit-GEMM kernels for stride-1 convolutions on the Vector API: the column matrix is never built or packed, the
+ * kernels read it from zero-padded images through a table of row offsets. Column j of the column matrix (an output
+ * position on the "extended" grid, see {@link ConvKernels}) starts at base(j) = j / perImage · imageStride +
+ * j % perImage in the padded images xp, and row p (input channel, kernel row, kernel column) adds rowOff[p]; 16
+ * consecutive columns of one image are 16 consecutive floats. perImage is a multiple of 16. Only loaded through
+ * {@link Kernels}.
+ */
+final class VectorConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final int MR = 4, NR = 16;
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private VectorConv() {}
+
+    /** The weights [o, k] (row-major) in 4-row panels over the whole depth: wpk[(panel·k + p)·4 + r], zero past row o. */
+    static float[] packWeights(float[] w, int o, int k) {
+        int panels = (o + MR - 1) / MR;
+        float[] wpk = new float[panels * k * MR];
+        for (int oc = 0; oc < o; oc++) {
+            int base = oc / MR * k * MR + oc % MR;
+            for (int p = 0; p < k; p++) wpk[base + p * MR] = w[oc * k + p];
+        }
+        return wpk;
+    }
+
+    /**
+     * out[oc·ldo + j] = Σ_p w(oc, p)·X(j, p) for oc in [0, o) and j in [j0, j1) (multiples of 16), with the weights
+     * packed by {@link #packWeights} and X read from xp as described above.
+     */
+    static void forward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int j0, int j1, int perImage, int imageStride,
+                        float[] out, int ldo) {
+        float[] tile = TILE.get();
+        for (int j = j0; j < j1; j += NR) {
+            int base = j / perImage * imageStride + j % perImage;
+            for (int ir = 0; ir < o; ir += MR)
+                kernel(k, wpk, ir * k, xp, base, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
+        }
+    }
+
+    private static void kernel(int k, float[] ap, int aOff, float[] xp, int base, int[] rowOff, float[] c, int cOff, int ldc, int mr, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            int bi = base + rowOff[p], ai = aOff + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, xp, bi), b1 = FloatVector.fromArray(S, xp, bi + 8);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        if (mr == MR) { // written out: vectors passed to a helper C2 does not inline would be boxed
+            int o0 = cOff, o1 = cOff + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+            c00.intoArray(c, o0);
+            c01.intoArray(c, o0 + 8);
+            c10.intoArray(c, o1);
+            c11.intoArray(c, o1 + 8);
+            c20.intoArray(c, o2);
+            c21.intoArray(c, o2 + 8);
+            c30.intoArray(c, o3);
+            c31.intoArray(c, o3 + 8);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, 8);
+        c10.intoArray(tile, 16);
+        c11.intoArray(tile, 24);
+        c20.intoArray(tile, 32);
+        c21.intoArray(tile, 40);
+        c30.intoArray(tile, 48);
+        c31.intoArray(tile, 56);
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, c, cOff + r * ldc, NR);
+    }
+
+    /**
+     * dw[oc·np + p] = Σ_j g[oc·ldg + j]·X(j, p) over the gn·perImage columns j, for oc in [oc0, oc1), p in [0, np): the
+     * weight gradient as dot products along the columns, 4 output channels by 2 rows at a time (eight accumulators).
+     * g must be zero in the columns that are not output positions. Rows and channels past the end repeat the last
+     * one and are not stored.
+     */
+    static void weightGrad(int o, int oc0, int oc1, int np, float[] g, int ldg, float[] xp, int[] rowOff, int gn, int perImage,
+                           int imageStride, float[] dw) {
+        float[] tile = TILE.get();
+        for (int oc = oc0; oc < oc1; oc += MR) {
+            int g0 = oc * ldg, g1 = Math.min(oc + 1, o - 1) * ldg, g2 = Math.min(oc + 2, o - 1) * ldg, g3 = Math.min(oc + 3, o - 1) * ldg;
+            for (int p = 0; p < np; p += 2) {
+                int x0 = rowOff[p], x1 = rowOff[Math.min(p + 1, np - 1)];
+                FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+                FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+                for (int img = 0; img < gn; img++) {
+                    int gb = img * perImage, xb = img * imageStride;
+                    for (int j = 0; j < perImage; j += 8) {
+                        FloatVector a = FloatVector.fromArray(S, xp, xb + x0 + j), b = FloatVector.fromArray(S, xp, xb + x1 + j);
+                        FloatVector v0 = FloatVector.fromArray(S, g, g0 + gb + j);
+                        s00 = v0.fma(a, s00);
+                        s01 = v0.fma(b, s01);
+                        FloatVector v1 = FloatVector.fromArray(S, g, g1 + gb + j);
+                        s10 = v1.fma(a, s10);
+                        s11 = v1.fma(b, s11);
+                        FloatVector v2 = FloatVector.fromArray(S, g, g2 + gb + j);
+                        s20 = v2.fma(a, s20);
+                        s21 = v2.fma(b, s21);
+                        FloatVector v3 = FloatVector.fromArray(S, g, g3 + gb + j);
+                        s30 = v3.fma(a, s30);
+                        s31 = v3.fma(b, s31);
+                    }
+                }
+                // lanes summed in a fixed order (reduceLanes leaves the order to the implementation, and interpreted
+                // and compiled code could then differ in the last bit)
+                s00.intoArray(tile, 0);
+                s01.intoArray(tile, 8);
+                s10.intoArray(tile, 16);
+                s11.intoArray(tile, 24);
+                s20.intoArray(tile, 32);
+                s21.intoArray(tile, 40);
+                s30.intoArray(tile, 48);
+                s31.intoArray(tile, 56);
+                int rows = Math.min(MR, oc1 - oc), cols = Math.min(2, np - p);
+                for (int r = 0; r < rows; r++)
+                    for (int q = 0; q < cols; q++) {
+                        int t = (2 * r + q) * 8;
+                        dw[(oc + r) * np + p + q] = ((tile[t] + tile[t + 1]) + (tile[t + 2] + tile[t + 3])) + ((tile[t + 4] + tile[t + 5]) + (tile[t + 6] + tile[t + 7]));
+                    }
+            }
+        }
+    }
+}
