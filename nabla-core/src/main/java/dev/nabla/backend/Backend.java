@@ -79,6 +79,19 @@ public interface Backend {
     Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
 
     /**
+     * The backward pass of {@link #conv2dReluMaxPool} from the pooled output's gradient gp [N, O, OH/2, OW/2], already
+     * masked by the ReLU (pooled output > 0), and the saved argmax: {dL/dx or null, dL/dw or null} as asked for.
+     * Equal to {@link #maxPool2dBackward} followed by {@link #conv2dBackwardInput} and {@link #conv2dBackwardWeight},
+     * which is what this default does; a backend may skip building the full-resolution gradient.
+     */
+    default Storage[] conv2dMaxPoolBackward(Storage gp, int[] pooledShape, Storage argmax, int[] convOutShape, Storage x, int[] xShape,
+                                            Storage w, int[] wShape, ConvGeometry g, boolean input, boolean weight) {
+        Storage gy = maxPool2dBackward(gp, pooledShape, argmax, convOutShape);
+        return new Storage[] {input ? conv2dBackwardInput(gy, convOutShape, w, wShape, xShape, g, null) : null,
+                weight ? conv2dBackwardWeight(gy, convOutShape, x, xShape, wShape, g, null) : null};
+    }
+
+    /**
      * dL/dx [N, C, H, W] from dL/dy [N, O, OH, OW] and w. With reluOut (the fused conv+ReLU output) the gradient is
      * first masked by reluOut > 0; null means no ReLU.
      */

@@ -49,9 +49,10 @@ public final class Convolution {
         return Autograd.record("convolution_relu_max_pool2d", out, gp -> {
             // route the pooled gradient to the argmax, where the ReLU was active (pooled output > 0), then convolve back
             Tensor gm = Tensor.wrap(gp.backend().reluBackward(gp.contiguous().storage(), gp.contiguous().layout(), r[0], out.layout()), ps);
-            Storage gy = gm.backend().maxPool2dBackward(gm.storage(), ps, argmax, ys);
-            Tensor gx = x.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardInput(gy, ys, data(wc), ws, xs, g, null), xs) : null;
-            Tensor gw = weight.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardWeight(gy, ys, data(xc), xs, ws, g, null), ws) : null;
+            Storage[] gxw = gm.backend().conv2dMaxPoolBackward(gm.storage(), ps, argmax, ys, data(xc), xs, data(wc), ws, g,
+                    x.requiresGrad(), weight.requiresGrad());
+            Tensor gx = gxw[0] == null ? null : Tensor.wrap(gxw[0], xs);
+            Tensor gw = gxw[1] == null ? null : Tensor.wrap(gxw[1], ws);
             Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardBias(gm.storage(), ps, null), ws[0]) : null;
             return new Tensor[] {gx, gw, gb};
         }, x, weight, bias);

@@ -42,9 +42,16 @@ public final class MatMul {
         if (lb == null) lb = new Layout(new int[] {nb, k, n}, new int[] {k * n, n, 1}, bc.layout().offset());
         Storage s = a.backend().matmul(ac.storage(), la, bc.storage(), lb);
         Tensor out = Tensor.wrap(s, concat(batch, m, n));
+        // a gradient is computed in its operand's memory order: for x @ W.t() (Linear) the weight's gradient then
+        // comes out as a transposed view of a contiguous [out, in] matrix, and needs no strided copy when accumulated
         return Autograd.record("mm", out, g -> new Tensor[] {
-                a.requiresGrad() ? g.matmul(b.mT()) : null,
-                b.requiresGrad() ? a.mT().matmul(g) : null}, a, b);
+                a.requiresGrad() ? (transposed(a) && b.rank() == 2 ? b.matmul(g.mT()).mT() : g.matmul(b.mT())) : null,
+                b.requiresGrad() ? (transposed(b) && a.rank() == 2 ? g.mT().matmul(a).mT() : a.mT().matmul(g)) : null}, a, b);
+    }
+
+    /** A 2-d view whose columns are contiguous (the transpose of a row-major matrix). */
+    private static boolean transposed(Tensor t) {
+        return t.rank() == 2 && t.size(0) > 1 && t.size(1) > 1 && t.strides()[0] == 1 && t.strides()[1] == t.size(0);
     }
 
     /** A 3-d layout [B, R, C] over t's own storage when its batch dims flatten without a copy, else null. */

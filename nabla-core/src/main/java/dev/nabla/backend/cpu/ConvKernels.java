@@ -18,7 +18,7 @@ public final class ConvKernels {
      * property nabla.convGroup overrides it.
      */
     static final int GROUP = Math.max(1, Integer.getInteger("nabla.convGroup", 4));
-    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private static float[] work(int slot, int size) {
         float[][] w = WORK.get();
@@ -53,7 +53,7 @@ public final class ConvKernels {
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
         float[] y = new float[n * o * ohw];
         if (fast(g)) {
-            stride1(x, null, n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+            stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
                 for (int img = 0; img < gn; img++)
                     for (int oc = 0; oc < o; oc++) {
                         float bv = bias == null ? 0f : bias[oc];
@@ -91,7 +91,7 @@ public final class ConvKernels {
         float[] y = new float[n * o * ph * pw];
         long[] arg = new long[y.length];
         if (fast(g)) {
-            stride1(x, null, n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+            stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
                 for (int img = 0; img < gn; img++)
                     for (int oc = 0; oc < o; oc++) {
                         float bv = bias == null ? 0f : bias[oc];
@@ -161,27 +161,8 @@ public final class ConvKernels {
     public static float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
+        if (stride1Input(g, kh, kw)) return backwardInputStride1(dense(gy, y, o, oh, ow), n, o, oh, ow, w, ws, xs, g);
         float[] gx = new float[n * c * h * wd];
-        int fph = g.dilH() * (kh - 1) - g.padH(), fpw = g.dilW() * (kw - 1) - g.padW();
-        if (fast(g) && fph >= 0 && fpw >= 0) {
-            // stride 1: dL/dx is the convolution of the (masked) output gradient, padded by dil·(k−1) − pad, with the
-            // weights flipped in space and with input and output channels swapped
-            float[] wf = new float[c * o * kh * kw];
-            for (int oc = 0; oc < o; oc++)
-                for (int ci = 0; ci < c; ci++)
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++)
-                            wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] = w[((oc * c + ci) * kh + ki) * kw + kj];
-            int hw = h * wd;
-            stride1(gy, y, n, o, oh, ow, wf, c, kh, kw, fph, fpw, g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
-                for (int img = 0; img < gn; img++)
-                    for (int ci = 0; ci < c; ci++) {
-                        int dst = ((i0 + img) * c + ci) * hw, src = ci * cols + img * perImage;
-                        for (int iy = 0; iy < h; iy++, dst += wd, src += wp) System.arraycopy(out, src, gx, dst, wd);
-                    }
-            });
-            return gx;
-        }
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols), dcol = work(0, ckk * cols);
@@ -201,35 +182,8 @@ public final class ConvKernels {
     public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
+        if (fast(g)) return backwardWeightStride1(dense(gy, y, o, oh, ow), n, o, oh, ow, x, xs, ws, g);
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
-        if (fast(g)) {
-            int ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = wd + 2 * pw, perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
-            int[] rowOff = rowOffsets(c, kh, kw, hp, wp, g.dilH(), g.dilW());
-            int slack = slack(perImage, rowOff, imageStride);
-            overGroups(n, (q, par) -> {
-                int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
-                float[] xp = padGroup(x, null, i0, gn, c, h, wd, ph, pw, slack, 0);
-                // the output gradient on the extended grid, zero in the columns that are not output positions
-                float[] gext = work(1, o * cols);
-                for (int oc = 0; oc < o; oc++)
-                    for (int img = 0; img < gn; img++) {
-                        int src = ((i0 + img) * o + oc) * ohw, dst = oc * cols + img * perImage, end = dst + perImage;
-                        for (int oy = 0; oy < oh; oy++, src += ow, dst += wp) {
-                            if (y == null) System.arraycopy(gy, src, gext, dst, ow);
-                            else Kernels.reluBackward(gy, src - dst, y, src - dst, gext, dst, dst + ow);
-                            java.util.Arrays.fill(gext, dst + ow, dst + wp, 0f);
-                        }
-                        java.util.Arrays.fill(gext, dst, end, 0f);
-                    }
-                float[] dw = partial[q] = new float[o * ckk];
-                if (ckk > DOT_MAX_DEPTH) {
-                    // many kernel rows: a packed GEMM over the columns reuses each loaded value more than dot products do
-                    Gemm.sgemm(o, ckk, cols, new Panels.Strided(gext, 0, cols, 1), new Panels.Im2col(xp, rowOff, perImage, imageStride), dw, 0, ckk, false, par);
-                } else if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
-                else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
-            });
-            return sumPartials(partial, o * ckk);
-        }
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] gyT = work(1, o * cols);
@@ -256,7 +210,7 @@ public final class ConvKernels {
     /**
      * Up to this many rows of the column matrix (C·KH·KW), the stride-1 weight gradient is computed as dot products
      * along the columns ({@link VectorConv#weightGrad}: no packing, best for the first layer's 9 rows); above it, by a
-     * packed GEMM (conv2 of the reference CNN, 288 rows: 15.4 vs 17.7 ms on two threads).
+     * GEMM that reads the column matrix from the padded images ({@link VectorConv#weightGradGemm}).
      */
     static final int DOT_MAX_DEPTH = 64;
 
@@ -293,11 +247,11 @@ public final class ConvKernels {
     }
 
     /**
-     * Stride-1 convolution of x [N, C, H, W] (masked by mask > 0 when mask is not null) with w [O, C·KH·KW], padding
+     * Stride-1 convolution of the images x [N, C, H, W] (given plane by plane) with w [O, C·KH·KW], padding
      * (ph, pw), dilation (dh, dw), no bias: per group of images, the images are copied zero-padded and the implicit-GEMM
      * kernel ({@link VectorConv#forward}) reads the column matrix from them; the result, on the extended grid, goes to sink.
      */
-    private static void stride1(float[] x, float[] mask, int n, int c, int h, int wd, float[] w, int o, int kh, int kw, int ph, int pw,
+    private static void stride1(PlaneSource x, int n, int c, int h, int wd, float[] w, int o, int kh, int kw, int ph, int pw,
                                 int dh, int dw, GroupResult sink) {
         int hp = h + 2 * ph, wp = wd + 2 * pw, oh = hp - dh * (kh - 1), perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
         int ckk = c * kh * kw;
@@ -306,7 +260,7 @@ public final class ConvKernels {
         float[] wpk = Kernels.packConvWeights(w, o, ckk);
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
-            float[] xp = padGroup(x, mask, i0, gn, c, h, wd, ph, pw, slack, 0), out = work(1, o * cols);
+            float[] xp = padGroup(x, i0, gn, c, h, wd, ph, pw, slack, 0), out = work(1, o * cols);
             if (par) Parallel.forRange(cols / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, 16 * s0, 16 * e0, perImage, imageStride, out, cols));
             else Kernels.convForward(o, ckk, wpk, xp, rowOff, 0, cols, perImage, imageStride, out, cols);
             sink.accept(i0, gn, out, cols, perImage, wp);
@@ -316,25 +270,142 @@ public final class ConvKernels {
     /**
      * Images i0 .. i0+gn of x [N, C, H, W] copied with zero padding (ph rows, pw columns) into this thread's workspace
      * slot, each [C, H+2ph, W+2pw], followed by `slack` zeros (reads of the extended grid's last columns run past the
-     * end); where mask is not null, only the elements with mask > 0 are copied (a ReLU's backward).
+     * end).
      */
-    private static float[] padGroup(float[] x, float[] mask, int i0, int gn, int c, int h, int wd, int ph, int pw, int slack, int slot) {
+    private static float[] padGroup(PlaneSource x, int i0, int gn, int c, int h, int wd, int ph, int pw, int slack, int slot) {
         int hp = h + 2 * ph, wp = wd + 2 * pw, planes = gn * c, size = planes * hp * wp;
         float[] xp = work(slot, size + slack);
         for (int pl = 0; pl < planes; pl++) {
-            int dst = pl * hp * wp, src = (i0 * c + pl) * h * wd;
-            java.util.Arrays.fill(xp, dst, dst + ph * wp + pw, 0f);
-            dst += ph * wp + pw;
-            for (int iy = 0; iy < h; iy++, src += wd, dst += wp) {
-                if (mask == null) System.arraycopy(x, src, xp, dst, wd);
-                else Kernels.reluBackward(x, src - dst, mask, src - dst, xp, dst, dst + wd);
-                if (iy < h - 1) java.util.Arrays.fill(xp, dst + wd, dst + wp, 0f);
-            }
-            dst -= wp;
-            java.util.Arrays.fill(xp, dst + wd, (pl + 1) * hp * wp, 0f);
+            int start = pl * hp * wp, first = start + ph * wp + pw;
+            java.util.Arrays.fill(xp, start, first, 0f);
+            x.plane(i0 + pl / c, pl % c, xp, first, wp);
+            for (int iy = 0; iy < h - 1; iy++) java.util.Arrays.fill(xp, first + iy * wp + wd, first + (iy + 1) * wp, 0f);
+            java.util.Arrays.fill(xp, first + (h - 1) * wp + wd, start + hp * wp, 0f);
         }
         java.util.Arrays.fill(xp, size, size + slack, 0f);
         return xp;
+    }
+
+    /** A tensor [N, C, H, W] as the kernels read it: plane (img, ch) written into dst from off, rows `stride` apart. */
+    @FunctionalInterface
+    private interface PlaneSource {
+        void plane(int img, int ch, float[] dst, int off, int stride);
+    }
+
+    /** The planes of a [N, C, H, W] array, each element zeroed where mask ≤ 0 (mask null: copied as they are). */
+    private static PlaneSource dense(float[] a, float[] mask, int c, int h, int w) {
+        return (img, ch, dst, off, stride) -> {
+            int src = (img * c + ch) * h * w;
+            for (int y = 0; y < h; y++, src += w, off += stride) {
+                if (mask == null) System.arraycopy(a, src, dst, off, w);
+                else Kernels.reluBackward(a, src - off, mask, src - off, dst, off, off + w);
+            }
+        };
+    }
+
+    /**
+     * The gradient of a 2x2/2 max-pool's input [N, C, oh, ow] from its output gradient gp [N, C, oh/2, ow/2] and the
+     * argmax (indices into each input plane): zero but at each window's argmax.
+     */
+    private static PlaneSource pooled(float[] gp, long[] argmax, int c, int oh, int ow) {
+        int ph = oh / 2, pw = ow / 2;
+        return (img, ch, dst, off, stride) -> {
+            for (int y = 0; y < oh; y++) java.util.Arrays.fill(dst, off + y * stride, off + y * stride + ow, 0f);
+            int src = (img * c + ch) * ph * pw;
+            for (int py = 0; py < ph; py++)
+                for (int px = 0; px < pw; px++, src++) {
+                    float v = gp[src];
+                    if (v == 0f) continue;
+                    int rel = (int) argmax[src] - (2 * py * ow + 2 * px), dy = rel >= ow ? 1 : 0; // the offset inside the window
+                    dst[off + (2 * py + dy) * stride + 2 * px + rel - dy * ow] = v;
+                }
+        };
+    }
+
+    /**
+     * The input and weight gradients of {@link #conv2dReluMaxPool} (stride 1 only: callers check {@link #pooledBackwardSupported})
+     * from the pooled output gradient gp (already masked by the ReLU) and the argmax, without building the
+     * full-resolution output gradient: it is scattered straight into each group's buffers. {gx, gw}, each null
+     * unless asked for.
+     */
+    public static float[][] conv2dMaxPoolBackward(float[] gp, long[] argmax, int[] ys, float[] x, int[] xs, float[] w, int[] ws,
+                                                  ConvGeometry g, boolean input, boolean weight) {
+        int n = xs[0], o = ws[0], oh = ys[2], ow = ys[3];
+        PlaneSource src = pooled(gp, argmax, o, oh, ow);
+        return new float[][] {input ? backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
+                weight ? backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null};
+    }
+
+    /** Whether {@link #conv2dMaxPoolBackward} applies to this geometry and kernel. */
+    public static boolean pooledBackwardSupported(ConvGeometry g, int kh, int kw) {
+        return stride1Input(g, kh, kw);
+    }
+
+    private static boolean stride1Input(ConvGeometry g, int kh, int kw) {
+        return fast(g) && g.dilH() * (kh - 1) - g.padH() >= 0 && g.dilW() * (kw - 1) - g.padW() >= 0;
+    }
+
+    /**
+     * Stride 1: dL/dx is the convolution of the (masked) output gradient, padded by dil·(k−1) − pad, with the weights
+     * flipped in space and with input and output channels swapped.
+     */
+    private static float[] backwardInputStride1(PlaneSource gy, int n, int o, int oh, int ow, float[] w, int[] ws, int[] xs, ConvGeometry g) {
+        int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], hw = h * wd;
+        float[] gx = new float[n * c * hw];
+        float[] wf = new float[c * o * kh * kw];
+        for (int oc = 0; oc < o; oc++)
+            for (int ci = 0; ci < c; ci++)
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                        wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] = w[((oc * c + ci) * kh + ki) * kw + kj];
+        int fph = g.dilH() * (kh - 1) - g.padH(), fpw = g.dilW() * (kw - 1) - g.padW();
+        stride1(gy, n, o, oh, ow, wf, c, kh, kw, fph, fpw, g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+            for (int img = 0; img < gn; img++)
+                for (int ci = 0; ci < c; ci++) {
+                    int dst = ((i0 + img) * c + ci) * hw, src = ci * cols + img * perImage;
+                    for (int iy = 0; iy < h; iy++, dst += wd, src += wp) System.arraycopy(out, src, gx, dst, wd);
+                }
+        });
+        return gx;
+    }
+
+    /** Stride 1: dL/dw with the column matrix read from the padded images (one partial sum per group, added in group order). */
+    private static float[] backwardWeightStride1(PlaneSource gy, int n, int o, int oh, int ow, float[] x, int[] xs, int[] ws, ConvGeometry g) {
+        int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ckk = c * kh * kw;
+        float[][] partial = new float[(n + GROUP - 1) / GROUP][];
+        PlaneSource images = dense(x, null, c, h, wd);
+            int ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = wd + 2 * pw, perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
+            int[] rowOff = rowOffsets(c, kh, kw, hp, wp, g.dilH(), g.dilW());
+            int slack = slack(perImage, rowOff, imageStride), ldd = (o + 15) / 16 * 16;
+            overGroups(n, (q, par) -> {
+                int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
+                float[] xp = padGroup(images, i0, gn, c, h, wd, ph, pw, slack, 0);
+                // the output gradient on the extended grid, zero in the columns that are not output positions
+                float[] gext = work(1, o * cols);
+                for (int oc = 0; oc < o; oc++)
+                    for (int img = 0; img < gn; img++) {
+                        int dst = oc * cols + img * perImage;
+                        gy.plane(i0 + img, oc, gext, dst, wp);
+                        for (int oy = 0; oy < oh; oy++) java.util.Arrays.fill(gext, dst + oy * wp + ow, dst + (oy + 1) * wp, 0f);
+                        java.util.Arrays.fill(gext, dst + oh * wp, dst + perImage, 0f);
+                    }
+                if (ckk > DOT_MAX_DEPTH) {
+                    // many kernel rows: dWᵀ = col·Gᵀ as a GEMM reading col from the padded images (partial in [ckk, ldd])
+                    float[] gT = work(2, ldd * cols), dwT = partial[q] = new float[ckk * ldd];
+                    Kernels.convPackGradient(gext, o, cols, gT);
+                    if (par) Parallel.forRange((ckk + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGradGemm(ckk, 4 * s0, Math.min(ckk, 4 * e0), o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT));
+                    else Kernels.convWeightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
+                    return;
+                }
+                float[] dw = partial[q] = new float[o * ckk];
+                if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
+                else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
+            });
+            if (ckk <= DOT_MAX_DEPTH) return sumPartials(partial, o * ckk);
+            float[] dwT = sumPartials(partial, ckk * ldd), dw = new float[o * ckk];
+            for (int p = 0; p < ckk; p++)
+                for (int oc = 0; oc < o; oc++) dw[oc * ckk + p] = dwT[p * ldd + oc];
+            return dw;
     }
 
     /** The output columns ox whose input column ox·stride − pad + kj·dil lies inside [0, w): [lo, hi). */

@@ -398,6 +398,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage[] conv2dMaxPoolBackward(Storage gp, int[] ps, Storage argmax, int[] ys, Storage x, int[] xs, Storage w, int[] ws,
+                                           ConvGeometry g, boolean input, boolean weight) {
+        if (gp.dtype() != DType.FLOAT32 || !ConvKernels.pooledBackwardSupported(g, ws[2], ws[3]))
+            return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
+        float[][] r = ConvKernels.conv2dMaxPoolBackward(gp.floats(), argmax.longs(), ys, x.floats(), xs, w.floats(), ws, g, input, weight);
+        return new Storage[] {r[0] == null ? null : Storage.of(r[0]), r[1] == null ? null : Storage.of(r[1])};
+    }
+
+    @Override
     public Storage conv2dBackwardInput(Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g, Storage reluOut) {
         if (gy.dtype() == DType.FLOAT32)
             return Storage.of(ConvKernels.conv2dBackwardInput(gy.floats(), gys, w.floats(), ws, xs, g, reluOut == null ? null : reluOut.floats()));

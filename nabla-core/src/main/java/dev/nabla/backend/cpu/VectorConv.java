@@ -137,4 +137,97 @@ final class VectorConv {
             }
         }
     }
+
+    /**
+     * The weight gradient as a GEMM whose A operand is read from the padded images: dwT[p·ldd + oc] = Σ_j X(j, p)·g[oc·ldg
+     * + j] over the gn·perImage columns j, for p in [p0, p1) (a multiple of 4 apart, or up to np), all oc, ldd = o
+     * rounded up to 16. gT holds g transposed in 16-channel panels ({@link #packGradient}); the rows of X stream from
+     * xp along the columns of one image, four at a time, with no packing.
+     */
+    static void weightGradGemm(int np, int p0, int p1, int o, float[] gT, int cols, float[] xp, int[] rowOff, int gn, int perImage,
+                               int imageStride, float[] dwT) {
+        float[] tile = TILE.get();
+        int ldd = (o + NR - 1) / NR * NR;
+        for (int img = 0; img < gn; img++) {
+            int xb = img * imageStride;
+            for (int jp = 0; jp < ldd; jp += NR) {
+                int bOff = (jp * cols + img * perImage * NR);
+                for (int ir = p0; ir < p1; ir += MR) {
+                    int mr = Math.min(MR, p1 - ir);
+                    int a0 = xb + rowOff[ir], a1 = xb + rowOff[Math.min(ir + 1, np - 1)], a2 = xb + rowOff[Math.min(ir + 2, np - 1)],
+                            a3 = xb + rowOff[Math.min(ir + 3, np - 1)];
+                    rowsKernel(perImage, xp, a0, a1, a2, a3, gT, bOff, dwT, ir * ldd + jp, ldd, mr, img > 0, tile);
+                }
+            }
+        }
+    }
+
+    /** gT[(panel·cols + j)·16 + r] = g[(panel·16 + r)·ldg + j], zero for channels past o: the B panels of {@link #weightGradGemm}. */
+    static void packGradient(float[] g, int o, int cols, float[] gT) {
+        int ldd = (o + NR - 1) / NR * NR;
+        for (int oc = 0; oc < ldd; oc++) {
+            int base = oc / NR * cols * NR + oc % NR;
+            if (oc >= o) {
+                for (int j = 0; j < cols; j++) gT[base + j * NR] = 0f;
+                continue;
+            }
+            int src = oc * cols;
+            for (int j = 0; j < cols; j++) gT[base + j * NR] = g[src + j];
+        }
+    }
+
+    /** A 4×16 tile of C (+)= Σ_p xp[a_r + p]·bp[bOff + p·16 ..]: the micro-kernel with A read along four rows of xp. */
+    private static void rowsKernel(int k, float[] xp, int a0, int a1, int a2, int a3, float[] bp, int bOff, float[] c, int cOff, int ldc,
+                                   int mr, boolean add, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + 8);
+            FloatVector v0 = FloatVector.broadcast(S, xp[a0 + p]);
+            c00 = v0.fma(b0, c00);
+            c01 = v0.fma(b1, c01);
+            FloatVector v1 = FloatVector.broadcast(S, xp[a1 + p]);
+            c10 = v1.fma(b0, c10);
+            c11 = v1.fma(b1, c11);
+            FloatVector v2 = FloatVector.broadcast(S, xp[a2 + p]);
+            c20 = v2.fma(b0, c20);
+            c21 = v2.fma(b1, c21);
+            FloatVector v3 = FloatVector.broadcast(S, xp[a3 + p]);
+            c30 = v3.fma(b0, c30);
+            c31 = v3.fma(b1, c31);
+        }
+        if (mr == MR) { // written out: vectors passed to a helper C2 does not inline would be boxed
+            int o0 = cOff, o1 = cOff + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+            if (add) {
+                c00 = c00.add(FloatVector.fromArray(S, c, o0));
+                c01 = c01.add(FloatVector.fromArray(S, c, o0 + 8));
+                c10 = c10.add(FloatVector.fromArray(S, c, o1));
+                c11 = c11.add(FloatVector.fromArray(S, c, o1 + 8));
+                c20 = c20.add(FloatVector.fromArray(S, c, o2));
+                c21 = c21.add(FloatVector.fromArray(S, c, o2 + 8));
+                c30 = c30.add(FloatVector.fromArray(S, c, o3));
+                c31 = c31.add(FloatVector.fromArray(S, c, o3 + 8));
+            }
+            c00.intoArray(c, o0);
+            c01.intoArray(c, o0 + 8);
+            c10.intoArray(c, o1);
+            c11.intoArray(c, o1 + 8);
+            c20.intoArray(c, o2);
+            c21.intoArray(c, o2 + 8);
+            c30.intoArray(c, o3);
+            c31.intoArray(c, o3 + 8);
+            return;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, 8);
+        c10.intoArray(tile, 16);
+        c11.intoArray(tile, 24);
+        c20.intoArray(tile, 32);
+        c21.intoArray(tile, 40);
+        c30.intoArray(tile, 48);
+        c31.intoArray(tile, 56);
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < NR; j++) c[cOff + r * ldc + j] = add ? c[cOff + r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
+    }
 }

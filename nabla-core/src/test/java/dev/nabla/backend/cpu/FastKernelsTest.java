@@ -121,6 +121,17 @@ class FastKernelsTest {
                 long[] argUnfused = pooled[1].longs(), argFused = (long[]) fused[1];
                 for (int i = 0; i < argFused.length; i++)
                     if (((float[]) fused[0])[i] > 0f) assertEquals(argUnfused[i], argFused[i], "argmax " + i);
+                if (ConvKernels.pooledBackwardSupported(g, k, k)) {
+                    // the fused backward (pooled gradient scattered straight into the kernels' buffers) equals max-pool
+                    // backward followed by the convolution's backward passes
+                    float[] gp = randomFloats(10, argFused.length);
+                    for (int i = 0; i < gp.length; i++) if (((float[]) fused[0])[i] <= 0f) gp[i] = 0f;
+                    double[] gyFull = PoolKernels.maxPool2dBackward(Storage.of(toDouble(gp)), new int[] {n, o, ys[2] / 2, ys[3] / 2},
+                            Storage.of(argFused), ys).doubles();
+                    float[][] both = ConvKernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
+                    assertClose(ConvKernels.conv2dBackwardInputReference(gyFull, ys, toDouble(wt), ws, xs, g), both[0], 1e-4);
+                    assertClose(ConvKernels.conv2dBackwardWeightReference(gyFull, ys, toDouble(x), xs, ws, g), both[1], 1e-4);
+                }
             }
         } finally {
             Parallel.setThreads(before);
