@@ -36,12 +36,23 @@ final class VectorConv {
     static void forward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int j0, int j1, int perImage, int imageStride,
                         float[] out, int ldo) {
         float[] tile = TILE.get();
-        for (int j = j0; j < j1; j += NR) {
+        if (k <= SHALLOW) {
+            // few rows (the first layer): the image block stays in L1 anyway, so sweep each output row block along
+            // the columns, which writes the output sequentially
+            for (int ir = 0; ir < o; ir += MR)
+                for (int j = j0; j < j1; j += NR)
+                    kernel(k, wpk, ir * k, xp, j / perImage * imageStride + j % perImage, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
+            return;
+        }
+        for (int j = j0; j < j1; j += NR) { // each 16-column panel of the images is reused from L1 by all output rows
             int base = j / perImage * imageStride + j % perImage;
             for (int ir = 0; ir < o; ir += MR)
                 kernel(k, wpk, ir * k, xp, base, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
         }
     }
+
+    /** Depth up to which {@link #forward} runs the output rows in the outer loop. */
+    private static final int SHALLOW = Integer.getInteger("nabla.shallowConv", 32);
 
     private static void kernel(int k, float[] ap, int aOff, float[] xp, int base, int[] rowOff, float[] c, int cOff, int ldc, int mr, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
