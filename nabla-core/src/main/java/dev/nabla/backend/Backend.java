@@ -78,6 +78,12 @@ public interface Backend {
      */
     Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
 
+    /** As above; without {@code argmax} (nothing will backpropagate: inference) the argmax is not stored and is null. */
+    default Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean argmax) {
+        Storage[] r = conv2dReluMaxPool(x, xShape, w, wShape, bias, g);
+        return argmax ? r : new Storage[] {r[0], null};
+    }
+
     /**
      * The backward pass of {@link #conv2dReluMaxPool} from the pooled output's gradient gp [N, O, OH/2, OW/2], already
      * masked by the ReLU (pooled output > 0), and the saved argmax: {dL/dx or null, dL/dw or null} as asked for.

@@ -3,6 +3,7 @@ package dev.nabla.ops;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.GradMode;
 import dev.nabla.backend.Backend.ConvGeometry;
 import dev.nabla.backend.Storage;
 
@@ -42,7 +43,8 @@ public final class Convolution {
                 || (bias != null && (bias.dtype() != x.dtype() || bias.rank() != 1 || bias.size(0) != ws[0])))
             return Pooling.maxPool2d(conv2dRelu(x, weight, bias, stride, padding, dilation), two, two, zero, one);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        Storage[] r = x.backend().conv2dReluMaxPool(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g);
+        boolean backward = GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
+        Storage[] r = x.backend().conv2dReluMaxPool(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, backward);
         int[] ys = {xs[0], ws[0], oh, ow}, ps = {xs[0], ws[0], oh / 2, ow / 2};
         Tensor out = Tensor.wrap(r[0], ps);
         Storage argmax = r[1];

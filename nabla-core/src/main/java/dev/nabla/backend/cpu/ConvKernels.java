@@ -86,10 +86,15 @@ public final class ConvKernels {
      * argmax (first maximum, {@link PoolKernels#pool2x2Row}) are those of the unfused layers.
      */
     public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
+        return conv2dReluMaxPool(x, xs, w, ws, bias, g, true);
+    }
+
+    /** As above; without {@code withArgmax} (inference) the argmax is neither computed nor stored, and is null. */
+    public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw, ph = oh / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
-        long[] arg = new long[y.length];
+        long[] arg = withArgmax ? new long[y.length] : null;
         if (fast(g)) {
             stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
                 for (int img = 0; img < gn; img++)

@@ -369,9 +369,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage[] conv2dReluMaxPool(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g) {
+        return conv2dReluMaxPool(x, xs, w, ws, bias, g, true);
+    }
+
+    @Override
+    public Storage[] conv2dReluMaxPool(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean argmax) {
         if (x.dtype() == DType.FLOAT32) {
-            Object[] r = ConvKernels.conv2dReluMaxPool(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g);
-            return new Storage[] {Storage.of((float[]) r[0]), Storage.of((long[]) r[1])};
+            Object[] r = ConvKernels.conv2dReluMaxPool(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, argmax);
+            return new Storage[] {Storage.of((float[]) r[0]), r[1] == null ? null : Storage.of((long[]) r[1])};
         }
         Storage y = conv2d(x, xs, w, ws, bias, g, true);
         int[] ys = {xs[0], ws[0], g.outH(xs[2], ws[2]), g.outW(xs[3], ws[3])};

@@ -39,11 +39,20 @@ public final class PoolKernels {
     /**
      * One output row of 2x2/2 max-pooling over input rows r0 and r0 + w: y = max + add (then max(·, 0) when relu),
      * arg = argBase + the window's offset of the first maximum. Branch-free: with random activations a branch per
-     * compare mispredicts half the time (5x slower). w is the row stride of x, argW that of the plane the argmax indexes. The sign bit of a − b is 1 exactly when b > a, so ties keep the
-     * first element, as PyTorch does. Also used by the fused conv+ReLU+pool kernel.
+     * compare mispredicts half the time (5x slower). The sign bit of a − b is 1 exactly when b > a, so ties keep the
+     * first element, as PyTorch does. w is the row stride of x, argW that of the plane the argmax indexes; arg null:
+     * values only. Also used by the fused conv+ReLU+pool kernel.
      */
     static void pool2x2Row(float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, long[] arg, int out, int argBase, int argW) {
         int r1 = r0 + w;
+        if (arg == null) { // no backward pass to come: values only
+            for (int ox = 0; ox < pw; ox++) {
+                int c = 2 * ox;
+                float v = Math.max(Math.max(x[r0 + c], x[r0 + c + 1]), Math.max(x[r1 + c], x[r1 + c + 1])) + add;
+                y[out + ox] = relu ? Math.max(v, 0f) : v;
+            }
+            return;
+        }
         for (int ox = 0; ox < pw; ox++) {
             int c = 2 * ox;
             float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];

@@ -116,6 +116,9 @@ class FastKernelsTest {
                 Object[] fused = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
                 Storage[] pooled = PoolKernels.maxPool2d(Storage.of(yRelu), ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
                 assertArrayEquals(pooled[0].floats(), (float[]) fused[0], "pooled values");
+                Object[] inference = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g, false);
+                assertArrayEquals((float[]) fused[0], (float[]) inference[0], "pooled values without argmax");
+                assertNull(inference[1]);
                 // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no gradient
                 // (the fused backward masks it), so the two may pick different zeros there
                 long[] argUnfused = pooled[1].longs(), argFused = (long[]) fused[1];
