@@ -3,14 +3,23 @@ package dev.nabla.backend.cpu;
 import dev.nabla.backend.Backend.ConvGeometry;
 
 /**
- * 2-D convolution kernels. The float32 kernels lower groups of images to a column matrix (im2col) and call
- * {@link Gemm#sgemm} once per group, groups split over the cores; the float64 kernels are direct loops that serve
- * as the scalar reference the fast kernels are tested against.
+ * 2-D convolution kernels, over groups of images handed out to the cores. Two float32 paths:
+ * <ul>
+ *   <li>stride 1 with the Vector API (the reference CNN's layers): implicit GEMM. Each group of images is copied
+ *       zero-padded, and the kernels of {@link VectorConv} read the column matrix straight from it through a table
+ *       of row offsets, on an "extended" output grid whose rows are as wide as the padded rows (the extra columns
+ *       are computed and dropped), so that 16 neighbouring output positions are 16 neighbouring floats. The input
+ *       gradient is the convolution of the padded output gradient with the flipped weights; the weight gradient reads
+ *       the column matrix from the padded images too. No column matrix is stored, nothing is scattered back.</li>
+ *   <li>otherwise: im2col of each group into a column matrix, one {@link Gemm#sgemm} per group, col2im for the
+ *       input gradient.</li>
+ * </ul>
+ * The float64 kernels are direct loops that serve as the reference both paths are tested against.
  */
 public final class ConvKernels {
     private ConvKernels() {}
 
-    // ---------------------------------------------------------------- float32, im2col + GEMM over groups of images
+    // ---------------------------------------------------------------- float32 entry points (and the im2col + GEMM path)
 
     /**
      * Images lowered together: one GEMM of N = GROUP·OH·OW columns keeps the column block cache-sized. 4 was best
@@ -210,7 +219,7 @@ public final class ConvKernels {
         return dw;
     }
 
-    // ---------------------------------------------------------------- float32 stride-1 path: packing from padded images
+    // ---------------------------------------------------------------- float32 stride-1 path: implicit GEMM over padded images
 
     /**
      * Up to this many rows of the column matrix (C·KH·KW), the stride-1 weight gradient is computed as dot products

@@ -37,25 +37,6 @@ public final class Gemm {
         }
     }
 
-    /**
-     * C (+)= A·B on panel sources (Vector API kernels only: callers check {@link Kernels#vectorized()}), split over
-     * the cores by 16-column panels when {@code parallel} and the product is large enough.
-     */
-    static void sgemm(int m, int n, int k, Panels a, Panels b, float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-            return;
-        }
-        if (!parallel || (long) m * n * k < 262_144 || Parallel.threads() == 1 || n < 64 * Parallel.threads()) {
-            Kernels.vectorGemm(m, 0, n, k, a, b, c, cOff, ldc, accumulate);
-            return;
-        }
-        int panels = (n + 15) / 16;
-        Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()),
-                (s, e) -> Kernels.vectorGemm(m, s * 16, Math.min(e * 16, n), k, a, b, c, cOff, ldc, accumulate));
-    }
-
     /** Row-major convenience form: lda, ldb, ldc are the row strides. */
     public static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {

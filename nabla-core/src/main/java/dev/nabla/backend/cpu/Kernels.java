@@ -83,11 +83,6 @@ public final class Kernels {
         VectorGemm.gemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
     }
 
-    /** Vector GEMM on panel sources; see {@link VectorGemm#gemm(int, int, int, int, Panels, Panels, float[], int, int, boolean)}. */
-    static void vectorGemm(int m, int n0, int n1, int k, Panels a, Panels b, float[] c, int cOff, int ldc, boolean accumulate) {
-        VectorGemm.gemm(m, n0, n1, k, a, b, c, cOff, ldc, accumulate);
-    }
-
     /** See {@link VectorConv#packWeights}. */
     static float[] packConvWeights(float[] w, int o, int k) {
         return VectorConv.packWeights(w, o, k);

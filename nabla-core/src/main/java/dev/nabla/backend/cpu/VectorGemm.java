@@ -4,8 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 GEMM on the Vector API: operands packed into panels by a {@link Panels} source (A in MR=4-row panels, B in
- * NR=16-column panels; from arbitrary row and column strides, so transposes cost nothing extra, or from padded images), cache blocking (KC×NC block of
+ * float32 GEMM on the Vector API: operands packed into panels (A in MR=4-row panels, B in NR=16-column panels, both
+ * from arbitrary row and column strides, so transposes cost nothing extra), cache blocking (KC×NC block of
  * B, MC×KC block of A), and a 4×16 register tile of eight 8-lane accumulators updated with FMA. Only loaded
  * through {@link Kernels}, which checks that the Vector API and C2 are there.
  */
@@ -16,18 +16,13 @@ final class VectorGemm {
 
     private VectorGemm() {}
 
-    /** C[i, j] (+)= Σ_p A(i, p)·B(p, j) for i in [0, m), j in [n0, n1); A(i,p) = a[aOff + i·ars + p·acs], likewise B; C row-major with ldc. */
+    /**
+     * C[i, j] = (accumulate ? C[i, j] : 0) + Σ_p A(i, p)·B(p, j) for i in [0, m), j in [n0, n1); A(i,p) = a[aOff + i·ars +
+     * p·acs], likewise B; C row-major with ldc. Without accumulate the first depth block writes C, so C need not be
+     * cleared first.
+     */
     static void gemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
                      float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm(m, n0, n1, k, new Panels.Strided(a, aOff, ars, acs), new Panels.Strided(b, bOff, bcs, brs), c, cOff, ldc, accumulate);
-    }
-
-    /**
-     * C[i, j] = (accumulate ? C[i, j] : 0) + Σ_p A(i, p)·B(p, j) for i in [0, m), j in [n0, n1), the operands
-     * given as panel sources (B's outer index is j). Without accumulate the first depth block writes C, so C
-     * need not be cleared first.
-     */
-    static void gemm(int m, int n0, int n1, int k, Panels a, Panels b, float[] c, int cOff, int ldc, boolean accumulate) {
         float[][] buf = BUFFERS.get();
         float[] ap = buf[0], bp = buf[1], tile = buf[2];
         int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
@@ -37,10 +32,10 @@ final class VectorGemm {
             for (int pc = 0; pc < k; pc += kStep) {
                 int kc = Math.min(kStep, k - pc);
                 boolean add = accumulate || pc > 0;
-                b.pack(jc, nc, pc, kc, NR, bp);
+                packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    a.pack(ic, mc, pc, kc, MR, ap);
+                    packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
@@ -49,6 +44,40 @@ final class VectorGemm {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** ap[(panel·kc + p)·MR + r] = A(panel·MR + r, p), zero past the last row. */
+    private static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap) {
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int base = i0 * kc, rows = Math.min(MR, mc - i0);
+            for (int r = 0; r < MR; r++) {
+                if (r >= rows) {
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
+                    continue;
+                }
+                int src = off + (i0 + r) * rs;
+                for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p * cs];
+            }
+        }
+    }
+
+    /** bp[(panel·kc + p)·NR + j] = B(p, panel·NR + j), zero past the last column. */
+    private static void packB(float[] b, int off, int rs, int cs, int kc, int nc, float[] bp) {
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            int base = j0 * kc, cols = Math.min(NR, nc - j0);
+            if (cs == 1 && cols == NR) {
+                for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * NR, NR);
+                continue;
+            }
+            for (int j = 0; j < NR; j++) {
+                if (j >= cols) {
+                    for (int p = 0; p < kc; p++) bp[base + p * NR + j] = 0f;
+                    continue;
+                }
+                int src = off + (j0 + j) * cs;
+                for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p * rs];
             }
         }
     }
