@@ -293,11 +293,24 @@ public final class ConvKernels {
             int start = pl * hp * wp, first = start + ph * wp + pw;
             java.util.Arrays.fill(xp, start, first, 0f);
             x.plane(i0 + pl / c, pl % c, xp, first, wp);
-            for (int iy = 0; iy < h - 1; iy++) java.util.Arrays.fill(xp, first + iy * wp + wd, first + (iy + 1) * wp, 0f);
+            for (int iy = 0; iy < h - 1; iy++) zero(xp, first + iy * wp + wd, first + (iy + 1) * wp);
             java.util.Arrays.fill(xp, first + (h - 1) * wp + wd, start + hp * wp, 0f);
         }
         java.util.Arrays.fill(xp, size, size + slack, 0f);
         return xp;
+    }
+
+    /**
+     * dst[d ..< d + n] = src[s ..< s + n]. The rows copied here are short (a few dozen floats, many thousand times per
+     * batch), where a plain loop, which C2 vectorises, beats the call overhead of System.arraycopy.
+     */
+    private static void copy(float[] src, int s, float[] dst, int d, int n) {
+        for (int i = 0; i < n; i++) dst[d + i] = src[s + i];
+    }
+
+    /** dst[from ..< to] = 0, as a plain loop for the same reason as {@link #copy}. */
+    private static void zero(float[] dst, int from, int to) {
+        for (int i = from; i < to; i++) dst[i] = 0f;
     }
 
     /** A tensor [N, C, H, W] as the kernels read it: plane (img, ch) written into dst from off, rows `stride` apart. */
@@ -311,7 +324,7 @@ public final class ConvKernels {
         return (img, ch, dst, off, stride) -> {
             int src = (img * c + ch) * h * w;
             for (int y = 0; y < h; y++, src += w, off += stride) {
-                if (mask == null) System.arraycopy(a, src, dst, off, w);
+                if (mask == null) copy(a, src, dst, off, w);
                 else Kernels.reluBackward(a, src - off, mask, src - off, dst, off, off + w);
             }
         };
@@ -324,12 +337,11 @@ public final class ConvKernels {
     private static PlaneSource pooled(float[] gp, long[] argmax, int c, int oh, int ow) {
         int ph = oh / 2, pw = ow / 2;
         return (img, ch, dst, off, stride) -> {
-            for (int y = 0; y < oh; y++) java.util.Arrays.fill(dst, off + y * stride, off + y * stride + ow, 0f);
+            for (int y = 0; y < oh; y++) zero(dst, off + y * stride, off + y * stride + ow);
             int src = (img * c + ch) * ph * pw;
             for (int py = 0; py < ph; py++)
-                for (int px = 0; px < pw; px++, src++) {
+                for (int px = 0; px < pw; px++, src++) { // no branch on v == 0: half are zero (ReLU), and unpredictable
                     float v = gp[src];
-                    if (v == 0f) continue;
                     int rel = (int) argmax[src] - (2 * py * ow + 2 * px), dy = rel >= ow ? 1 : 0; // the offset inside the window
                     dst[off + (2 * py + dy) * stride + 2 * px + rel - dy * ow] = v;
                 }
@@ -377,7 +389,7 @@ public final class ConvKernels {
             for (int img = 0; img < gn; img++)
                 for (int ci = 0; ci < c; ci++) {
                     int dst = ((i0 + img) * c + ci) * hw, src = ci * cols + img * perImage;
-                    for (int iy = 0; iy < h; iy++, dst += wd, src += wp) System.arraycopy(out, src, gx, dst, wd);
+                    for (int iy = 0; iy < h; iy++, dst += wd, src += wp) copy(out, src, gx, dst, wd);
                 }
         });
         return gx;
@@ -388,38 +400,39 @@ public final class ConvKernels {
         int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ckk = c * kh * kw;
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
         PlaneSource images = dense(x, null, c, h, wd);
-            int ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = wd + 2 * pw, perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
-            int[] rowOff = rowOffsets(c, kh, kw, hp, wp, g.dilH(), g.dilW());
-            int slack = slack(perImage, rowOff, imageStride), ldd = (o + 15) / 16 * 16;
-            overGroups(n, (q, par) -> {
-                int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
-                float[] xp = padGroup(images, i0, gn, c, h, wd, ph, pw, slack, 0);
-                // the output gradient on the extended grid, zero in the columns that are not output positions
-                float[] gext = work(1, o * cols);
-                for (int oc = 0; oc < o; oc++)
-                    for (int img = 0; img < gn; img++) {
-                        int dst = oc * cols + img * perImage;
-                        gy.plane(i0 + img, oc, gext, dst, wp);
-                        for (int oy = 0; oy < oh; oy++) java.util.Arrays.fill(gext, dst + oy * wp + ow, dst + (oy + 1) * wp, 0f);
-                        java.util.Arrays.fill(gext, dst + oh * wp, dst + perImage, 0f);
-                    }
-                if (ckk > DOT_MAX_DEPTH) {
-                    // many kernel rows: dWᵀ = col·Gᵀ as a GEMM reading col from the padded images (partial in [ckk, ldd])
-                    float[] gT = work(2, ldd * cols), dwT = partial[q] = new float[ckk * ldd];
-                    Kernels.convPackGradient(gext, o, cols, gT);
-                    if (par) Parallel.forRange((ckk + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGradGemm(ckk, 4 * s0, Math.min(ckk, 4 * e0), o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT));
-                    else Kernels.convWeightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
-                    return;
+        int ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = wd + 2 * pw, perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
+        int[] rowOff = rowOffsets(c, kh, kw, hp, wp, g.dilH(), g.dilW());
+        int slack = slack(perImage, rowOff, imageStride), ldd = (o + 15) / 16 * 16;
+        for (int q = 0; q < partial.length; q++) partial[q] = new float[ckk > DOT_MAX_DEPTH ? ckk * ldd : o * ckk];
+        overGroups(n, (q, par) -> {
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
+            float[] xp = padGroup(images, i0, gn, c, h, wd, ph, pw, slack, 0);
+            // the output gradient on the extended grid, zero in the columns that are not output positions
+            float[] gext = work(1, o * cols);
+            for (int oc = 0; oc < o; oc++)
+                for (int img = 0; img < gn; img++) {
+                    int dst = oc * cols + img * perImage;
+                    gy.plane(i0 + img, oc, gext, dst, wp);
+                    for (int oy = 0; oy < oh; oy++) zero(gext, dst + oy * wp + ow, dst + (oy + 1) * wp);
+                    java.util.Arrays.fill(gext, dst + oh * wp, dst + perImage, 0f);
                 }
-                float[] dw = partial[q] = new float[o * ckk];
-                if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
-                else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
-            });
-            if (ckk <= DOT_MAX_DEPTH) return sumPartials(partial, o * ckk);
-            float[] dwT = sumPartials(partial, ckk * ldd), dw = new float[o * ckk];
-            for (int p = 0; p < ckk; p++)
-                for (int oc = 0; oc < o; oc++) dw[oc * ckk + p] = dwT[p * ldd + oc];
-            return dw;
+            if (ckk > DOT_MAX_DEPTH) {
+                // many kernel rows: dWᵀ = col·Gᵀ as a GEMM reading col from the padded images (partial in [ckk, ldd])
+                float[] gT = work(2, ldd * cols), dwT = partial[q];
+                Kernels.convPackGradient(gext, o, cols, gT);
+                if (par) Parallel.forRange((ckk + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGradGemm(ckk, 4 * s0, Math.min(ckk, 4 * e0), o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT));
+                else Kernels.convWeightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
+                return;
+            }
+            float[] dw = partial[q];
+            if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
+            else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
+        });
+        if (ckk <= DOT_MAX_DEPTH) return sumPartials(partial, o * ckk);
+        float[] dwT = sumPartials(partial, ckk * ldd), dw = new float[o * ckk];
+        for (int p = 0; p < ckk; p++)
+            for (int oc = 0; oc < o; oc++) dw[oc * ckk + p] = dwT[p * ldd + oc];
+        return dw;
     }
 
     /** The output columns ox whose input column ox·stride − pad + kj·dil lies inside [0, w): [lo, hi). */
