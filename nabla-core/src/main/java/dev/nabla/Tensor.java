@@ -67,6 +67,8 @@ public final class Tensor {
     public static Tensor eye(int n, int m, DType dtype) { return Creation.eye(n, m, dtype); }
     /** A tensor over a copy of data with the given shape (a 1-d tensor when no shape is given). */
     public static Tensor of(float[] data, int... shape) { return Creation.of(Storage.of(data.clone()), shape); }
+    /** A float32 tensor over {@code data} itself, not a copy (as torch.from_numpy): later writes to the array show in the tensor. */
+    public static Tensor fromArray(float[] data, int... shape) { return Creation.of(Storage.of(data), shape); }
     public static Tensor of(double[] data, int... shape) { return Creation.of(Storage.of(data.clone()), shape); }
     public static Tensor of(long[] data, int... shape) { return Creation.of(Storage.of(data.clone()), shape); }
     public static Tensor of(boolean[] data, int... shape) { return Creation.of(Storage.of(data.clone()), shape); }

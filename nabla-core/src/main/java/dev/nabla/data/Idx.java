@@ -80,11 +80,20 @@ public final class Idx {
 
     /** Images [N, 1, H, W] as float32 in [0, 1] (pixel / 255). */
     public static Tensor images(Path file) throws IOException {
+        return images(file, 0f, 1f);
+    }
+
+    /**
+     * Images [N, 1, H, W] as float32 (pixel / 255 − mean) / std, in one pass (the same float operations as
+     * {@code images(file).sub(mean).div(std)}, without two more copies of the data set in memory).
+     */
+    public static Tensor images(Path file, float mean, float std) throws IOException {
         IdxData c = read(file);
         if (c.shape().length != 3) throw new IdxException(file, 0, "expected images of rank 3 [N, H, W], got rank " + c.shape().length);
-        float[] f = new float[c.data().length];
-        for (int i = 0; i < f.length; i++) f[i] = (c.data()[i] & 0xff) / 255f;
-        return Tensor.of(f, c.shape()[0], 1, c.shape()[1], c.shape()[2]);
+        byte[] d = c.data();
+        float[] f = new float[d.length];
+        for (int i = 0; i < f.length; i++) f[i] = ((d[i] & 0xff) / 255f - mean) / std;
+        return Tensor.fromArray(f, c.shape()[0], 1, c.shape()[1], c.shape()[2]);
     }
 
     /** Labels [N] as int64. */

@@ -75,11 +75,11 @@ public final class MnistDatasets {
 
     public static TensorDataset load(Variant v, Path userDir, boolean train, boolean normalize) throws IOException {
         Path dir = locate(v, userDir);
-        Tensor images = Idx.images(file(dir, FILES[train ? 0 : 2]));
+        Path imageFile = file(dir, FILES[train ? 0 : 2]);
+        Tensor images = normalize ? Idx.images(imageFile, (float) v.mean, (float) v.std) : Idx.images(imageFile);
         Tensor labels = Idx.labels(file(dir, FILES[train ? 1 : 3]));
         if (images.size(0) != labels.size(0))
             throw new IllegalStateException(dir + ": " + images.size(0) + " images but " + labels.size(0) + " labels");
-        if (normalize) images = images.sub(v.mean).div(v.std);
         return new TensorDataset(images, labels);
     }
 

@@ -34,6 +34,8 @@ class DataTest {
         assertArrayEquals(new int[] {2, 1, 2, 3}, t.shape());
         assertEquals(1.0, t.get(0, 0, 0, 1), 1e-6);
         assertEquals(0.2, t.get(0, 0, 0, 2), 1e-6);
+        // normalised while read: exactly the values of the separate subtraction and division
+        assertArrayEquals(t.sub(0.2860).div(0.3530).toFloatArray(), Idx.images(raw, 0.2860f, 0.3530f).toFloatArray());
         Path gz = dir.resolve("labels.gz");
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
             o.write(idx(0x801, new int[] {3}, new byte[] {9, 0, 4}));
