@@ -235,7 +235,7 @@ public final class ConvKernels {
         return stride1Enabled && Kernels.vectorized() && g.strideH() == 1 && g.strideW() == 1;
     }
 
-    /** Receives one group's result out[oc·cols + img·perImage + y·wp + x] (x < wp; only x < OW is meaningful). */
+    /** Receives one group's result out[oc·ldo + img·perImage + y·wp + x] (x < wp; only x < OW is meaningful); the epilogues call ldo cols. */
     @FunctionalInterface
     private interface GroupResult {
         void accept(int i0, int gn, float[] out, int cols, int perImage, int wp);
@@ -250,9 +250,9 @@ public final class ConvKernels {
         return rowOff;
     }
 
-    /** Columns per image on the extended grid: OH rows of the padded width, rounded up to whole 16-column panels. */
+    /** Columns per image on the extended grid of the weight gradient: OH rows of the padded width, rounded up to whole 8-float vectors. */
     private static int extendedColumns(int oh, int wp) {
-        return (oh * wp + 15) / 16 * 16;
+        return (oh * wp + 7) / 8 * 8;
     }
 
     /** Zeros after the last padded image so that every read of the extended grid stays inside the buffer. */
@@ -267,17 +267,17 @@ public final class ConvKernels {
      */
     private static void stride1(PlaneSource x, int n, int c, int h, int wd, float[] w, int o, int kh, int kw, int ph, int pw,
                                 int dh, int dw, GroupResult sink) {
-        int hp = h + 2 * ph, wp = paddedWidth(wd, pw, dw, kw), oh = hp - dh * (kh - 1), perImage = extendedColumns(oh, wp), imageStride = c * hp * wp;
+        int hp = h + 2 * ph, wp = paddedWidth(wd, pw, dw, kw), oh = hp - dh * (kh - 1), perImage = oh * wp, imageStride = c * hp * wp;
         int ckk = c * kh * kw;
         int[] rowOff = rowOffsets(c, kh, kw, hp, wp, dh, dw);
         int slack = slack(perImage, rowOff, imageStride);
         float[] wpk = Kernels.packConvWeights(w, o, ckk);
         overGroups(n, (q, par) -> {
-            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
-            float[] xp = padGroup(x, i0, gn, c, h, wd, ph, pw, wp, slack, 0), out = work(1, o * cols);
-            if (par) Parallel.forRange(cols / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, 16 * s0, 16 * e0, perImage, imageStride, out, cols));
-            else Kernels.convForward(o, ckk, wpk, xp, rowOff, 0, cols, perImage, imageStride, out, cols);
-            sink.accept(i0, gn, out, cols, perImage, wp);
+            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage, ldo = (cols + 15) / 16 * 16;
+            float[] xp = padGroup(x, i0, gn, c, h, wd, ph, pw, wp, slack, 0), out = work(1, o * ldo);
+            if (par) Parallel.forRange(ldo / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, 16 * s0, 16 * e0, cols, perImage, imageStride, out, ldo));
+            else Kernels.convForward(o, ckk, wpk, xp, rowOff, 0, ldo, cols, perImage, imageStride, out, ldo);
+            sink.accept(i0, gn, out, ldo, perImage, wp);
         });
     }
 

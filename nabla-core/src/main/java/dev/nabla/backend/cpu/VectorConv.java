@@ -8,8 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * kernels read it from zero-padded images through a table of row offsets. Column j of the column matrix (an output
  * position on the "extended" grid, see {@link ConvKernels}) starts at base(j) = j / perImage · imageStride +
  * j % perImage in the padded images xp, and row p (input channel, kernel row, kernel column) adds rowOff[p]; 16
- * consecutive columns of one image are 16 consecutive floats. perImage is a multiple of 16. Only loaded through
- * {@link Kernels}.
+ * consecutive columns of one image are 16 consecutive floats. Only loaded through {@link Kernels}.
  */
 final class VectorConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -31,24 +30,68 @@ final class VectorConv {
 
     /**
      * out[oc·ldo + j] = Σ_p w(oc, p)·X(j, p) for oc in [0, o) and j in [j0, j1) (multiples of 16), with the weights
-     * packed by {@link #packWeights} and X read from xp as described above.
+     * packed by {@link #packWeights} and X read from xp as described above; columns from {@code cols} on are zero
+     * in X. A 16-column panel that lies inside one image is read in place; one that straddles two images (or the
+     * end) is first gathered into a small buffer.
      */
-    static void forward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int j0, int j1, int perImage, int imageStride,
+    static void forward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int j0, int j1, int cols, int perImage, int imageStride,
                         float[] out, int ldo) {
         float[] tile = TILE.get();
         if (k <= SHALLOW) {
             // few rows (the first layer): the image block stays in L1 anyway, so sweep each output row block along
             // the columns, which writes the output sequentially
             for (int ir = 0; ir < o; ir += MR)
-                for (int j = j0; j < j1; j += NR)
-                    kernel(k, wpk, ir * k, xp, j / perImage * imageStride + j % perImage, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
+                for (int j = j0; j < j1; j += NR) {
+                    if (j % perImage + NR <= perImage)
+                        kernel(k, wpk, ir * k, xp, j / perImage * imageStride + j % perImage, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
+                    else
+                        kernel(k, wpk, ir * k, straddling(k, xp, rowOff, j, cols, perImage, imageStride), 0, identity(k), out, ir * ldo + j, ldo,
+                                Math.min(MR, o - ir), tile);
+                }
             return;
         }
         for (int j = j0; j < j1; j += NR) { // each 16-column panel of the images is reused from L1 by all output rows
+            float[] b = xp;
+            int[] off = rowOff;
             int base = j / perImage * imageStride + j % perImage;
+            if (j % perImage + NR > perImage) {
+                b = straddling(k, xp, rowOff, j, cols, perImage, imageStride);
+                off = identity(k);
+                base = 0;
+            }
             for (int ir = 0; ir < o; ir += MR)
-                kernel(k, wpk, ir * k, xp, base, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
+                kernel(k, wpk, ir * k, b, base, off, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
         }
+    }
+
+    private static final ThreadLocal<float[][]> PANEL = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<int[][]> IDENTITY = ThreadLocal.withInitial(() -> new int[1][0]);
+
+    /** The panel of columns j ..< j + 16 gathered as panel[p·16 + jj] = X(j + jj, p) (0 from cols on), in a thread's buffer. */
+    private static float[] straddling(int k, float[] xp, int[] rowOff, int j, int cols, int perImage, int imageStride) {
+        float[][] holder = PANEL.get();
+        if (holder[0].length < k * NR) holder[0] = new float[k * NR];
+        float[] panel = holder[0];
+        for (int jj = 0; jj < NR; jj++) {
+            int col = j + jj;
+            if (col >= cols) {
+                for (int p = 0; p < k; p++) panel[p * NR + jj] = 0f;
+                continue;
+            }
+            int cb = col / perImage * imageStride + col % perImage;
+            for (int p = 0; p < k; p++) panel[p * NR + jj] = xp[cb + rowOff[p]];
+        }
+        return panel;
+    }
+
+    /** Row offsets p·16: a gathered panel read as if it were an image. */
+    private static int[] identity(int k) {
+        int[][] holder = IDENTITY.get();
+        if (holder[0].length < k) {
+            holder[0] = new int[k];
+            for (int p = 0; p < k; p++) holder[0][p] = p * NR;
+        }
+        return holder[0];
     }
 
     /** Depth up to which {@link #forward} runs the output rows in the outer loop. */
