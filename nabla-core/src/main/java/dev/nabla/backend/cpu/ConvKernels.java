@@ -302,7 +302,7 @@ public final class ConvKernels {
         for (int pl = 0; pl < planes; pl++) {
             int start = pl * hp * wp, first = start + ph * wp + pw;
             java.util.Arrays.fill(xp, start, first, 0f);
-            x.plane(i0 + pl / c, pl % c, xp, first, wp);
+            x.plane(i0 + pl / c, pl % c, xp, first, wp, 1);
             for (int iy = 0; iy < h - 1; iy++) zero(xp, first + iy * wp + wd, first + (iy + 1) * wp);
             java.util.Arrays.fill(xp, first + (h - 1) * wp + wd, start + hp * wp, 0f);
         }
@@ -326,15 +326,17 @@ public final class ConvKernels {
     /** A tensor [N, C, H, W] as the kernels read it: plane (img, ch) written into dst from off, rows `stride` apart. */
     @FunctionalInterface
     private interface PlaneSource {
-        void plane(int img, int ch, float[] dst, int off, int stride);
+        /** Writes every element of plane (img, ch): element (y, x) goes to dst[off + y·stride + x·step]. */
+        void plane(int img, int ch, float[] dst, int off, int stride, int step);
     }
 
     /** The planes of a [N, C, H, W] array, each element zeroed where mask ≤ 0 (mask null: copied as they are). */
     private static PlaneSource dense(float[] a, float[] mask, int c, int h, int w) {
-        return (img, ch, dst, off, stride) -> {
+        return (img, ch, dst, off, stride, step) -> {
             int src = (img * c + ch) * h * w;
             for (int y = 0; y < h; y++, src += w, off += stride) {
-                if (mask == null) copy(a, src, dst, off, w);
+                if (step != 1) for (int x = 0; x < w; x++) dst[off + x * step] = mask == null || mask[src + x] > 0f ? a[src + x] : 0f;
+                else if (mask == null) copy(a, src, dst, off, w);
                 else Kernels.reluBackward(a, src - off, mask, src - off, dst, off, off + w);
             }
         };
@@ -346,14 +348,16 @@ public final class ConvKernels {
      */
     private static PlaneSource pooled(float[] gp, long[] argmax, int c, int oh, int ow) {
         int ph = oh / 2, pw = ow / 2;
-        return (img, ch, dst, off, stride) -> {
-            for (int y = 0; y < oh; y++) zero(dst, off + y * stride, off + y * stride + ow);
+        return (img, ch, dst, off, stride, step) -> {
+            for (int y = 0; y < oh; y++)
+                if (step == 1) zero(dst, off + y * stride, off + y * stride + ow);
+                else for (int x = 0; x < ow; x++) dst[off + y * stride + x * step] = 0f;
             int src = (img * c + ch) * ph * pw;
             for (int py = 0; py < ph; py++)
                 for (int px = 0; px < pw; px++, src++) { // no branch on v == 0: half are zero (ReLU), and unpredictable
                     float v = gp[src];
                     int rel = (int) argmax[src] - (2 * py * ow + 2 * px), dy = rel >= ow ? 1 : 0; // the offset inside the window
-                    dst[off + (2 * py + dy) * stride + 2 * px + rel - dy * ow] = v;
+                    dst[off + (2 * py + dy) * stride + (2 * px + rel - dy * ow) * step] = v;
                 }
         };
     }
@@ -418,24 +422,28 @@ public final class ConvKernels {
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage;
             float[] xp = padGroup(images, i0, gn, c, h, wd, ph, pw, wp, slack, 0);
-            // the output gradient on the extended grid, zero in the columns that are not output positions
-            float[] gext = work(1, o * cols);
-            for (int oc = 0; oc < o; oc++)
-                for (int img = 0; img < gn; img++) {
-                    int dst = oc * cols + img * perImage;
-                    gy.plane(i0 + img, oc, gext, dst, wp);
-                    for (int oy = 0; oy < oh; oy++) zero(gext, dst + oy * wp + ow, dst + (oy + 1) * wp);
-                    java.util.Arrays.fill(gext, dst + oh * wp, dst + perImage, 0f);
-                }
             if (ckk > DOT_MAX_DEPTH) {
-                // many kernel rows: dWᵀ = col·Gᵀ as a GEMM reading col from the padded images (partial in [ckk, ldd])
+                // many kernel rows: dWᵀ = col·Gᵀ as a GEMM reading col from the padded images (partial in [ckk, ldd]);
+                // the output gradient is written straight into the GEMM's B panels, gT[(oc/16·cols + j)·16 + oc%16],
+                // zero in the columns that are not output positions
                 float[] gT = work(2, ldd * cols), dwT = partial[q];
-                Kernels.convPackGradient(gext, o, cols, gT);
+                java.util.Arrays.fill(gT, 0, ldd * cols, 0f);
+                for (int oc = 0; oc < o; oc++)
+                    for (int img = 0; img < gn; img++)
+                        gy.plane(i0 + img, oc, gT, (oc / 16 * cols + img * perImage) * 16 + oc % 16, wp * 16, 16);
                 if (par) Parallel.forRange((ckk + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGradGemm(ckk, 4 * s0, Math.min(ckk, 4 * e0), o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT));
                 else Kernels.convWeightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
                 return;
             }
-            float[] dw = partial[q];
+            // the output gradient on the extended grid, zero in the columns that are not output positions
+            float[] gext = work(1, o * cols), dw = partial[q];
+            for (int oc = 0; oc < o; oc++)
+                for (int img = 0; img < gn; img++) {
+                    int dst = oc * cols + img * perImage;
+                    gy.plane(i0 + img, oc, gext, dst, wp, 1);
+                    for (int oy = 0; oy < oh; oy++) zero(gext, dst + oy * wp + ow, dst + (oy + 1) * wp);
+                    java.util.Arrays.fill(gext, dst + oh * wp, dst + perImage, 0f);
+                }
             if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
             else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
         });

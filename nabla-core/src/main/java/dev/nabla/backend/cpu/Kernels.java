@@ -100,11 +100,6 @@ public final class Kernels {
         VectorConv.weightGrad(o, oc0, oc1, np, g, ldg, xp, rowOff, gn, perImage, imageStride, dw);
     }
 
-    /** See {@link VectorConv#packGradient}. */
-    static void convPackGradient(float[] g, int o, int cols, float[] gT) {
-        VectorConv.packGradient(g, o, cols, gT);
-    }
-
     /** See {@link VectorConv#weightGradGemm}. */
     static void convWeightGradGemm(int np, int p0, int p1, int o, float[] gT, int cols, float[] xp, int[] rowOff, int gn, int perImage,
                                    int imageStride, float[] dwT) {

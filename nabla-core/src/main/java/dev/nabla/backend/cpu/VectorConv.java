@@ -195,7 +195,7 @@ final class VectorConv {
     /**
      * The weight gradient as a GEMM whose A operand is read from the padded images: dwT[p·ldd + oc] = Σ_j X(j, p)·g[oc·ldg
      * + j] over the gn·perImage columns j, for p in [p0, p1) (a multiple of 4 apart, or up to np), all oc, ldd = o
-     * rounded up to 16. gT holds g transposed in 16-channel panels ({@link #packGradient}); the rows of X stream from
+     * rounded up to 16. gT holds g transposed in 16-channel panels, gT[(oc/16·cols + j)·16 + oc%16]; the rows of X stream from
      * xp along the columns of one image, four at a time, with no packing.
      */
     static void weightGradGemm(int np, int p0, int p1, int o, float[] gT, int cols, float[] xp, int[] rowOff, int gn, int perImage,
@@ -213,20 +213,6 @@ final class VectorConv {
                     rowsKernel(perImage, xp, a0, a1, a2, a3, gT, bOff, dwT, ir * ldd + jp, ldd, mr, img > 0, tile);
                 }
             }
-        }
-    }
-
-    /** gT[(panel·cols + j)·16 + r] = g[(panel·16 + r)·ldg + j], zero for channels past o: the B panels of {@link #weightGradGemm}. */
-    static void packGradient(float[] g, int o, int cols, float[] gT) {
-        int ldd = (o + NR - 1) / NR * NR;
-        for (int oc = 0; oc < ldd; oc++) {
-            int base = oc / NR * cols * NR + oc % NR;
-            if (oc >= o) {
-                for (int j = 0; j < cols; j++) gT[base + j * NR] = 0f;
-                continue;
-            }
-            int src = oc * cols;
-            for (int j = 0; j < cols; j++) gT[base + j * NR] = g[src + j];
         }
     }
 
