@@ -294,19 +294,14 @@ public final class ConvKernels {
     /**
      * Images i0 .. i0+gn of x [N, C, H, W] copied with zero padding (ph rows, pw columns before each row and up to the
      * row stride wp after it) into this thread's workspace slot, each [C, H+2ph, wp], followed by `slack` zeros
-     * (reads of the extended grid's last columns run past the end).
+     * (reads of the extended grid's last columns run past the end). The buffer is cleared in one pass first, so the
+     * planes only write their nonzero elements.
      */
     private static float[] padGroup(PlaneSource x, int i0, int gn, int c, int h, int wd, int ph, int pw, int wp, int slack, int slot) {
         int hp = h + 2 * ph, planes = gn * c, size = planes * hp * wp;
         float[] xp = work(slot, size + slack);
-        for (int pl = 0; pl < planes; pl++) {
-            int start = pl * hp * wp, first = start + ph * wp + pw;
-            java.util.Arrays.fill(xp, start, first, 0f);
-            x.plane(i0 + pl / c, pl % c, xp, first, wp, 1);
-            for (int iy = 0; iy < h - 1; iy++) zero(xp, first + iy * wp + wd, first + (iy + 1) * wp);
-            java.util.Arrays.fill(xp, first + (h - 1) * wp + wd, start + hp * wp, 0f);
-        }
-        java.util.Arrays.fill(xp, size, size + slack, 0f);
+        java.util.Arrays.fill(xp, 0, size + slack, 0f);
+        for (int pl = 0; pl < planes; pl++) x.plane(i0 + pl / c, pl % c, xp, pl * hp * wp + ph * wp + pw, wp, 1);
         return xp;
     }
 
@@ -318,15 +313,10 @@ public final class ConvKernels {
         for (int i = 0; i < n; i++) dst[d + i] = src[s + i];
     }
 
-    /** dst[from ..< to] = 0, as a plain loop for the same reason as {@link #copy}. */
-    private static void zero(float[] dst, int from, int to) {
-        for (int i = from; i < to; i++) dst[i] = 0f;
-    }
-
-    /** A tensor [N, C, H, W] as the kernels read it: plane (img, ch) written into dst from off, rows `stride` apart. */
+    /** A tensor [N, C, H, W] as the kernels read it: plane (img, ch) written into a cleared buffer from off, rows `stride` apart. */
     @FunctionalInterface
     private interface PlaneSource {
-        /** Writes every element of plane (img, ch): element (y, x) goes to dst[off + y·stride + x·step]. */
+        /** Writes plane (img, ch) into a cleared dst: element (y, x) goes to dst[off + y·stride + x·step] (zeros may be skipped). */
         void plane(int img, int ch, float[] dst, int off, int stride, int step);
     }
 
@@ -344,14 +334,11 @@ public final class ConvKernels {
 
     /**
      * The gradient of a 2x2/2 max-pool's input [N, C, oh, ow] from its output gradient gp [N, C, oh/2, ow/2] and the
-     * argmax (indices into each input plane): zero but at each window's argmax.
+     * argmax (indices into each input plane): zero but at each window's argmax, so only those are written.
      */
     private static PlaneSource pooled(float[] gp, long[] argmax, int c, int oh, int ow) {
         int ph = oh / 2, pw = ow / 2;
         return (img, ch, dst, off, stride, step) -> {
-            for (int y = 0; y < oh; y++)
-                if (step == 1) zero(dst, off + y * stride, off + y * stride + ow);
-                else for (int x = 0; x < ow; x++) dst[off + y * stride + x * step] = 0f;
             int src = (img * c + ch) * ph * pw;
             for (int py = 0; py < ph; py++)
                 for (int px = 0; px < pw; px++, src++) { // no branch on v == 0: half are zero (ReLU), and unpredictable
@@ -427,7 +414,7 @@ public final class ConvKernels {
                 // the output gradient is written straight into the GEMM's B panels, gT[(oc/16·cols + j)·16 + oc%16],
                 // zero in the columns that are not output positions
                 float[] gT = work(2, ldd * cols), dwT = partial[q];
-                java.util.Arrays.fill(gT, 0, ldd * cols, 0f);
+                java.util.Arrays.fill(gT, 0, ldd * cols, 0f); // one pass: the planes then write their nonzero elements
                 for (int oc = 0; oc < o; oc++)
                     for (int img = 0; img < gn; img++)
                         gy.plane(i0 + img, oc, gT, (oc / 16 * cols + img * perImage) * 16 + oc % 16, wp * 16, 16);
@@ -437,13 +424,9 @@ public final class ConvKernels {
             }
             // the output gradient on the extended grid, zero in the columns that are not output positions
             float[] gext = work(1, o * cols), dw = partial[q];
+            java.util.Arrays.fill(gext, 0, o * cols, 0f);
             for (int oc = 0; oc < o; oc++)
-                for (int img = 0; img < gn; img++) {
-                    int dst = oc * cols + img * perImage;
-                    gy.plane(i0 + img, oc, gext, dst, wp, 1);
-                    for (int oy = 0; oy < oh; oy++) zero(gext, dst + oy * wp + ow, dst + (oy + 1) * wp);
-                    java.util.Arrays.fill(gext, dst + oh * wp, dst + perImage, 0f);
-                }
+                for (int img = 0; img < gn; img++) gy.plane(i0 + img, oc, gext, oc * cols + img * perImage, wp, 1);
             if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
             else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
         });
