@@ -272,11 +272,13 @@ public final class ConvKernels {
         int[] rowOff = rowOffsets(c, kh, kw, hp, wp, dh, dw);
         int slack = slack(perImage, rowOff, imageStride);
         float[] wpk = Kernels.packConvWeights(w, o, ckk);
+        int[] taps = kh == 3 && kw == 3 ? java.util.Arrays.copyOf(rowOff, 9) : null; // 3x3: the written-out kernel
+        int cs = hp * wp;
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage, ldo = (cols + 15) / 16 * 16;
             float[] xp = padGroup(x, i0, gn, c, h, wd, ph, pw, wp, slack, 0), out = work(1, o * ldo);
-            if (par) Parallel.forRange(ldo / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, 16 * s0, 16 * e0, cols, perImage, imageStride, out, ldo));
-            else Kernels.convForward(o, ckk, wpk, xp, rowOff, 0, ldo, cols, perImage, imageStride, out, ldo);
+            if (par) Parallel.forRange(ldo / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, taps, cs, 16 * s0, 16 * e0, cols, perImage, imageStride, out, ldo));
+            else Kernels.convForward(o, ckk, wpk, xp, rowOff, taps, cs, 0, ldo, cols, perImage, imageStride, out, ldo);
             sink.accept(i0, gn, out, ldo, perImage, wp);
         });
     }

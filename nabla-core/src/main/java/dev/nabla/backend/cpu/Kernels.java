@@ -89,9 +89,9 @@ public final class Kernels {
     }
 
     /** See {@link VectorConv#forward}. */
-    static void convForward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int j0, int j1, int cols, int perImage, int imageStride,
-                            float[] out, int ldo) {
-        VectorConv.forward(o, k, wpk, xp, rowOff, j0, j1, cols, perImage, imageStride, out, ldo);
+    static void convForward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int[] taps, int channelStride, int j0, int j1, int cols,
+                            int perImage, int imageStride, float[] out, int ldo) {
+        VectorConv.forward(o, k, wpk, xp, rowOff, taps, channelStride, j0, j1, cols, perImage, imageStride, out, ldo);
     }
 
     /** See {@link VectorConv#weightGrad}. */

@@ -79,7 +79,7 @@ class FastKernelsTest {
     @ParameterizedTest(name = "conv2d n{0} c{1} {2}x{3} o{4} k{5} s{6} p{7} d{8}, {9} threads")
     @CsvSource({"2,3,7,6,4,3,1,1,1,2", "1,1,28,28,8,3,1,1,1,1", "3,2,9,11,5,3,2,0,1,2", "4,4,8,8,3,2,1,2,2,2", "5,2,6,6,2,1,1,0,1,2",
             "9,8,9,7,6,3,1,1,1,2", "3,3,5,9,7,3,1,0,1,1", "6,2,7,7,5,5,1,3,1,2", "2,16,4,4,33,3,1,1,1,1", "3,2,5,6,3,1,1,1,1,2",
-            "2,3,6,8,4,3,1,3,1,2"})
+            "2,3,6,8,4,3,1,3,1,2", "2,2,9,9,3,3,1,2,2,2"})
     void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
         // both float32 paths: the stride-1 implicit GEMM (when s = 1) and the im2col + GEMM path
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, true);
