@@ -103,7 +103,7 @@ final class VectorConv {
     }
 
     /** Depth up to which {@link #forward} runs the output rows in the outer loop. */
-    private static final int SHALLOW = Integer.getInteger("nabla.shallowConv", 32);
+    private static final int SHALLOW = 32;
 
     /**
      * {@link #kernel} for 3x3 filters: rowOff[ci·9 + t] = ci·cs + tap[t], with the nine taps written out, so that every
