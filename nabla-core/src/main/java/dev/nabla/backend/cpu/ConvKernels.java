@@ -58,32 +58,16 @@ public final class ConvKernels {
 
     /** As {@link #conv2d}, with max(·, 0) applied while the result is written (conv + bias + ReLU in one pass). */
     public static float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean relu) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
-        int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
+        int n = xs[0], o = ws[0], oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]), ohw = oh * ow;
         float[] y = new float[n * o * ohw];
-        if (fast(g)) {
-            stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
-                for (int img = 0; img < gn; img++)
-                    for (int oc = 0; oc < o; oc++) {
-                        float bv = bias == null ? 0f : bias[oc];
-                        int dst = ((i0 + img) * o + oc) * ohw, src = oc * cols + img * perImage;
-                        for (int oy = 0; oy < oh; oy++, dst += ow, src += wp)
-                            if (relu) for (int p = 0; p < ow; p++) y[dst + p] = Math.max(out[src + p] + bv, 0f);
-                            else for (int p = 0; p < ow; p++) y[dst + p] = out[src + p] + bv;
-                    }
-            });
-            return y;
-        }
-        overGroups(n, (q, par) -> {
-            int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
-            float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn), out = work(1, o * cols);
-            Gemm.sgemm(o, cols, ckk, w, 0, ckk, 1, col, 0, cols, 1, out, 0, cols, false, par);
+        forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) {
                     float bv = bias == null ? 0f : bias[oc];
-                    int dst = ((i0 + img) * o + oc) * ohw, src = oc * cols + img * ohw;
-                    if (relu) for (int p = 0; p < ohw; p++) y[dst + p] = Math.max(out[src + p] + bv, 0f);
-                    else for (int p = 0; p < ohw; p++) y[dst + p] = out[src + p] + bv;
+                    int dst = ((i0 + img) * o + oc) * ohw, src = oc * cols + img * perImage;
+                    for (int oy = 0; oy < oh; oy++, dst += ow, src += rowStride)
+                        if (relu) for (int p = 0; p < ow; p++) y[dst + p] = Math.max(out[src + p] + bv, 0f);
+                        else for (int p = 0; p < ow; p++) y[dst + p] = out[src + p] + bv;
                 }
         });
         return y;
@@ -100,35 +84,38 @@ public final class ConvKernels {
 
     /** As above; without {@code withArgmax} (inference) the argmax is neither computed nor stored, and is null. */
     public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
-        int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw, ph = oh / 2, pw = ow / 2;
+        int n = xs[0], o = ws[0], ow = g.outW(xs[3], ws[3]), ph = g.outH(xs[2], ws[2]) / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
         long[] arg = withArgmax ? new long[y.length] : null;
+        forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
+            for (int img = 0; img < gn; img++)
+                for (int oc = 0; oc < o; oc++) {
+                    float bv = bias == null ? 0f : bias[oc];
+                    int plane = oc * cols + img * perImage, dst = ((i0 + img) * o + oc) * ph * pw;
+                    for (int py = 0; py < ph; py++)
+                        PoolKernels.pool2x2Row(out, plane + 2 * py * rowStride, rowStride, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow, ow);
+                }
+        });
+        return new Object[] {y, arg};
+    }
+
+    /**
+     * x [N,C,H,W] * w [O,C,KH,KW], no bias, one group of images at a time, each group's result handed to sink: on the
+     * extended grid by the stride-1 path, as plain OH×OW planes (perImage = OH·OW, row stride OW) by the im2col path.
+     */
+    private static void forwardGroups(float[] x, int[] xs, float[] w, int[] ws, ConvGeometry g, GroupResult sink) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         if (fast(g)) {
-            stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
-                for (int img = 0; img < gn; img++)
-                    for (int oc = 0; oc < o; oc++) {
-                        float bv = bias == null ? 0f : bias[oc];
-                        int plane = oc * cols + img * perImage, dst = ((i0 + img) * o + oc) * ph * pw;
-                        for (int py = 0; py < ph; py++)
-                            PoolKernels.pool2x2Row(out, plane + 2 * py * wp, wp, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow, ow);
-                    }
-            });
-            return new Object[] {y, arg};
+            stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), sink);
+            return;
         }
+        int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
             float[] col = lowerGroup(x, xs, ws, g, oh, ow, i0, gn), out = work(1, o * cols);
             Gemm.sgemm(o, cols, ckk, w, 0, ckk, 1, col, 0, cols, 1, out, 0, cols, false, par);
-            for (int img = 0; img < gn; img++)
-                for (int oc = 0; oc < o; oc++) {
-                    float bv = bias == null ? 0f : bias[oc];
-                    int plane = oc * cols + img * ohw, dst = ((i0 + img) * o + oc) * ph * pw;
-                    for (int py = 0; py < ph; py++)
-                        PoolKernels.pool2x2Row(out, plane + 2 * py * ow, ow, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow, ow);
-                }
+            sink.accept(i0, gn, out, cols, ohw, ow);
         });
-        return new Object[] {y, arg};
     }
 
     /** The column matrix [C·KH·KW, gn·OH·OW] of images i0 .. i0+gn (in this thread's workspace 0). */
@@ -235,10 +222,13 @@ public final class ConvKernels {
         return stride1Enabled && Kernels.vectorized() && g.strideH() == 1 && g.strideW() == 1;
     }
 
-    /** Receives one group's result out[oc·ldo + img·perImage + y·wp + x] (x < wp; only x < OW is meaningful); the epilogues call ldo cols. */
+    /**
+     * Receives one group's result out[oc·cols + img·perImage + y·rowStride + x] (only x < OW is meaningful: on the
+     * extended grid the row stride is the padded width).
+     */
     @FunctionalInterface
     private interface GroupResult {
-        void accept(int i0, int gn, float[] out, int cols, int perImage, int wp);
+        void accept(int i0, int gn, float[] out, int cols, int perImage, int rowStride);
     }
 
     /** rowOff[(ci·KH + ki)·KW + kj] = ci·hp·wp + ki·dh·wp + kj·dw: where row (ci, ki, kj) of the column matrix starts in a padded image. */
