@@ -42,33 +42,30 @@ final class VectorConv {
             // few rows (the first layer): the image block stays in L1 anyway, so sweep each output row block along
             // the columns, which writes the output sequentially
             for (int ir = 0; ir < o; ir += MR)
-                for (int j = j0; j < j1; j += NR) {
-                    if (j % perImage + NR <= perImage && taps != null)
-                        kernel3x3(k / 9, channelStride, taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8], wpk,
-                                ir * k, xp, j / perImage * imageStride + j % perImage, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
-                    else if (j % perImage + NR <= perImage)
-                        kernel(k, wpk, ir * k, xp, j / perImage * imageStride + j % perImage, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
-                    else
-                        kernel(k, wpk, ir * k, straddling(k, xp, rowOff, j, cols, perImage, imageStride), 0, identity(k), out, ir * ldo + j, ldo,
-                                Math.min(MR, o - ir), tile);
-                }
+                for (int j = j0; j < j1; j += NR)
+                    panel(o, ir, ir + MR, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile);
             return;
         }
-        boolean threeByThree = taps != null;
-        for (int j = j0; j < j1; j += NR) { // each 16-column panel of the images is reused from L1 by all output rows
-            int base = j / perImage * imageStride + j % perImage;
-            if (j % perImage + NR > perImage) {
-                float[] b = straddling(k, xp, rowOff, j, cols, perImage, imageStride);
-                for (int ir = 0; ir < o; ir += MR)
-                    kernel(k, wpk, ir * k, b, 0, identity(k), out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
-            } else if (threeByThree) {
-                for (int ir = 0; ir < o; ir += MR)
-                    kernel3x3(k / 9, channelStride, taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8], wpk, ir * k,
-                            xp, base, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
-            } else {
-                for (int ir = 0; ir < o; ir += MR)
-                    kernel(k, wpk, ir * k, xp, base, rowOff, out, ir * ldo + j, ldo, Math.min(MR, o - ir), tile);
-            }
+        for (int j = j0; j < j1; j += NR) // each 16-column panel of the images is reused from L1 by all output rows
+            panel(o, 0, o, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile);
+    }
+
+    /**
+     * Output rows [ir0, ir1) (in blocks of 4) of the 16-column panel j: read in place, through {@link #kernel3x3} when
+     * taps are given, or gathered into a buffer first when the panel straddles two images (or the end).
+     */
+    private static void panel(int o, int ir0, int ir1, int j, int k, float[] wpk, float[] xp, int[] rowOff, int[] taps, int channelStride,
+                              int cols, int perImage, int imageStride, float[] out, int ldo, float[] tile) {
+        boolean straddles = j % perImage + NR > perImage;
+        float[] b = straddles ? straddling(k, xp, rowOff, j, cols, perImage, imageStride) : xp;
+        int[] off = straddles ? identity(k) : rowOff;
+        int base = straddles ? 0 : j / perImage * imageStride + j % perImage;
+        for (int ir = ir0; ir < Math.min(ir1, o); ir += MR) {
+            int mr = Math.min(MR, o - ir);
+            if (taps != null && !straddles)
+                kernel3x3(k / 9, channelStride, taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8], wpk, ir * k,
+                        xp, base, out, ir * ldo + j, ldo, mr, tile);
+            else kernel(k, wpk, ir * k, b, base, off, out, ir * ldo + j, ldo, mr, tile);
         }
     }
 
