@@ -27,7 +27,7 @@ public final class MnistDatasets {
 
     /** The two data sets, with their default normalisation (applied after pixel/255) and their published checksums. */
     public enum Variant {
-        FASHION_MNIST("fashion-mnist", "Fashion-MNIST", 0.2860, 0.3530, "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        FASHION_MNIST("fashion-mnist", "Fashion-MNIST", 0.2860, 0.3530, "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
                 "dataset-fashion-mnist", new String[] { // SHA-256 of the uncompressed files, checked against Debian's copy
                 "sha256:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", "sha256:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
                 "sha256:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", "sha256:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"},
@@ -88,10 +88,19 @@ public final class MnistDatasets {
         return Files.exists(gz) ? gz : dir.resolve(name);
     }
 
-    private static boolean complete(Path dir) {
+    /** A folder counts only when it holds all four files, none of them empty (an interrupted copy leaves such folders). */
+    static boolean complete(Path dir) {
         if (dir == null || !Files.isDirectory(dir)) return false;
-        for (String f : FILES) if (!Files.exists(dir.resolve(f + ".gz")) && !Files.exists(dir.resolve(f))) return false;
+        for (String f : FILES) if (!nonEmpty(dir.resolve(f + ".gz")) && !nonEmpty(dir.resolve(f))) return false;
         return true;
+    }
+
+    private static boolean nonEmpty(Path f) {
+        try {
+            return Files.isRegularFile(f) && Files.size(f) > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The folders searched, in order. */
@@ -123,7 +132,7 @@ public final class MnistDatasets {
             return target;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            failure = e.getMessage();
+            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         StringBuilder b = new StringBuilder(v.title + " not found. Looked in: ");
         b.append(String.join(", ", searchPath(v, null).stream().map(Path::toString).toList())).append(". ");
@@ -133,26 +142,87 @@ public final class MnistDatasets {
         throw new DataNotFoundException(b.toString());
     }
 
-    private static void download(Variant v, Path target) throws IOException, InterruptedException {
+    /** The most a download may bring per file (the largest, train-images, is about 26 MB gzipped). */
+    static final long MAX_DOWNLOAD_BYTES = 64L << 20;
+
+    /**
+     * Downloads the four files into a fresh temporary folder beside the target, verifies each checksum, and only
+     * then moves them into place. On any failure everything this call created is removed again, so a failed
+     * download never leaves an empty or partial data-set folder that would later count as "found".
+     */
+    static void download(Variant v, Path target) throws IOException, InterruptedException {
+        download(v.baseUrl, v.checksums, target);
+    }
+
+    static void download(String baseUrl, String[] checksums, Path target) throws IOException, InterruptedException {
+        if (!baseUrl.startsWith("https://")) throw new IOException("refusing a download that is not over HTTPS: " + baseUrl);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
-        Files.createDirectories(target);
-        for (int i = 0; i < FILES.length; i++) {
-            Path dest = target.resolve(FILES[i] + ".gz");
-            if (Files.exists(dest) && checksum(dest, v.checksums[i]).equals(v.checksums[i])) continue;
-            Path tmp = Files.createTempFile(target, "." + FILES[i], ".part");
-            try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(v.baseUrl + FILES[i] + ".gz")).timeout(Duration.ofMinutes(5)).build();
-                HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-                if (res.statusCode() != 200) throw new IOException("HTTP " + res.statusCode() + " for " + req.uri());
+        List<Path> created = createDirectories(target.toAbsolutePath().getParent());
+        Path staging = null;
+        boolean moved = false;
+        try {
+            staging = Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + "-download-");
+            for (int i = 0; i < FILES.length; i++) {
+                Path dest = staging.resolve(FILES[i] + ".gz");
+                URI uri = URI.create(baseUrl + FILES[i] + ".gz");
+                HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = res.body()) {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    if (res.statusCode() != 200) throw new IOException("HTTP " + res.statusCode() + " for " + uri);
+                    if (!res.uri().getScheme().equals("https")) throw new IOException(uri + " redirected to a non-HTTPS address " + res.uri());
+                    long declared = res.headers().firstValueAsLong("content-length").orElse(-1);
+                    if (declared > MAX_DOWNLOAD_BYTES) throw new IOException(uri + " declares " + declared + " bytes, more than the limit of " + MAX_DOWNLOAD_BYTES);
+                    copyCapped(in, dest, MAX_DOWNLOAD_BYTES, uri);
                 }
-                String got = checksum(tmp, v.checksums[i]);
-                if (!got.equals(v.checksums[i])) throw new IOException("checksum mismatch for " + FILES[i] + ".gz: " + got + ", expected " + v.checksums[i]);
-                Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+                String got = checksum(dest, checksums[i]);
+                if (!got.equals(checksums[i])) throw new IOException("checksum mismatch for " + uri + ": " + got + ", expected " + checksums[i]);
             }
+            if (Files.exists(target)) { // an incomplete folder from before: replace it
+                try (var old = Files.list(target)) {
+                    for (Path p : old.toList()) Files.deleteIfExists(p);
+                }
+                Files.delete(target);
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+        } finally {
+            if (!moved) {
+                if (staging != null) deleteTree(staging);
+                for (int i = created.size() - 1; i >= 0; i--) {
+                    try {
+                        Files.deleteIfExists(created.get(i));
+                    } catch (IOException notEmpty) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void copyCapped(InputStream in, Path dest, long cap, URI uri) throws IOException {
+        try (var out = Files.newOutputStream(dest)) {
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            for (int r; (r = in.read(buf)) > 0; ) {
+                total += r;
+                if (total > cap) throw new IOException(uri + " sent more than the limit of " + cap + " bytes");
+                out.write(buf, 0, r);
+            }
+        }
+    }
+
+    /** Creates dir and its missing parents; returns the folders it created, outermost first. */
+    private static List<Path> createDirectories(Path dir) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) missing.add(0, p);
+        Files.createDirectories(dir);
+        return missing;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a staging folder is hidden and named as such
         }
     }
 
