@@ -1,16 +1,18 @@
 package dev.nabla;
 
-import java.util.SplittableRandom;
-
 /**
  * A seeded source of random numbers: the same seed gives the same numbers on every machine.
- * Backed by {@link SplittableRandom}; normals by the Box-Muller transform.
+ * The algorithm is {@link java.util.SplittableRandom}'s (SplitMix64 with the golden gamma, its bounded-int and
+ * double conversions), written out here so that the whole state can be saved and restored: a checkpoint holds
+ * it, and a resumed run draws exactly the numbers the uninterrupted run would have drawn. Normals by the
+ * Box-Muller transform, one spare kept (also part of the state).
  */
 public final class Generator {
-    private static Generator defaultGenerator = new Generator(0x5EED);
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    private static final Generator defaultGenerator = new Generator(0x5EED);
 
-    private SplittableRandom random;
     private long seed;
+    private long state;
     private double spareNormal;
     private boolean hasSpare;
 
@@ -30,8 +32,9 @@ public final class Generator {
 
     public synchronized Generator manualSeed(long seed) {
         this.seed = seed;
-        this.random = new SplittableRandom(seed);
+        this.state = seed;
         this.hasSpare = false;
+        this.spareNormal = 0;
         return this;
     }
 
@@ -39,18 +42,58 @@ public final class Generator {
         return seed;
     }
 
+    /**
+     * The complete state as four longs (initial seed, SplitMix64 state, whether a spare normal is held, the spare's
+     * bits), for checkpoints; {@link #setState} puts it back.
+     */
+    public synchronized long[] getState() {
+        return new long[] {seed, state, hasSpare ? 1 : 0, Double.doubleToRawLongBits(spareNormal)};
+    }
+
+    public synchronized void setState(long[] s) {
+        if (s == null || s.length != 4 || (s[2] != 0 && s[2] != 1))
+            throw new IllegalArgumentException("Generator.setState: expected 4 values {seed, state, hasSpare 0|1, spare bits}, got "
+                    + (s == null ? "null" : java.util.Arrays.toString(s)));
+        seed = s[0];
+        state = s[1];
+        hasSpare = s[2] == 1;
+        spareNormal = Double.longBitsToDouble(s[3]);
+    }
+
+    private long nextSeed() {
+        return state += GOLDEN_GAMMA;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    private static int mix32(long z) {
+        z = (z ^ (z >>> 33)) * 0x62a9d9ed799705f5L;
+        return (int) (((z ^ (z >>> 28)) * 0xcb24d0a5c88c35b3L) >>> 32);
+    }
+
     /** Uniform in [0, 1). */
     public synchronized double nextDouble() {
-        return random.nextDouble();
+        return (mix64(nextSeed()) >>> 11) * 0x1.0p-53;
     }
 
     /** Uniform integer in [0, bound). */
     public synchronized int nextInt(int bound) {
-        return random.nextInt(bound);
+        if (bound <= 0) throw new IllegalArgumentException("Generator.nextInt: bound must be positive, got " + bound);
+        int r = mix32(nextSeed());
+        int m = bound - 1;
+        if ((bound & m) == 0) return r & m;
+        for (int u = r >>> 1; u + m - (r = u % bound) < 0; u = mix32(nextSeed()) >>> 1) {
+            // rejection: keeps the result uniform
+        }
+        return r;
     }
 
     public synchronized long nextLong() {
-        return random.nextLong();
+        return mix64(nextSeed());
     }
 
     /** Standard normal. */
@@ -61,9 +104,9 @@ public final class Generator {
         }
         double u1;
         do {
-            u1 = random.nextDouble();
+            u1 = nextDouble();
         } while (u1 <= Double.MIN_NORMAL);
-        double u2 = random.nextDouble();
+        double u2 = nextDouble();
         double r = Math.sqrt(-2.0 * Math.log(u1));
         spareNormal = r * Math.sin(2 * Math.PI * u2);
         hasSpare = true;

@@ -21,6 +21,13 @@ public class Adam extends Optimizer {
         super(groups, options("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay, "amsgrad", amsgrad ? 1 : 0));
     }
 
+    @Override
+    protected void validate(ParamGroup g, int index) {
+        super.validate(g, index);
+        unitInterval(g, index, "beta1", "beta parameter at index 0");
+        unitInterval(g, index, "beta2", "beta parameter at index 1");
+    }
+
     /** Decoupled decay happens before the Adam step in AdamW; Adam itself adds the decay to the gradient. */
     boolean decoupled() {
         return false;

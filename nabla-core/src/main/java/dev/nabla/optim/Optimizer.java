@@ -35,6 +35,40 @@ public abstract class Optimizer {
             }
             this.groups.add(g);
         }
+        validateAll();
+    }
+
+    /**
+     * PyTorch's argument checks (lr, eps, weight decay, momentum, alpha not negative; betas in [0, 1)), made
+     * stricter in one way: NaN and infinite values are refused too, because either turns every weight into NaN on
+     * the first step. Subclasses add their options; each check names the optimizer, the option, the group and the value.
+     */
+    protected void validate(ParamGroup g, int index) {
+        nonNegative(g, index, "lr", "learning rate");
+        if (g.options().containsKey("weight_decay")) nonNegative(g, index, "weight_decay", "weight_decay value");
+        if (g.options().containsKey("momentum")) nonNegative(g, index, "momentum", "momentum value");
+        if (g.options().containsKey("eps")) nonNegative(g, index, "eps", "epsilon value");
+    }
+
+    /** Fails unless option {@code name} of group g is finite and at least 0. */
+    protected final void nonNegative(ParamGroup g, int index, String name, String what) {
+        double v = g.get(name);
+        if (!(v >= 0) || Double.isInfinite(v)) throw invalid(index, what, v, "a finite value >= 0");
+    }
+
+    /** Fails unless option {@code name} of group g lies in [0, 1). */
+    protected final void unitInterval(ParamGroup g, int index, String name, String what) {
+        double v = g.get(name);
+        if (!(v >= 0 && v < 1)) throw invalid(index, what, v, "a value in [0, 1)");
+    }
+
+    private IllegalArgumentException invalid(int index, String what, double v, String expected) {
+        return new IllegalArgumentException(getClass().getSimpleName() + ": invalid " + what + ": " + v + " (expected " + expected
+                + (groups.size() > 1 ? ", in parameter group " + index : "") + ")");
+    }
+
+    private void validateAll() {
+        for (int i = 0; i < groups.size(); i++) validate(groups.get(i), i);
     }
 
     protected static List<ParamGroup> single(List<Tensor> params) {
@@ -55,10 +89,12 @@ public abstract class Optimizer {
     /** Sets lr in every group. */
     public void setLr(double lr) {
         for (ParamGroup g : groups) g.set("lr", lr);
+        validateAll();
     }
 
     /** Applies one update to every parameter that has a gradient. */
     public void step() {
+        validateAll(); // options may have changed since construction (schedulers, loadStateDict, direct edits)
         for (ParamGroup g : groups) {
             for (Tensor p : g.params()) {
                 if (p.grad() == null) continue;
@@ -155,5 +191,6 @@ public abstract class Optimizer {
             }
             gi++;
         }
+        validateAll();
     }
 }

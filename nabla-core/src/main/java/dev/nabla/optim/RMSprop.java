@@ -15,6 +15,12 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
+    protected void validate(ParamGroup g, int index) {
+        super.validate(g, index);
+        nonNegative(g, index, "alpha", "alpha value");
+    }
+
+    @Override
     protected void update(ParamGroup group, Flat p, Flat g, Map<String, double[]> state, long step) {
         double lr = group.get("lr"), alpha = group.get("alpha"), eps = group.get("eps"), wd = group.get("weight_decay"), mu = group.get("momentum");
         boolean centered = group.flag("centered");
