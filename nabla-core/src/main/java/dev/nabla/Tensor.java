@@ -276,6 +276,8 @@ public final class Tensor {
     // ------------------------------------------------------------------ reductions
 
     public Tensor sum() { return Reductions.sum(this, null, false); }
+    /** True when no element is NaN or infinite (as {@code torch.isfinite(t).all()}, without the intermediate tensor). */
+    public boolean allFinite() { return Reductions.allFinite(this); }
     public Tensor sum(int dim, boolean keepDim) { return Reductions.sum(this, new int[] {dim}, keepDim); }
     public Tensor sum(int[] dims, boolean keepDim) { return Reductions.sum(this, dims, keepDim); }
     public Tensor sum(int dim) { return sum(dim, false); }

@@ -130,31 +130,53 @@ public final class Main implements Runnable {
         @Option(names = "--lr", defaultValue = "1e-3") double lr;
         @Option(names = "--weight-decay", defaultValue = "1e-4") double weightDecay;
         @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--limit", defaultValue = "0", description = "train on the first N images only (0: all)") int limit;
+        @Option(names = "--limit", description = "train on the first N images only (N >= 1; default: all)") Integer limit;
         @Option(names = "--out", description = "weights file (.safetensors). Default: runs/<model>.safetensors") Path out;
         @Option(names = "--report-dir", description = "where history, curves.png and report.html go. Default: the folder of --out") Path reportDir;
         @Option(names = "--checkpoint", description = "write model and optimizer state here after every epoch") Path checkpoint;
         @Option(names = "--resume", description = "continue from a checkpoint written by --checkpoint") Path resume;
         @Option(names = "--no-progress", description = "no progress bar") boolean noProgress;
         @Option(names = "--json", description = "print one JSON result object at the end (the progress goes to stderr)") boolean json;
+        @Option(names = "--on-non-finite", defaultValue = "stop", description = "stop (default: error naming the epoch, batch and layer; no file is written) "
+                + "or skip (leave such batches out and count them) when a loss or gradient is NaN or infinite") String onNonFinite;
 
         @Override
         public Integer call() throws Exception {
             apply();
-            if (epochs < 1 || batchSize < 1 || lr <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive and --lr > 0");
+            // everything that can be checked before an hour of training is checked here
+            if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be at least 1 (leave it out to train on all images), got " + limit);
+            if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new IllegalArgumentException("--weight-decay must be a finite number >= 0, got " + weightDecay);
+            var policy = switch (onNonFinite) {
+                case "stop" -> Trainer.NonFinitePolicy.STOP;
+                case "skip" -> Trainer.NonFinitePolicy.SKIP_BATCH;
+                default -> throw new IllegalArgumentException("--on-non-finite must be stop or skip, got " + onNonFinite);
+            };
             Path weights = out != null ? out : Path.of("runs", model + ".safetensors");
+            if (!weights.getFileName().toString().endsWith(".safetensors")) throw new IllegalArgumentException("--out must name a .safetensors file, got " + weights);
             Path reports = reportDir != null ? reportDir : weights.toAbsolutePath().getParent();
+            String stem = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
+            Map<Path, String> outputs = new LinkedHashMap<>();
+            outputs.put(weights, "--out");
+            for (String suffix : new String[] {"-history.csv", "-history.json", "-curves.png", "-report.html"}) outputs.put(reports.resolve(stem + suffix), "--report-dir");
+            if (checkpoint != null) outputs.put(checkpoint, "--checkpoint");
+            for (var e : outputs.entrySet()) dev.nabla.io.AtomicFiles.checkWritable(e.getKey(), e.getValue());
+            if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no such file: " + resume);
             PrintStream console = json ? System.err : System.out;
-            var config = new FashionMnistTraining.Config(model, variant(), dataDir(), epochs, batchSize, lr, weightDecay, seed, limit, !noProgress);
+            var config = new FashionMnistTraining.Config(model, variant(), dataDir(), epochs, batchSize, lr, weightDecay, seed, limit == null ? 0 : limit, !noProgress, policy);
             dev.nabla.train.Callback[] cbs = checkpoint == null ? new dev.nabla.train.Callback[0] : new dev.nabla.train.Callback[] {new Checkpoint(checkpoint)};
             FashionMnistTraining.Run run = FashionMnistTraining.run(config, console, resume, cbs);
-            Safetensors.save(weights, run.model().stateDict(), Map.of("format", "pt", "model", model));
-            String stem = weights.getFileName().toString().replaceFirst("\\.safetensors$", "");
-            dev.nabla.io.AtomicFiles.writeString(reports.resolve(stem + "-history.csv"), run.history().toCsv());
-            dev.nabla.io.AtomicFiles.writeString(reports.resolve(stem + "-history.json"), run.history().toJson());
-            Report.writeCurves(reports.resolve(stem + "-curves.png"), run.history());
-            Report.writeHtml(reports.resolve(stem + "-report.html"), "Nabla: " + model + " on " + config.data().title, run.history(), run.test(),
-                    config.data().classes(), run.model().summary(1, 1, 28, 28));
+            // all outputs are made in memory first, then written together: either all of them are replaced or none
+            Map<Path, byte[]> files = new LinkedHashMap<>();
+            files.put(weights, Safetensors.toBytes(run.model().stateDict(), Map.of("format", "pt", "model", model)));
+            files.put(reports.resolve(stem + "-history.csv"), run.history().toCsv().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            files.put(reports.resolve(stem + "-history.json"), run.history().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            files.put(reports.resolve(stem + "-curves.png"), Report.curvesPng(run.history()));
+            files.put(reports.resolve(stem + "-report.html"), Report.html("Nabla: " + model + " on " + config.data().title, run.history(), run.test(),
+                    config.data().classes(), run.model().summary(1, 1, 28, 28)));
+            dev.nabla.io.AtomicFiles.writeAll(files);
             var t = run.test();
             if (json) System.out.println(new ObjectMapper().writeValueAsString(Map.of("model", model, "epochs", run.trainer().epochsDone(),
                     "test_loss", t.loss(), "test_accuracy", t.accuracy(), "correct", t.correct(), "total", t.total(), "weights", weights.toString(),

@@ -53,6 +53,11 @@ final class Report {
     }
 
     static void writeHtml(Path file, String title, History h, Trainer.Evaluation test, String[] classes, String summary) throws IOException {
+        writeAtomically(file, html(title, h, test, classes, summary));
+    }
+
+    /** The HTML report as bytes (so that the caller can write it together with the other outputs, all or none). */
+    static byte[] html(String title, History h, Trainer.Evaluation test, String[] classes, String summary) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title><style>")
                 .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
@@ -88,7 +93,7 @@ final class Report {
         }
         if (summary != null) b.append("<h2>Model</h2><pre>").append(esc(summary)).append("</pre>");
         b.append("</body></html>\n");
-        writeAtomically(file, b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String name(String[] classes, int i) {

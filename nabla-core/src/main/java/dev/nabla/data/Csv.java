@@ -1,6 +1,7 @@
 package dev.nabla.data;
 
 import dev.nabla.Tensor;
+import dev.nabla.io.FileFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,9 @@ public final class Csv {
     private Csv() {}
 
     /** An error in a CSV file, with its 1-based line and column. */
-    public static final class CsvException extends RuntimeException {
-        CsvException(Path file, int line, int column, String message) {
-            super(file + ": line " + line + ", column " + column + ": " + message);
+    public static final class CsvException extends FileFormatException {
+        CsvException(Path file, long line, int column, String message) {
+            super(file, "line " + line + ", column " + column, message);
         }
     }
 

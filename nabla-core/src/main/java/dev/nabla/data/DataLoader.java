@@ -37,6 +37,24 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
         return batchSize;
     }
 
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    public boolean dropLast() {
+        return dropLast;
+    }
+
+    /** The shuffling seed (epoch e draws its order from seed + e). */
+    public long seed() {
+        return seed;
+    }
+
+    /** The epoch whose order {@link #iterator} gives. */
+    public int epoch() {
+        return epoch;
+    }
+
     public void setEpoch(int epoch) {
         this.epoch = epoch;
     }

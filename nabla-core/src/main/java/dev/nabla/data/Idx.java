@@ -2,6 +2,7 @@ package dev.nabla.data;
 
 import dev.nabla.DType;
 import dev.nabla.Tensor;
+import dev.nabla.io.FileFormatException;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -21,9 +22,9 @@ public final class Idx {
     private Idx() {}
 
     /** An error in an IDX file. */
-    public static final class IdxException extends RuntimeException {
+    public static final class IdxException extends FileFormatException {
         IdxException(Path file, long offset, String message) {
-            super(file + ": byte " + offset + ": " + message);
+            super(file, offset, message);
         }
     }
 

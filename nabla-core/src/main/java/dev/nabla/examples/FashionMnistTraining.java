@@ -26,7 +26,12 @@ import java.nio.file.Path;
 public final class FashionMnistTraining {
     /** What to train and how; {@code trainLimit} > 0 trains on the first that many images only (quick runs). */
     public record Config(String model, MnistDatasets.Variant data, Path dataDir, int epochs, int batchSize, double lr, double weightDecay,
-                         long seed, int trainLimit, boolean progress) {
+                         long seed, int trainLimit, boolean progress, Trainer.NonFinitePolicy onNonFinite) {
+        public Config(String model, MnistDatasets.Variant data, Path dataDir, int epochs, int batchSize, double lr, double weightDecay,
+                      long seed, int trainLimit, boolean progress) {
+            this(model, data, dataDir, epochs, batchSize, lr, weightDecay, seed, trainLimit, progress, Trainer.NonFinitePolicy.STOP);
+        }
+
         public static Config reference() {
             return new Config("cnn", MnistDatasets.Variant.FASHION_MNIST, null, 5, 128, 1e-3, 1e-4, 0, 0, true);
         }
@@ -59,7 +64,8 @@ public final class FashionMnistTraining {
         }
         Module model = model(c.model());
         Adam adam = new Adam(model.parameters(), c.lr(), c.weightDecay());
-        Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).progress(c.progress()).output(out).validationName("test").callbacks(callbacks);
+        Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).progress(c.progress()).output(out).validationName("test")
+                .onNonFinite(c.onNonFinite()).callbacks(callbacks);
         if (resume != null) {
             dev.nabla.train.Checkpoint.resume(resume, trainer);
             if (out != null) out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());

@@ -53,9 +53,9 @@ public final class Safetensors {
     }
 
     /** An error in a safetensors file, naming the file and the byte offset. */
-    public static final class SafetensorsException extends RuntimeException {
+    public static final class SafetensorsException extends FileFormatException {
         public SafetensorsException(Path file, long offset, String message) {
-            super(file + ": byte " + offset + ": " + message);
+            super(file, offset, message);
         }
     }
 
@@ -64,6 +64,17 @@ public final class Safetensors {
     }
 
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFiles.write(file, out -> writeTo(out, tensors, metadata));
+    }
+
+    /** The whole file as bytes (for writing it together with other files: {@link AtomicFiles#writeAll}). */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        writeTo(b, tensors, metadata);
+        return b.toByteArray();
+    }
+
+    private static void writeTo(java.io.OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
@@ -89,11 +100,9 @@ public final class Safetensors {
         byte[] hp = new byte[h.length + pad];
         System.arraycopy(h, 0, hp, 0, h.length);
         java.util.Arrays.fill(hp, h.length, hp.length, (byte) ' ');
-        AtomicFiles.write(file, out -> {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).array());
-            out.write(hp);
-            for (Tensor t : order) out.write(bytes(t));
-        });
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).array());
+        out.write(hp);
+        for (Tensor t : order) out.write(bytes(t));
     }
 
     private static byte[] bytes(Tensor t) {

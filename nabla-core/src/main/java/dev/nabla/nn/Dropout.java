@@ -23,6 +23,11 @@ public final class Dropout extends Module {
         return F.dropout(x, p, isTraining(), generator);
     }
 
+    /** The generator the masks come from (the global one unless another was given); checkpoints save its state. */
+    public Generator generator() {
+        return generator;
+    }
+
     @Override
     protected String extraRepr() {
         return "p=" + p;

@@ -20,7 +20,31 @@ final class ModelSummary {
 
     static void record(Module m, Tensor out) {
         List<Object[]> rows = ROWS.get();
-        if (rows != null && !(m instanceof Sequential)) rows.add(new Object[] {m, out.shape()});
+        if (rows != null && !(m instanceof Sequential)) rows.add(new Object[] {m, out.shape(), out});
+    }
+
+    /**
+     * Runs the model once more on {@code input}, in its current mode and without recording the graph, and returns
+     * "path (description)" of the first layer whose output holds a NaN or an infinity ("the input" when the input
+     * already does, the model itself when only its final output does), or null when all are finite.
+     * Layers are seen as far as a Sequential runs them, each on its own (unfused).
+     */
+    static String firstNonFinite(Module model, Tensor input) {
+        if (!allFinite(input)) return "the input batch";
+        List<Object[]> rows = new ArrayList<>();
+        ROWS.set(rows);
+        Tensor out;
+        try (var g = GradMode.noGrad()) {
+            out = model.forward(input);
+        } finally {
+            ROWS.remove();
+        }
+        for (Object[] r : rows) if (!allFinite((Tensor) r[2])) return ((Module) r[0]).where();
+        return allFinite(out) ? null : model.where();
+    }
+
+    private static boolean allFinite(Tensor t) {
+        return t.allFinite();
     }
 
     static String of(Module model, int[] inputShape) {

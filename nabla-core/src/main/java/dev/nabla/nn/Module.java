@@ -81,6 +81,16 @@ public abstract class Module {
         if (!ok) throw new IllegalArgumentException(where() + ": expected input " + expected + ", got " + Shape.str(x.shape()));
     }
 
+    /**
+     * For diagnosing a NaN or infinite loss: runs this model again on {@code input} (current mode, no graph) and
+     * names the first layer whose output is not finite, as "path (description)", e.g.
+     * {@code "classifier.7 (Linear 3136->128)"}; "the input batch" when the input already is not; null when every
+     * output is finite. Random layers draw from their generators as in any forward pass.
+     */
+    public String firstNonFiniteOutput(Tensor input) {
+        return ModelSummary.firstNonFinite(this, input);
+    }
+
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true);

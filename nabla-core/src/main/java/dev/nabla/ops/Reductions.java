@@ -45,6 +45,22 @@ public final class Reductions {
         return Tensor.wrap(s, keptShape(x.shape(), reduced, keepDim));
     }
 
+    /** Whether every element is finite (no NaN, no infinity); integer and boolean tensors always are. No copy for contiguous tensors. */
+    public static boolean allFinite(Tensor x) {
+        if (!x.dtype().isFloatingPoint()) return true;
+        Tensor c = x.isContiguous() ? x : x.contiguous();
+        Storage s = c.storage();
+        int from = c.layout().offset(), to = from + c.numel();
+        if (c.dtype() == DType.FLOAT64) {
+            double[] d = s.doubles();
+            for (int i = from; i < to; i++) if (!Double.isFinite(d[i])) return false;
+        } else {
+            float[] f = s.floats();
+            for (int i = from; i < to; i++) if (!Float.isFinite(f[i])) return false;
+        }
+        return true;
+    }
+
     public static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
         boolean[] red = reducedDims("sum", x, dims);
         DType dt = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;

@@ -35,9 +35,9 @@ public final class History {
     }
 
     public String toCsv() {
-        StringBuilder b = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr\n");
+        StringBuilder b = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr,skipped_batches\n");
         for (EpochStats e : epochs)
-            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g%n", e.epoch(), e.trainLoss(), e.trainAccuracy(), e.valLoss(), e.valAccuracy(), e.seconds(), e.lr()));
+            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g,%d%n", e.epoch(), e.trainLoss(), e.trainAccuracy(), e.valLoss(), e.valAccuracy(), e.seconds(), e.lr(), e.skippedBatches()));
         return b.toString();
     }
 
@@ -49,18 +49,48 @@ public final class History {
         }
     }
 
+    /** Reads what {@link #toJson} wrote; anything else is an IllegalArgumentException that says what is wrong. */
     public static History fromJson(String json) {
+        com.fasterxml.jackson.databind.JsonNode node;
         try {
-            History h = new History();
-            var node = JSON.readTree(json);
-            for (var e : node.get("epochs"))
-                h.add(new EpochStats(e.get("epoch").asInt(), e.get("trainLoss").asDouble(), e.get("trainAccuracy").asDouble(),
-                        e.get("valLoss").asDouble(), e.get("valAccuracy").asDouble(), e.get("seconds").asDouble(), e.get("lr").asDouble()));
-            h.stopReason = node.path("stop_reason").asText("");
-            return h;
+            node = JSON.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("history: not a valid JSON history: " + e.getMessage());
+            throw new IllegalArgumentException("history: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
+        if (node == null || !node.isObject() || !node.path("epochs").isArray())
+            throw new IllegalArgumentException("history: expected an object with an \"epochs\" array, got " + abbreviate(String.valueOf(node)));
+        History h = new History();
+        int i = 0;
+        for (var e : node.get("epochs")) {
+            String at = "history: epochs[" + i + "]";
+            if (!e.isObject()) throw new IllegalArgumentException(at + " is not an object");
+            int epoch = integer(e, "epoch", at);
+            if (epoch != i + 1) throw new IllegalArgumentException(at + ": epoch " + epoch + " where " + (i + 1) + " was expected");
+            h.add(new EpochStats(epoch, number(e, "trainLoss", at), number(e, "trainAccuracy", at), number(e, "valLoss", at), number(e, "valAccuracy", at),
+                    number(e, "seconds", at), number(e, "lr", at), e.has("skippedBatches") ? integer(e, "skippedBatches", at) : 0));
+            i++;
+        }
+        h.stopReason = node.path("stop_reason").asText("");
+        return h;
+    }
+
+    private static int integer(com.fasterxml.jackson.databind.JsonNode e, String field, String at) {
+        var v = e.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0)
+            throw new IllegalArgumentException(at + ": \"" + field + "\" must be a non-negative integer, got " + v);
+        return v.asInt();
+    }
+
+    private static double number(com.fasterxml.jackson.databind.JsonNode e, String field, String at) {
+        var v = e.get(field);
+        if (v == null) throw new IllegalArgumentException(at + ": \"" + field + "\" is missing");
+        if (v.isNumber()) return v.asDouble();
+        if (v.isTextual() && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(v.asText())) return Double.parseDouble(v.asText()); // as Jackson writes them
+        throw new IllegalArgumentException(at + ": \"" + field + "\" must be a number, got " + v);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     /** Writes text to file atomically (temporary file, then rename). */

@@ -32,11 +32,59 @@ public final class Trainer {
     private History history = new History();
     private int epochsDone;
     private String stopReason;
+    private NonFinitePolicy nonFinite = NonFinitePolicy.STOP;
+    private DataLoader trainLoader;
+    private LoaderPosition expectedPosition;
+
+    /** What to do with a batch whose loss or gradient is NaN or infinite. */
+    public enum NonFinitePolicy {
+        /** Stop the run with a {@link NonFiniteException} before the optimizer touches the weights (the default). */
+        STOP,
+        /** Leave the batch out (no optimizer step), count it in {@link EpochStats#skippedBatches}, and go on. */
+        SKIP_BATCH
+    }
+
+    /**
+     * A NaN or infinite loss, gradient or weight stopped training. The message names the epoch, the batch (0-based),
+     * what was not finite, and the first layer where it appeared ("path (description)").
+     */
+    public static final class NonFiniteException extends RuntimeException {
+        private final int epoch, batch;
+        private final String where;
+
+        NonFiniteException(int epoch, int batch, String what, String where) {
+            super("epoch " + epoch + ", batch " + batch + ": " + what + (where == null ? "" : "; first non-finite at " + where)
+                    + ". Training stopped before the weights were changed; files written so far are untouched."
+                    + " A lower learning rate, gradient clipping or normalised inputs usually help (or skip such batches: Trainer.onNonFinite(SKIP_BATCH), --on-non-finite skip).");
+            this.epoch = epoch;
+            this.batch = batch;
+            this.where = where;
+        }
+
+        public int epoch() {
+            return epoch;
+        }
+
+        public int batch() {
+            return batch;
+        }
+
+        /** "path (description)" of the first layer whose output or gradient was not finite, or "the input batch"; may be null. */
+        public String where() {
+            return where;
+        }
+    }
 
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
         this.loss = loss;
+    }
+
+    /** Stop (default) or skip batches whose loss or gradients are not finite. */
+    public Trainer onNonFinite(NonFinitePolicy policy) {
+        nonFinite = java.util.Objects.requireNonNull(policy, "policy");
+        return this;
     }
 
     public Trainer callbacks(Callback... cbs) {
@@ -83,9 +131,59 @@ public final class Trainer {
         if (stopReason == null) stopReason = reason;
     }
 
-    void restore(int epochs, History h) {
+    void restore(int epochs, History h, LoaderPosition position) {
         epochsDone = epochs;
         history = h;
+        expectedPosition = position;
+    }
+
+    /**
+     * Where the training data loader stands: the next epoch and batch, with what fixes the order of the samples
+     * (batch size, sample count, shuffling, drop-last, seed). Checkpoints store it; a resumed {@link #fit} checks
+     * that its loader continues the same sequence.
+     */
+    public record LoaderPosition(int epoch, int batch, int batchSize, int samples, boolean shuffle, boolean dropLast, long seed) {
+        static LoaderPosition of(DataLoader l, int nextEpoch) {
+            return new LoaderPosition(nextEpoch, 0, l.batchSize(), l.dataset().size(), l.shuffle(), l.dropLast(), l.seed());
+        }
+
+        String encode() {
+            return "epoch=" + epoch + ",batch=" + batch + ",batch_size=" + batchSize + ",samples=" + samples + ",shuffle=" + shuffle
+                    + ",drop_last=" + dropLast + ",seed=" + seed;
+        }
+
+        static LoaderPosition decode(String s) {
+            java.util.Map<String, String> kv = new java.util.HashMap<>();
+            for (String part : s.split(",")) {
+                int eq = part.indexOf('=');
+                if (eq < 0) throw new IllegalArgumentException("expected key=value pairs, got '" + part + "'");
+                kv.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
+            }
+            try {
+                int epoch = Integer.parseInt(req(kv, "epoch")), batch = Integer.parseInt(req(kv, "batch")), bs = Integer.parseInt(req(kv, "batch_size")),
+                        n = Integer.parseInt(req(kv, "samples"));
+                if (epoch < 1 || batch < 0 || bs < 1 || n < 0) throw new IllegalArgumentException("values out of range in '" + s + "'");
+                return new LoaderPosition(epoch, batch, bs, n, bool(req(kv, "shuffle")), bool(req(kv, "drop_last")), Long.parseLong(req(kv, "seed")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number in '" + s + "'");
+            }
+        }
+
+        private static String req(java.util.Map<String, String> kv, String k) {
+            String v = kv.get(k);
+            if (v == null) throw new IllegalArgumentException("missing " + k);
+            return v;
+        }
+
+        private static boolean bool(String v) {
+            if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException("expected true or false, got '" + v + "'");
+            return v.equals("true");
+        }
+    }
+
+    /** The training loader's position after the last finished epoch (null before the first fit). */
+    public LoaderPosition loaderPosition() {
+        return trainLoader == null ? null : LoaderPosition.of(trainLoader, epochsDone + 1);
     }
 
     /** The result of {@link #evaluate}: mean loss, accuracy (NaN for regression), counts and the confusion matrix (multiclass only). */
@@ -93,26 +191,56 @@ public final class Trainer {
 
     /** Trains until {@code epochs} epochs are done in total (a resumed run continues), or a callback stops it. */
     public History fit(DataLoader train, DataLoader validation, int epochs) {
+        if (epochs < 1) throw new IllegalArgumentException("Trainer.fit: epochs must be at least 1, got " + epochs);
+        if (train.dataset().size() == 0) throw new IllegalArgumentException("Trainer.fit: the training data set is empty");
+        if (train.size() == 0)
+            throw new IllegalArgumentException("Trainer.fit: no batch to train on (" + train.dataset().size() + " samples, batch size " + train.batchSize() + ", drop last)");
+        LoaderPosition now = LoaderPosition.of(train, epochsDone + 1);
+        if (expectedPosition != null && !expectedPosition.equals(now))
+            throw new IllegalArgumentException("Trainer.fit: the checkpoint was written with the data loader at " + expectedPosition.encode()
+                    + ", but this run's loader is at " + now.encode() + "; a resumed run must use the same data, batch size and seed");
+        expectedPosition = null;
+        trainLoader = train;
         stopReason = null;
         for (Callback cb : callbacks) cb.onTrainBegin(this);
-        for (int epoch = epochsDone + 1; epoch <= epochs && stopReason == null; epoch++) {
+        for (int epoch = epochsDone + 1; epochsDone < epochs && stopReason == null; epoch++) {
             long t0 = System.nanoTime();
             train.setEpoch(epoch);
             model.train();
             double lossSum = 0;
             long correct = 0, count = 0;
             boolean classification = true;
-            int batchNo = 0;
+            int batchNo = 0, skipped = 0;
             try (ProgressBar bar = progress ? bar("epoch " + epoch + "/" + epochs, train.size()) : null) {
                 for (Dataset.Batch b : train) {
                     optimizer.zeroGrad();
                     Tensor output = model.forward(b.inputs());
                     Tensor l = loss.apply(output, b.targets());
-                    l.backward();
-                    for (Callback cb : callbacks) cb.onAfterBackward(this, epoch, batchNo);
-                    if (stopReason != null) break;
-                    optimizer.step();
                     double lv = l.item();
+                    String problem = Double.isFinite(lv) ? null : "the loss is " + lv;
+                    String where = problem == null ? null : diagnoseOutput(b.inputs());
+                    if (problem == null) {
+                        l.backward();
+                        for (Callback cb : callbacks) cb.onAfterBackward(this, epoch, batchNo);
+                        if (stopReason != null) break;
+                        String param = firstNonFinite(true);
+                        if (param != null) {
+                            problem = "the gradient of " + param + " is not finite";
+                            where = moduleOf(param);
+                        }
+                    }
+                    if (problem != null) {
+                        if (nonFinite == NonFinitePolicy.STOP) throw new NonFiniteException(epoch, batchNo, problem, where);
+                        skipped++;
+                        optimizer.zeroGrad();
+                        if (bar != null) bar.step();
+                        batchNo++;
+                        continue;
+                    }
+                    optimizer.step();
+                    String param = firstNonFinite(false);
+                    if (param != null) // a finite gradient still overflowed in the update (e.g. a huge learning rate)
+                        throw new NonFiniteException(epoch, batchNo, "the optimizer step made " + param + " non-finite (the weights in memory are lost; files written so far are untouched)", moduleOf(param));
                     int n = b.size();
                     lossSum += lv * n;
                     count += n;
@@ -131,7 +259,7 @@ public final class Trainer {
             Evaluation val = validation == null ? null : evaluate(validation);
             double seconds = (System.nanoTime() - t0) / 1e9;
             EpochStats s = new EpochStats(epoch, count == 0 ? Double.NaN : lossSum / count, classification && count > 0 ? (double) correct / count : Double.NaN,
-                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, optimizer.paramGroups().get(0).get("lr"));
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, optimizer.paramGroups().get(0).get("lr"), skipped);
             history.add(s);
             epochsDone = epoch;
             if (out != null) out.println(line(s, epochs));
@@ -143,6 +271,40 @@ public final class Trainer {
         return history;
     }
 
+    /** Runs the batch again to name the first layer whose output is not finite, leaving every random generator as it was. */
+    private String diagnoseOutput(Tensor inputs) {
+        var rng = RandomState.capture(model);
+        try {
+            return model.firstNonFiniteOutput(inputs);
+        } catch (RuntimeException e) {
+            return null; // the diagnosis is a courtesy; the error about the loss is what matters
+        } finally {
+            RandomState.restore(model, rng);
+        }
+    }
+
+    /**
+     * The name of the first parameter whose gradient (or, with grads false, value) is not finite, or null. Gradients
+     * are searched from the last registered parameter back, the order in which backpropagation reaches them.
+     */
+    private String firstNonFinite(boolean grads) {
+        var named = new ArrayList<>(model.namedParameters().entrySet());
+        if (grads) java.util.Collections.reverse(named);
+        for (var e : named) {
+            Tensor t = grads ? e.getValue().grad() : e.getValue();
+            if (t != null && !t.allFinite()) return e.getKey();
+        }
+        return null;
+    }
+
+    /** "path (description)" of the module that owns the named parameter. */
+    private String moduleOf(String param) {
+        int dot = param.lastIndexOf('.');
+        String path = dot < 0 ? "" : param.substring(0, dot);
+        Module m = model.namedModules().get(path);
+        return m == null ? path : (path.isEmpty() ? m.describe() : path + " (" + m.describe() + ")");
+    }
+
     private String line(EpochStats s, int epochs) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
         if (!Double.isNaN(s.trainAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.trainAccuracy()));
@@ -150,6 +312,7 @@ public final class Trainer {
             b.append(String.format(Locale.ROOT, "  |  %s loss %.4f", validationName, s.valLoss()));
             if (!Double.isNaN(s.valAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.valAccuracy()));
         }
+        if (s.skippedBatches() > 0) b.append("  |  ").append(s.skippedBatches()).append(" non-finite batches skipped");
         return b.append(String.format(Locale.ROOT, "  |  %.1f s", s.seconds())).toString();
     }
 

@@ -34,7 +34,7 @@ class TrainerTest {
         assertEquals(15, h.epochs().size());
         assertTrue(h.last().trainLoss() < h.epochs().get(0).trainLoss());
         assertTrue(h.last().valAccuracy() > 0.9, "val accuracy " + h.last().valAccuracy());
-        assertTrue(h.toCsv().startsWith("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr\n1,"));
+        assertTrue(h.toCsv().startsWith("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr,skipped_batches\n1,"));
         assertEquals(15, History.fromJson(h.toJson()).epochs().size());
     }
 

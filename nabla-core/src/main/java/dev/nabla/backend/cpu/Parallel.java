@@ -24,14 +24,16 @@ public final class Parallel {
         return threads;
     }
 
-    /** Sets the number of threads used by kernels (at least 1). */
+    /**
+     * Sets the number of threads used by kernels (at least 1). Safe while other threads run kernels: a loop that
+     * already started finishes on the pool it started with, and the old pool is never shut down under it; its idle
+     * workers end by themselves after a few seconds (they are daemon threads with a keep-alive).
+     */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("nabla.threads must be at least 1, got " + n);
         if (n == threads) return;
-        ForkJoinPool old = pool;
         pool = newPool(n);
         threads = n;
-        old.shutdown();
     }
 
     private static ForkJoinPool newPool(int n) {
@@ -40,11 +42,15 @@ public final class Parallel {
             t.setDaemon(true);
             t.setName("nabla-kernel-" + t.getPoolIndex());
             return t;
-        }, null, false);
+        }, null, false, 0, Math.max(n, 256), 1, null, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Number of chunks forRange would use for n items with at least minGrain items each. */
     public static int chunks(int n, int minGrain) {
+        return chunks(n, minGrain, threads);
+    }
+
+    private static int chunks(int n, int minGrain, int threads) {
         if (n <= 0) return 0;
         return Math.max(1, Math.min(threads, n / Math.max(1, minGrain)));
     }
@@ -56,8 +62,9 @@ public final class Parallel {
      */
     public static void forRange(int n, int minGrain, RangeBody body) {
         if (n <= 0) return;
-        int parts = Math.max(1, Math.min(threads * 4, n / Math.max(1, minGrain)));
-        if (parts == 1 || threads == 1 || ForkJoinTask.inForkJoinPool()) {
+        int t = threads; // read once: another thread may change the count meanwhile
+        int parts = Math.max(1, Math.min(t * 4, n / Math.max(1, minGrain)));
+        if (parts == 1 || t == 1 || ForkJoinTask.inForkJoinPool()) {
             body.run(0, n);
             return;
         }
@@ -66,7 +73,8 @@ public final class Parallel {
 
     /** Runs body(chunkIndex, start, end) for each chunk, so callers can keep per-chunk partial results. */
     public static void forChunks(int n, int minGrain, ChunkBody body) {
-        int chunks = chunks(n, minGrain);
+        ForkJoinPool p = pool; // the pool and the count are read once, so a concurrent setThreads cannot split this loop
+        int chunks = chunks(n, minGrain, p.getParallelism());
         if (chunks == 0) return;
         if (chunks == 1 || ForkJoinTask.inForkJoinPool()) {
             for (int c = 0; c < chunks; c++) body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
@@ -75,7 +83,7 @@ public final class Parallel {
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
         for (int c = 1; c < chunks; c++) {
             int ci = c, s = (int) ((long) n * c / chunks), e = (int) ((long) n * (c + 1) / chunks);
-            tasks[c - 1] = pool.submit(() -> body.run(ci, s, e));
+            tasks[c - 1] = p.submit(() -> body.run(ci, s, e));
         }
         body.run(0, 0, (int) ((long) n / chunks));
         for (ForkJoinTask<?> t : tasks) t.join();
@@ -86,7 +94,8 @@ public final class Parallel {
      * other work does not hold the others up). Only for bodies whose results do not depend on which thread ran them.
      */
     public static void forEachDynamic(int n, java.util.function.IntConsumer body) {
-        int workers = Math.min(threads, n);
+        ForkJoinPool p = pool; // read once, as in forChunks
+        int workers = Math.min(p.getParallelism(), n);
         if (workers <= 1 || ForkJoinTask.inForkJoinPool()) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
@@ -96,7 +105,7 @@ public final class Parallel {
             for (int i; (i = next.getAndIncrement()) < n; ) body.accept(i);
         };
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[workers - 1];
-        for (int c = 0; c < tasks.length; c++) tasks[c] = pool.submit(drain);
+        for (int c = 0; c < tasks.length; c++) tasks[c] = p.submit(drain);
         drain.run();
         for (ForkJoinTask<?> t : tasks) t.join();
     }

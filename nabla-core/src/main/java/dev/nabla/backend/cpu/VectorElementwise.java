@@ -33,7 +33,12 @@ final class VectorElementwise {
             FloatVector v = FloatVector.fromArray(S, g, i);
             acc = y == null ? acc.add(v) : acc.add(v, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        // lanes summed in a fixed order: reduceLanes leaves the order to the implementation, and the interpreted and the
+        // compiled code differ, so a cold JVM (a resumed run) would get other bits than a warm one
+        float[] lanes = new float[S.length()];
+        acc.intoArray(lanes, 0);
+        double s = 0;
+        for (float l : lanes) s += l;
         for (; i < end; i++) if (y == null || y[i] > 0f) s += g[i];
         return s;
     }
