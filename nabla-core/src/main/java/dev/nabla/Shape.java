@@ -6,13 +6,19 @@ import java.util.Arrays;
 public final class Shape {
     private Shape() {}
 
+    /** The number of elements; a negative dimension or more than 2^31−1 elements is an error (checked without overflow). */
     public static int numel(int[] shape) {
+        for (int d : shape) if (d < 0) throw new IllegalArgumentException("negative dimension " + d + " in shape " + str(shape));
         long n = 1;
+        boolean tooLarge = false;
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension " + d + " in shape " + str(shape));
-            n *= d;
+            if (d == 0) return 0;
+            if (!tooLarge) {
+                n = Math.multiplyExact(n, (long) d); // cannot overflow: n <= 2^31-1 here and d < 2^31
+                tooLarge = n > Integer.MAX_VALUE;
+            }
         }
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+        if (tooLarge) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
         return (int) n;
     }
 

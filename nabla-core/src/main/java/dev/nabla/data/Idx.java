@@ -4,19 +4,23 @@ import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.io.FileFormatException;
 import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST (raw or gzipped): magic number 0x00 0x00 type rank, then rank
  * big-endian int32 dimensions, then the data. Only unsigned bytes (type 0x08) are supported, as those data sets use.
- * A bad magic number, an impossible dimension or a truncated file is an error naming the file and the byte offset
- * (in the uncompressed stream); nothing partial is returned.
+ * A bad magic number, an impossible dimension, a truncated or corrupt file is an {@link IdxException} naming the
+ * file and the byte offset (in the uncompressed stream); nothing partial is returned. Sizes are computed with
+ * overflow checks, and memory follows the data actually read, never the size the header claims: a raw file is
+ * checked against its length before anything is allocated, and a gzipped one is read into a buffer that grows as the
+ * data arrives (so a 16-byte header claiming 2.7 GB of images costs a few kilobytes).
  */
 public final class Idx {
     private Idx() {}
@@ -31,51 +35,109 @@ public final class Idx {
     /** The dimensions and the raw unsigned bytes; {@link #images} and {@link #labels} turn them into tensors. */
     public record IdxData(int[] shape, byte[] data) {}
 
+    /** The largest data section we read (a Java array's limit). */
+    static final long MAX_DATA = Integer.MAX_VALUE - 8;
+
     public static IdxData read(Path file) throws IOException {
+        long fileSize = Files.size(file);
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in = new BufferedInputStream(raw, 1 << 16);
             in.mark(2);
             int b0 = in.read(), b1 = in.read();
             in.reset();
-            if (b0 == 0x1f && b1 == 0x8b) in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-            return read(file, new DataInputStream(in));
-        } catch (java.util.zip.ZipException e) {
-            throw new IdxException(file, 0, "corrupt gzip stream: " + e.getMessage());
+            boolean gzip = b0 == 0x1f && b1 == 0x8b;
+            Counting c = new Counting(file, gzip ? gunzip(file, in) : in);
+            return read(file, c, gzip ? -1 : fileSize);
         }
     }
 
-    private static IdxData read(Path file, DataInputStream in) throws IOException {
-        int magic;
+    private static InputStream gunzip(Path file, InputStream in) throws IOException {
         try {
-            magic = in.readInt();
-        } catch (EOFException e) {
-            throw new IdxException(file, 0, "file ends before the 4-byte magic number");
+            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        } catch (ZipException | EOFException e) {
+            throw new IdxException(file, 0, "corrupt gzip header: " + e.getMessage());
         }
+    }
+
+    /** Counts the bytes read (the offset for messages) and turns gzip failures into IdxExceptions at that offset. */
+    private static final class Counting {
+        final Path file;
+        final InputStream in;
+        long offset;
+
+        Counting(Path file, InputStream in) {
+            this.file = file;
+            this.in = in;
+        }
+
+        int readInt(String what) throws IOException {
+            int v = 0;
+            long start = offset;
+            for (int i = 0; i < 4; i++) {
+                int b = read1();
+                if (b < 0) throw new IdxException(file, start, "file ends inside " + what + " (at byte " + offset + ")");
+                v = (v << 8) | b;
+            }
+            return v;
+        }
+
+        int read1() throws IOException {
+            try {
+                int b = in.read();
+                if (b >= 0) offset++;
+                return b;
+            } catch (ZipException | EOFException e) {
+                throw new IdxException(file, offset, "corrupt or truncated gzip data: " + e.getMessage());
+            }
+        }
+
+        int read(byte[] buf, int off, int len) throws IOException {
+            try {
+                int r = in.read(buf, off, len);
+                if (r > 0) offset += r;
+                return r;
+            } catch (ZipException | EOFException e) {
+                throw new IdxException(file, offset, "corrupt or truncated gzip data: " + e.getMessage());
+            }
+        }
+    }
+
+    private static IdxData read(Path file, Counting in, long rawSize) throws IOException {
+        int magic = in.readInt("the 4-byte magic number");
         int type = (magic >>> 8) & 0xff, rank = magic & 0xff;
         if ((magic >>> 16) != 0 || type != 0x08 || rank < 1 || rank > 4)
             throw new IdxException(file, 0, String.format("bad magic number 0x%08x (expected 0x000008RR: unsigned bytes, rank 1 to 4)", magic));
         int[] shape = new int[rank];
         long n = 1;
+        boolean tooLarge = false;
         for (int d = 0; d < rank; d++) {
-            try {
-                shape[d] = in.readInt();
-            } catch (EOFException e) {
-                throw new IdxException(file, 4 + 4L * d, "file ends inside the dimensions (rank " + rank + ")");
+            long at = in.offset;
+            shape[d] = in.readInt("the dimensions (rank " + rank + ")");
+            if (shape[d] < 0) throw new IdxException(file, at, "negative dimension " + shape[d] + " (" + Integer.toUnsignedString(shape[d]) + " as unsigned)");
+            if (!tooLarge) {
+                n = Math.multiplyExact(n, (long) shape[d]); // n <= MAX_DATA and shape[d] < 2^31 here: no overflow
+                tooLarge = n > MAX_DATA;
             }
-            if (shape[d] < 0) throw new IdxException(file, 4 + 4L * d, "negative dimension " + shape[d]);
-            n *= shape[d];
         }
-        if (n > Integer.MAX_VALUE - 8) throw new IdxException(file, 4, "data of " + n + " bytes is too large");
-        byte[] data = new byte[(int) n];
+        long header = 4 + 4L * rank;
+        if (tooLarge && Arrays.stream(shape).noneMatch(d -> d == 0))
+            throw new IdxException(file, 4, "dimensions " + Arrays.toString(shape) + " describe more than " + MAX_DATA + " bytes of data");
+        if (tooLarge) n = 0;
+        if (rawSize >= 0 && rawSize != header + n)
+            throw new IdxException(file, Math.min(rawSize, header + n), rawSize < header + n
+                    ? "file is truncated: expected " + n + " data bytes for shape " + Arrays.toString(shape) + ", got " + (rawSize - header)
+                    : "unexpected bytes after the " + n + " data bytes (the file has " + (rawSize - header - n) + " more)");
+        byte[] data = new byte[(int) Math.min(n, 1 << 20)];
         int read = 0;
         while (read < n) {
-            int r = in.read(data, read, (int) n - read);
+            if (read == data.length) data = Arrays.copyOf(data, (int) Math.min(n, 2L * data.length)); // grows with the data actually present
+            int r = in.read(data, read, data.length - read);
             if (r < 0)
-                throw new IdxException(file, 4 + 4L * rank + read, "file is truncated: expected " + n + " data bytes for shape "
-                        + java.util.Arrays.toString(shape) + ", got " + read);
+                throw new IdxException(file, header + read, "file is truncated: expected " + n + " data bytes for shape "
+                        + Arrays.toString(shape) + ", got " + read);
             read += r;
         }
-        if (in.read() >= 0) throw new IdxException(file, 4 + 4L * rank + n, "unexpected bytes after the " + n + " data bytes");
+        if (in.read1() >= 0) throw new IdxException(file, header + n, "unexpected bytes after the " + n + " data bytes");
         return new IdxData(shape, data);
     }
 

@@ -123,93 +123,168 @@ public final class Safetensors {
         return read(file).tensors();
     }
 
+    /**
+     * Reads and validates a file by the format's own rules (those of the reference implementation): the header length
+     * within the file and at most 100 MB; the header valid UTF-8 JSON that starts with '{', one object and nothing
+     * after it but the spaces that pad it, no key twice; "__metadata__" a map of strings; every tensor a known dtype,
+     * a shape of non-negative integers whose product does not overflow, and [begin, end] integer offsets whose length
+     * equals the shape's byte size; the tensors' byte ranges laid end to end from 0 with no gap or overlap, covering
+     * the data section exactly. Each tensor is read on its own (no mapping of the whole file, so files over 2 GiB
+     * load). Any violation is a {@link SafetensorsException} naming the file, the byte offset and the tensor.
+     */
     public static Contents read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size < 8) throw new SafetensorsException(file, 0, "file of " + size + " bytes is too short for the 8-byte header length");
-        ByteBuffer all;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        long headerLen = all.getLong(0);
-        if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
-            throw new SafetensorsException(file, 0, "header length " + headerLen + " is out of bounds (file size " + size + ", limit " + MAX_HEADER + ")");
-        byte[] h = new byte[(int) headerLen];
-        all.get(8, h);
-        JsonNode header;
-        try {
-            header = JSON.readTree(h);
-        } catch (IOException e) {
-            throw new SafetensorsException(file, 8, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (header == null || !header.isObject()) throw new SafetensorsException(file, 8, "header is not a JSON object");
-        long dataStart = 8 + headerLen, dataSize = size - dataStart;
-        Map<String, String> metadata = new LinkedHashMap<>();
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        List<long[]> ranges = new ArrayList<>();
-        List<String> rangeNames = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            var e = it.next();
-            String name = e.getKey();
-            JsonNode n = e.getValue();
-            if (name.equals("__metadata__")) {
-                n.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                continue;
+            long size = ch.size();
+            if (size < 8) throw new SafetensorsException(file, 0, "file of " + size + " bytes is too short for the 8-byte header length");
+            long headerLen = readFully(ch, 0, 8, file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
+                throw new SafetensorsException(file, 0, "header length " + headerLen + " is out of bounds (file size " + size + ", limit " + MAX_HEADER + ")");
+            byte[] h = new byte[(int) headerLen];
+            readFully(ch, 8, h.length, file).get(0, h);
+            String text;
+            try {
+                text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(h)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new SafetensorsException(file, 8, "header is not valid UTF-8");
             }
-            if (!n.isObject() || !n.has("dtype") || !n.has("shape") || !n.has("data_offsets"))
-                throw new SafetensorsException(file, 8, "tensor '" + name + "' needs dtype, shape and data_offsets");
-            DType dt = dtype(n.get("dtype").asText(), name, file);
-            JsonNode sh = n.get("shape"), off = n.get("data_offsets");
-            int[] shape = new int[sh.size()];
-            long numel = 1;
-            for (int i = 0; i < shape.length; i++) {
-                long d = sh.get(i).asLong(-1);
-                if (d < 0 || d > Integer.MAX_VALUE) throw new SafetensorsException(file, 8, "tensor '" + name + "' has invalid dimension " + sh.get(i));
-                shape[i] = (int) d;
-                numel *= d;
+            if (h[0] != '{') throw new SafetensorsException(file, 8, "header must start with '{', got byte 0x" + Integer.toHexString(h[0] & 0xff));
+            JsonNode header;
+            try {
+                header = STRICT_JSON.readTree(text); // from the decoded text: Jackson's own detection of the encoding took "{\0\0\0" for UTF-32
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                long chars = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
+                long at = chars < 0 || chars > text.length() ? 8 : 8 + text.substring(0, (int) chars).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                throw new SafetensorsException(file, at, "header is not one valid JSON object: " + e.getOriginalMessage().lines().findFirst().orElse(""));
             }
-            if (off.size() != 2) throw new SafetensorsException(file, 8, "tensor '" + name + "' data_offsets must be [begin, end]");
-            long begin = off.get(0).asLong(-1), end = off.get(1).asLong(-1);
-            if (begin < 0 || end < begin || end > dataSize)
-                throw new SafetensorsException(file, dataStart + Math.max(begin, 0), "tensor '" + name + "' data_offsets [" + begin + ", " + end
-                        + "] fall outside the data section of " + dataSize + " bytes");
-            if (numel * dt.byteSize() != end - begin)
-                throw new SafetensorsException(file, dataStart + begin, "tensor '" + name + "' of dtype " + dt + " and shape " + Shape.str(shape)
-                        + " needs " + numel * dt.byteSize() + " bytes but its byte range holds " + (end - begin));
-            ranges.add(new long[] {begin, end, ranges.size()});
-            rangeNames.add(name);
-            tensors.put(name, decode(all, dataStart + begin, dt, (int) numel, shape));
+            if (header == null || !header.isObject()) throw new SafetensorsException(file, 8, "header is not a JSON object");
+            long dataStart = 8 + headerLen, dataSize = size - dataStart;
+            Map<String, String> metadata = new LinkedHashMap<>();
+            record Entry(String name, DType dtype, int[] shape, int numel, long begin, long end) {}
+            List<Entry> entries = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String name = e.getKey();
+                JsonNode n = e.getValue();
+                if (name.equals("__metadata__")) {
+                    if (!n.isObject()) throw new SafetensorsException(file, 8, "__metadata__ must be an object of strings, got " + kind(n));
+                    for (var m : (Iterable<Map.Entry<String, JsonNode>>) n::fields) {
+                        if (!m.getValue().isTextual()) throw new SafetensorsException(file, 8, "__metadata__ value of '" + m.getKey() + "' must be a string, got " + kind(m.getValue()));
+                        metadata.put(m.getKey(), m.getValue().asText());
+                    }
+                    continue;
+                }
+                if (!n.isObject() || !n.has("dtype") || !n.has("shape") || !n.has("data_offsets"))
+                    throw new SafetensorsException(file, 8, "tensor '" + name + "' needs dtype, shape and data_offsets");
+                if (!n.get("dtype").isTextual()) throw new SafetensorsException(file, 8, "tensor '" + name + "' dtype must be a string, got " + kind(n.get("dtype")));
+                DType dt = dtype(n.get("dtype").asText(), name, file);
+                JsonNode sh = n.get("shape"), off = n.get("data_offsets");
+                if (!sh.isArray()) throw new SafetensorsException(file, 8, "tensor '" + name + "' shape must be an array of integers, got " + kind(sh));
+                int[] shape = new int[sh.size()];
+                long numel = 1;
+                boolean tooLarge = false;
+                for (int i = 0; i < shape.length; i++) {
+                    long d = nonNegativeInteger(sh.get(i), file, "tensor '" + name + "' dimension " + i);
+                    if (d > Integer.MAX_VALUE) throw new SafetensorsException(file, 8, "tensor '" + name + "' dimension " + i + " = " + d + " is larger than 2^31-1");
+                    shape[i] = (int) d;
+                    if (!tooLarge) {
+                        numel = Math.multiplyExact(numel, d); // numel <= 2^31-1 and d < 2^31 here: no overflow
+                        tooLarge = numel > Integer.MAX_VALUE;
+                    }
+                }
+                if (tooLarge && java.util.Arrays.stream(shape).noneMatch(d -> d == 0))
+                    throw new SafetensorsException(file, 8, "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements");
+                if (tooLarge) numel = 0;
+                if (!off.isArray() || off.size() != 2) throw new SafetensorsException(file, 8, "tensor '" + name + "' data_offsets must be [begin, end], got " + kind(off));
+                long begin = nonNegativeInteger(off.get(0), file, "tensor '" + name + "' data_offsets[0]");
+                long end = nonNegativeInteger(off.get(1), file, "tensor '" + name + "' data_offsets[1]");
+                if (end < begin || end > dataSize)
+                    throw new SafetensorsException(file, dataStart + Math.min(begin, dataSize), "tensor '" + name + "' data_offsets [" + begin + ", " + end
+                            + "] fall outside the data section of " + dataSize + " bytes");
+                long bytes = numel * dt.byteSize();
+                if (bytes != end - begin)
+                    throw new SafetensorsException(file, dataStart + begin, "tensor '" + name + "' of dtype " + dt + " and shape " + Shape.str(shape)
+                            + " needs " + bytes + " bytes but its byte range holds " + (end - begin));
+                entries.add(new Entry(name, dt, shape, (int) numel, begin, end));
+            }
+            List<Entry> byOffset = new ArrayList<>(entries);
+            byOffset.sort((a, b) -> a.begin() != b.begin() ? Long.compare(a.begin(), b.begin()) : Long.compare(a.end(), b.end()));
+            long expected = 0;
+            String previous = null;
+            for (Entry e : byOffset) {
+                if (e.begin() < expected)
+                    throw new SafetensorsException(file, dataStart + e.begin(), "tensors '" + previous + "' and '" + e.name() + "' overlap");
+                if (e.begin() > expected)
+                    throw new SafetensorsException(file, dataStart + expected, "a gap of " + (e.begin() - expected) + " bytes before tensor '" + e.name()
+                            + "' (the tensors must lie end to end from the start of the data section)");
+                expected = e.end();
+                previous = e.name();
+            }
+            if (expected != dataSize)
+                throw new SafetensorsException(file, dataStart + expected, (dataSize - expected) + " bytes after the last tensor are not covered by any tensor");
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Entry e : entries)
+                tensors.put(e.name(), decode(ch, dataStart + e.begin(), e.dtype(), e.numel(), e.shape(), file));
+            return new Contents(tensors, metadata);
         }
-        ranges.sort((a, b) -> Long.compare(a[0], b[0]));
-        for (int i = 1; i < ranges.size(); i++)
-            if (ranges.get(i)[0] < ranges.get(i - 1)[1])
-                throw new SafetensorsException(file, dataStart + ranges.get(i)[0], "tensors '" + rangeNames.get((int) ranges.get(i - 1)[2]) + "' and '"
-                        + rangeNames.get((int) ranges.get(i)[2]) + "' overlap");
-        return new Contents(tensors, metadata);
     }
 
-    private static Tensor decode(ByteBuffer all, long at, DType dt, int n, int[] shape) {
-        ByteBuffer b = all.slice((int) at, n * dt.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        return switch (dt) {
-            case FLOAT32 -> {
-                float[] d = new float[n];
-                b.asFloatBuffer().get(d);
-                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
-            }
-            case FLOAT64 -> {
-                double[] d = new double[n];
-                b.asDoubleBuffer().get(d);
-                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
-            }
-            case INT64 -> {
-                long[] d = new long[n];
-                b.asLongBuffer().get(d);
-                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
-            }
-            case BOOL -> {
-                boolean[] d = new boolean[n];
-                for (int i = 0; i < n; i++) d[i] = b.get(i) != 0;
-                yield Tensor.of(d).reshape(shape); // of(d) is 1-d; reshape also covers 0-d tensors
-            }
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private static long nonNegativeInteger(JsonNode v, Path file, String what) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0)
+            throw new SafetensorsException(file, 8, what + " must be a non-negative integer, got " + kind(v));
+        return v.asLong();
+    }
+
+    private static String kind(JsonNode v) {
+        if (v == null) return "nothing";
+        String s = v.toString();
+        return (s.length() > 40 ? s.substring(0, 40) + "..." : s) + " (" + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+
+    private static ByteBuffer readFully(FileChannel ch, long at, long n, Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n));
+        while (b.hasRemaining()) {
+            int r = ch.read(b, at + b.position());
+            if (r < 0) throw new SafetensorsException(file, at + b.position(), "file ended while reading (it shrank while being read?)");
+        }
+        return b.flip();
+    }
+
+    /** Reads one tensor in chunks of at most 64 MiB straight into its array (so tensors over 2 GiB of bytes load too). */
+    private static Tensor decode(FileChannel ch, long at, DType dt, int n, int[] shape, Path file) throws IOException {
+        int size = dt.byteSize(), per = (64 << 20) / size;
+        Object data = switch (dt) {
+            case FLOAT32 -> new float[n];
+            case FLOAT64 -> new double[n];
+            case INT64 -> new long[n];
+            case BOOL -> new boolean[n];
         };
+        for (int i = 0; i < n; i += per) {
+            int m = Math.min(per, n - i);
+            ByteBuffer b = readFully(ch, at + (long) i * size, (long) m * size, file).order(ByteOrder.LITTLE_ENDIAN);
+            switch (dt) {
+                case FLOAT32 -> b.asFloatBuffer().get((float[]) data, i, m);
+                case FLOAT64 -> b.asDoubleBuffer().get((double[]) data, i, m);
+                case INT64 -> b.asLongBuffer().get((long[]) data, i, m);
+                case BOOL -> {
+                    boolean[] d = (boolean[]) data;
+                    for (int k = 0; k < m; k++) {
+                        byte v = b.get(k);
+                        if (v != 0 && v != 1) throw new SafetensorsException(file, at + i + k, "BOOL value " + (v & 0xff) + " is neither 0 nor 1");
+                        d[i + k] = v == 1;
+                    }
+                }
+            }
+        }
+        Tensor flat = switch (dt) { // of(...) is 1-d; reshape also covers 0-d tensors
+            case FLOAT32 -> Tensor.fromArray((float[]) data, n);
+            case FLOAT64 -> Tensor.of((double[]) data);
+            case INT64 -> Tensor.of((long[]) data);
+            case BOOL -> Tensor.of((boolean[]) data);
+        };
+        return flat.reshape(shape);
     }
 }

@@ -68,7 +68,7 @@ class DataTest {
         assertArrayEquals(new long[] {0, 2}, d.targets().toLongArray());
         Files.writeString(f, "a,label,b\n1.5,0,2\n-1,2,x\n");
         var e = assertThrows(Csv.CsvException.class, () -> Csv.read(f, true, "label", true));
-        assertTrue(e.getMessage().endsWith("line 3, column 3: not a number: 'x'"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("line 3, column 3: not a finite decimal number: 'x'"), e.getMessage());
         Files.writeString(f, "1,2\n3\n");
         var e2 = assertThrows(Csv.CsvException.class, () -> Csv.read(f, false, "0", false));
         assertTrue(e2.getMessage().contains("line 2") && e2.getMessage().contains("expected 2 columns, got 1"), e2.getMessage());
