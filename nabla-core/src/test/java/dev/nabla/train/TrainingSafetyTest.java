@@ -111,6 +111,19 @@ class TrainingSafetyTest {
     }
 
     @Test
+    void emptyDataAndNoEpochsAreRefused() {
+        Sequential m = mlp(9);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null);
+        TensorDataset empty = new TensorDataset(Tensor.zeros(0, 2), Tensor.zeros(0, 1));
+        var e = assertThrows(IllegalArgumentException.class, () -> t.fit(new DataLoader(empty, 2, false), null, 1));
+        assertTrue(e.getMessage().contains("the training data set is empty"), e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> t.fit(data(-1), null, 0));
+        assertTrue(e2.getMessage().contains("epochs must be at least 1"), e2.getMessage());
+        var e3 = assertThrows(IllegalArgumentException.class, () -> t.fit(new DataLoader(data(-1).dataset(), 100, false, true, 0), null, 1));
+        assertTrue(e3.getMessage().contains("no batch to train on"), e3.getMessage());
+    }
+
+    @Test
     void skippingLeavesBadBatchesOutAndCountsThem() {
         Sequential m = mlp(4);
         Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null).onNonFinite(Trainer.NonFinitePolicy.SKIP_BATCH);
