@@ -158,6 +158,9 @@ public final class MnistDatasets {
         if (!baseUrl.startsWith("https://")) throw new IOException("refusing a download that is not over HTTPS: " + baseUrl);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
         List<Path> created = createDirectories(target.toAbsolutePath().getParent());
+        try (var old = Files.newDirectoryStream(target.toAbsolutePath().getParent(), "." + target.getFileName() + "-download-*")) {
+            for (Path p : old) deleteTree(p); // staging folders of a download that was killed
+        }
         Path staging = null;
         boolean moved = false;
         try {

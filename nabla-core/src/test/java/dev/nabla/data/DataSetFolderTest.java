@@ -33,6 +33,17 @@ class DataSetFolderTest {
     }
 
     @Test
+    void stagingFoldersOfAKilledDownloadAreRemoved(@TempDir Path dir) throws IOException {
+        Path stale = Files.createDirectories(dir.resolve(".fashion-mnist-download-123"));
+        Files.write(stale.resolve("train-images-idx3-ubyte.gz"), new byte[] {1, 2, 3});
+        assertThrows(IOException.class, () -> MnistDatasets.download("https://127.0.0.1:1/", NO_CHECKSUMS, dir.resolve("fashion-mnist")));
+        assertFalse(Files.exists(stale));
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.count());
+        }
+    }
+
+    @Test
     void downloadsOnlyOverHttps(@TempDir Path dir) {
         Path target = dir.resolve("fashion-mnist");
         IOException e = assertThrows(IOException.class, () -> MnistDatasets.download("http://example.org/", NO_CHECKSUMS, target));
