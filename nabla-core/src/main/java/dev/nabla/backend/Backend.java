@@ -64,8 +64,9 @@ public interface Backend {
 
     /** Convolution geometry: stride, padding and dilation for height and width. */
     record ConvGeometry(int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        public int outH(int h, int kh) { return (h + 2 * padH - dilH * (kh - 1) - 1) / strideH + 1; }
-        public int outW(int w, int kw) { return (w + 2 * padW - dilW * (kw - 1) - 1) / strideW + 1; }
+        // floor division, as PyTorch: a negative numerator (kernel larger than the padded input) must give <= 0, not 1
+        public int outH(int h, int kh) { return Math.floorDiv(h + 2 * padH - dilH * (kh - 1) - 1, strideH) + 1; }
+        public int outW(int w, int kw) { return Math.floorDiv(w + 2 * padW - dilW * (kw - 1) - 1, strideW) + 1; }
     }
 
     /** x [N, C, H, W] (contiguous) * w [O, C, KH, KW] (+ bias [O] or null) into [N, O, OH, OW], then max(·, 0) when relu. */

@@ -4,7 +4,9 @@ import dev.nabla.DType;
 import dev.nabla.Generator;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
+import dev.nabla.ops.Activations;
 import dev.nabla.ops.Convolution;
+import dev.nabla.ops.Losses;
 import dev.nabla.ops.Pooling;
 
 /** The functional form of layers and losses, as {@code torch.nn.functional}. */
@@ -173,17 +175,17 @@ public final class F {
     /** Binary cross-entropy on probabilities; the logs are clamped at −100 as PyTorch does. */
     public static Tensor binaryCrossEntropy(Tensor p, Tensor target, Reduction r) {
         sameShape("binaryCrossEntropy", p, target);
-        Tensor logP = p.log().clampMin(-100), log1mP = p.rsub(1.0).log().clampMin(-100);
-        Tensor loss = target.mul(logP).add(target.rsub(1.0).mul(log1mP)).neg();
-        return reduce(loss, r);
+        return reduce(Losses.binaryCrossEntropy(p, target), r);
     }
 
     /**
-     * Binary cross-entropy on logits, stable for large |x|: (1 − t)·x + (1 + (pw − 1)·t)·(log(1 + e^{−|x|}) + max(−x, 0)).
+     * Binary cross-entropy on logits, stable for large |x|: (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x), with
+     * softplus(−x) = log(1 + e^{−|x|}) + max(−x, 0). Its gradient is PyTorch's everywhere, σ(x) − t without pos_weight
+     * (−0.5 at x = 0, t = 1, where abs and clamp gave −1 or 0).
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor x, Tensor target, Tensor posWeight, Reduction r) {
         sameShape("binaryCrossEntropyWithLogits", x, target);
-        Tensor softplusNeg = x.abs().neg().exp().add(1.0).log().add(x.neg().clampMin(0));
+        Tensor softplusNeg = Activations.softplus(x.neg());
         Tensor logWeight = posWeight == null ? null : posWeight.sub(1.0).mul(target).add(1.0);
         Tensor loss = target.rsub(1.0).mul(x).add(logWeight == null ? softplusNeg : logWeight.mul(softplusNeg));
         return reduce(loss, r);

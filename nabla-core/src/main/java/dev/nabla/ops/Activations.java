@@ -69,6 +69,16 @@ public final class Activations {
                 v -> 0.5 * (1 + Erf.erf(v * INV_SQRT_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI))}, x);
     }
 
+    /**
+     * softplus(x) = log(1 + e^x), computed as max(x, 0) + log1p(e^{−|x|}) (no overflow, no threshold); the gradient is
+     * sigmoid(x) everywhere, 1/2 at exactly 0, and is itself differentiable. The losses on logits build on it.
+     */
+    public static Tensor softplus(Tensor x) {
+        requireFloat("softplus", x);
+        Tensor out = Elementwise.map(x, v -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+        return Autograd.record("softplus", out, g -> new Tensor[] {g.mul(x.sigmoid())}, x);
+    }
+
     /** exp(x) / sum(exp(x)) along dim, computed after subtracting the max for stability. */
     public static Tensor softmax(Tensor x, int dim) {
         requireFloat("softmax", x);

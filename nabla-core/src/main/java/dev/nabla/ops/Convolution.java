@@ -77,9 +77,10 @@ public final class Convolution {
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("conv2d: expected floating point tensors, got " + x.dtype());
         ConvGeometry g = geometry("conv2d", stride, padding, dilation);
         int oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]);
-        if (oh <= 0 || ow <= 0)
-            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " is too small for kernel " + ws[2] + "x" + ws[3]
-                    + " with padding " + Shape.str(padding) + " and dilation " + Shape.str(dilation) + " (output would be " + oh + "x" + ow + ")");
+        if (oh <= 0 || ow <= 0) // PyTorch's words, so that its users recognise the error
+            throw new IllegalArgumentException("conv2d: Kernel size can't be greater than actual input size: padded input "
+                    + (xs[2] + 2 * padding[0]) + "x" + (xs[3] + 2 * padding[1]) + " (input " + Shape.str(xs) + ", padding " + Shape.str(padding)
+                    + "), kernel " + ws[2] + "x" + ws[3] + " with dilation " + Shape.str(dilation) + " (output would be " + oh + "x" + ow + ")");
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         Storage s = x.backend().conv2d(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, relu);
         int[] ys = {xs[0], ws[0], oh, ow};

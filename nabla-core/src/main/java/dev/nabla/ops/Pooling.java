@@ -52,7 +52,8 @@ public final class Pooling {
         int[] xs = x.shape();
         int oh = g.outH(xs[2], kernel[0]), ow = g.outW(xs[3], kernel[1]);
         if (oh <= 0 || ow <= 0)
-            throw new IllegalArgumentException(op + ": input " + Shape.str(xs) + " is too small for kernel " + Shape.str(kernel) + " (output would be " + oh + "x" + ow + ")");
+            throw new IllegalArgumentException(op + ": Given input size: " + Shape.str(xs) + ". Calculated output size: " + oh + "x" + ow
+                    + ". Output size is too small (kernel " + Shape.str(kernel) + ", stride " + g.strideH() + "x" + g.strideW() + ", padding " + Shape.str(padding) + ")");
         return g;
     }
 }

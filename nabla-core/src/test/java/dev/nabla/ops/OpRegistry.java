@@ -46,6 +46,7 @@ public final class OpRegistry {
         unary("relu", (x, a) -> x[0].relu(), v -> Math.max(v, 0));
         unary("sigmoid", (x, a) -> x[0].sigmoid(), v -> 1 / (1 + Math.exp(-v)));
         unary("tanh", (x, a) -> x[0].tanh(), Math::tanh);
+        unary("softplus", (x, a) -> Activations.softplus(x[0]), v -> Math.log1p(Math.exp(v)));
         unary("gelu", (x, a) -> x[0].gelu(), v -> 0.5 * v * (1 + Erf.erf(v / Math.sqrt(2))));
         unary("gelu_tanh", (x, a) -> x[0].gelu(true), v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
         op("softmax", (x, a) -> x[0].softmax(a.get("dim").asInt()));

@@ -1,0 +1,97 @@
+package dev.nabla.nn;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nabla.DType;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.GradCheck;
+import dev.nabla.nn.F.Reduction;
+import dev.nabla.testing.Golden;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * PyTorch's answers at the edges (golden/edges.json, from tools/torch-golden/gen_edges.py), issue 10 items 1, 2 and 6:
+ * BCE with logits at logits of exactly 0, BCE at p = 0, 1 and 1e-30, and the output sizes PyTorch refuses.
+ */
+class EdgeGoldenTest {
+    static final JsonNode EDGES = Golden.json("edges.json");
+
+    static Stream<Arguments> losses() {
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode c : EDGES.get("losses"))
+            out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("reduction").asText() + (c.path("pos_weight").isObject() ? " pos_weight" : ""), c));
+        return out.stream();
+    }
+
+    private static Reduction reduction(JsonNode c) {
+        return switch (c.get("reduction").asText()) {
+            case "none" -> Reduction.NONE;
+            case "sum" -> Reduction.SUM;
+            default -> Reduction.MEAN;
+        };
+    }
+
+    private static Tensor apply(JsonNode c, Tensor x, Tensor t) {
+        if (c.get("kind").asText().equals("bce")) return F.binaryCrossEntropy(x, t, reduction(c));
+        Tensor pw = c.path("pos_weight").isObject() ? Golden.tensor(c.get("pos_weight"), DType.FLOAT64) : null;
+        return F.binaryCrossEntropyWithLogits(x, t, pw, reduction(c));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("losses")
+    void lossValuesAndGradientsMatchPyTorchAtTheEdges(String name, JsonNode c) {
+        Tensor x = Golden.tensor(c.get("input"), DType.FLOAT64).requiresGrad_(true);
+        Tensor t = Golden.tensor(c.get("target"), DType.FLOAT64).requiresGrad_(true);
+        Tensor out = apply(c, x, t);
+        Golden.assertClose(name + " output", Golden.tensor(c.get("output"), DType.FLOAT64), out, 1e-12, 1e-12);
+        out.backward(Tensor.onesLike(out));
+        Golden.assertClose(name + " grad input", Golden.tensor(c.get("grad_input"), DType.FLOAT64), x.grad(), 1e-12, 1e-12);
+        Golden.assertClose(name + " grad target", Golden.tensor(c.get("grad_target"), DType.FLOAT64), t.grad(), 1e-12, 1e-12);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theNewBackwardsPassGradCheckAndSecondOrderChecksAwayFromTheClamps() {
+        Tensor logits = Tensor.of(new double[] {0.0, -1.5, 2.0, 0.3}, 4).requiresGrad_(true);
+        Tensor target = Tensor.of(new double[] {1.0, 0.0, 0.5, 1.0}, 4);
+        assertTrue(GradCheck.check(x -> F.binaryCrossEntropyWithLogits(x[0], target, null, Reduction.SUM), logits).passed());
+        Tensor p = Tensor.of(new double[] {0.2, 0.5, 0.9, 0.7}, 4).requiresGrad_(true);
+        assertTrue(GradCheck.check(x -> F.binaryCrossEntropy(x[0], target, Reduction.SUM), p).passed());
+        // second derivative of BCE-with-logits: d²/dx² = σ(x)(1 − σ(x)), 0.25 at x = 0
+        Tensor x0 = Tensor.of(new double[] {0.0}, 1).requiresGrad_(true);
+        Tensor l = F.binaryCrossEntropyWithLogits(x0, Tensor.of(new double[] {1.0}, 1), null, Reduction.SUM);
+        Tensor g = Autograd.grad(new Tensor[] {l}, new Tensor[] {x0}, null, true, true, false)[0];
+        assertEquals(-0.5, g.item(), 1e-15);
+        Tensor h = Autograd.grad(new Tensor[] {g.sum()}, new Tensor[] {x0}, null, false, false, false)[0];
+        assertEquals(0.25, h.item(), 1e-15);
+    }
+
+    static Stream<Arguments> outputSizeErrors() {
+        List<Arguments> out = new ArrayList<>();
+        for (JsonNode c : EDGES.get("output_size_errors")) out.add(Arguments.of(c.get("module").asText() + " on " + c.get("input_shape"), c));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("outputSizeErrors")
+    void outputSizesTooSmallAreRefusedAsPyTorchRefusesThem(String name, JsonNode c) {
+        assertTrue(c.get("raises").asBoolean(), "PyTorch raises for " + name);
+        int[] shape = new int[c.get("input_shape").size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = c.get("input_shape").get(i).asInt();
+        Module m = switch (c.get("module").asText()) {
+            case "MaxPool2d(2)" -> new MaxPool2d(2);
+            case "AvgPool2d(2)" -> new AvgPool2d(2);
+            default -> new Conv2d(1, 1, 3, Conv2d.Options.defaults().stride(2));
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.forward(Tensor.zeros(shape)));
+        String torchWords = c.get("message").asText().contains("Output size is too small") ? "Output size is too small" : "Kernel size can't be greater than actual input size";
+        assertTrue(e.getMessage().contains(torchWords), name + ": " + e.getMessage() + " (PyTorch: " + c.get("message").asText() + ")");
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Golden values for PyTorch's behaviour at the edges (issue 10): losses at exact 0/1 inputs and output-size checks.
+
+Run with Debian's python3-torch:  /usr/bin/python3 tools/torch-golden/gen_edges.py
+Writes nabla-core/src/test/resources/golden/edges.json (float64 values; every case lists its inputs, PyTorch's
+output and gradients, or the error PyTorch raises).
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+OUT = os.path.join(ROOT, "nabla-core", "src", "test", "resources", "golden", "edges.json")
+
+
+def tj(t):
+    t = t.detach()
+    return {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def main():
+    cases = []
+    d = torch.float64
+    # BCEWithLogitsLoss at logits of exactly 0 (σ(0) − t = −0.5 for t = 1), with and without pos_weight
+    x = torch.tensor([[0.0, 0.0, 0.0, 2.0], [-3.0, 0.0, 40.0, -40.0]], dtype=d)
+    t = torch.tensor([[1.0, 0.0, 0.5, 1.0], [0.0, 1.0, 0.0, 1.0]], dtype=d)
+    pw = torch.tensor([1.5, 2.0, 0.5, 3.0], dtype=d)
+    for red in ("none", "mean", "sum"):
+        for weight in (None, pw):
+            xi = x.clone().requires_grad_(True)
+            ti = t.clone().requires_grad_(True)
+            out = F.binary_cross_entropy_with_logits(xi, ti, pos_weight=weight, reduction=red)
+            gout = torch.ones_like(out)
+            gx, gt = torch.autograd.grad(out, (xi, ti), gout)
+            cases.append({"kind": "bce_with_logits", "reduction": red, "pos_weight": None if weight is None else tj(weight), "input": tj(x), "target": tj(t),
+                          "output": tj(out), "grad_input": tj(gx), "grad_target": tj(gt)})
+    # BCELoss at p = 0, 1, 1e-30 and sigmoid(20) (1 in float32): PyTorch clamps the log at −100 and bounds the gradient's denominator by 1e-12
+    p = torch.tensor([[0.0, 1.0, 1e-30, 0.5], [0.0, 1.0, torch.sigmoid(torch.tensor(20.0)).item(), 0.25]], dtype=d)
+    tb = torch.tensor([[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 1.0, 0.5]], dtype=d)
+    for red in ("none", "mean", "sum"):
+        pi = p.clone().requires_grad_(True)
+        ti = tb.clone().requires_grad_(True)
+        out = F.binary_cross_entropy(pi, ti, reduction=red)
+        gp, gt = torch.autograd.grad(out, (pi, ti), torch.ones_like(out))
+        cases.append({"kind": "bce", "reduction": red, "input": tj(p), "target": tj(tb), "output": tj(out), "grad_input": tj(gp), "grad_target": tj(gt)})
+    # output sizes: PyTorch raises for all of these
+    errors = []
+    for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
+                            ("AvgPool2d(2)", nn.AvgPool2d(2), [1, 1, 1, 1]), ("Conv2d(1,1,3,stride=2)", nn.Conv2d(1, 1, 3, stride=2), [1, 1, 2, 2])]:
+        try:
+            fn(torch.zeros(shape, dtype=torch.float32))
+            errors.append({"module": name, "input_shape": shape, "raises": False})
+        except RuntimeError as e:
+            errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
+    with open(OUT, "w") as f:
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "output_size_errors": errors}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
