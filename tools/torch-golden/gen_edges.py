@@ -46,6 +46,19 @@ def main():
         out = F.binary_cross_entropy(pi, ti, reduction=red)
         gp, gt = torch.autograd.grad(out, (pi, ti), torch.ones_like(out))
         cases.append({"kind": "bce", "reduction": red, "input": tj(p), "target": tj(tb), "output": tj(out), "grad_input": tj(gp), "grad_target": tj(gt)})
+    # Hessian-vector products (double backward) of losses built on exp, log-softmax, sigmoid, tanh and GELU
+    g = torch.Generator().manual_seed(5)
+    hvps = []
+    logits = torch.randn(3, 4, generator=g, dtype=d)
+    labels = torch.tensor([0, 3, 1])
+    v = torch.randn(3, 4, generator=g, dtype=d)
+    for name, fn in [("cross_entropy", lambda x: F.cross_entropy(x, labels)),
+                     ("bce_with_logits", lambda x: F.binary_cross_entropy_with_logits(x, (labels.reshape(3, 1) > torch.arange(4)).double())),
+                     ("tanh_sigmoid_gelu", lambda x: (torch.tanh(x) * torch.sigmoid(x) + F.gelu(x) + F.gelu(x, approximate="tanh") + x.exp().sqrt()).sum())]:
+        x = logits.clone().requires_grad_(True)
+        gx, = torch.autograd.grad(fn(x), x, create_graph=True)
+        hv, = torch.autograd.grad((gx * v).sum(), x)
+        hvps.append({"loss": name, "input": tj(logits), "labels": [int(l) for l in labels], "v": tj(v), "grad": tj(gx), "hvp": tj(hv)})
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -56,7 +69,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

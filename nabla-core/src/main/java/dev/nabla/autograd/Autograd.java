@@ -28,6 +28,19 @@ public final class Autograd {
         return out;
     }
 
+    /**
+     * Marks a gradient computed by a dedicated kernel (conv, pooling) as not differentiable again: when the backward
+     * runs with createGraph, the result gets a node that refuses, with a message naming the op, to be backpropagated
+     * through. First-order gradients with createGraph keep working; only a gradient of such a gradient fails.
+     */
+    public static Tensor onceDifferentiable(String op, Tensor grad, Tensor... inputs) {
+        if (grad == null) return null;
+        return record(op + "_backward", grad, gg -> {
+            throw new UnsupportedOperationException(op + ": double backward (the gradient of its gradient, e.g. for a Hessian-vector product "
+                    + "or a gradient penalty) is not supported; its backward runs on dedicated kernels");
+        }, inputs);
+    }
+
     /** Backpropagates from {@code root}, accumulating into the {@code grad} of every leaf that requires one. */
     public static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
         if (!root.requiresGrad())

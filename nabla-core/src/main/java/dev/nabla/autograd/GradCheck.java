@@ -93,6 +93,27 @@ public final class GradCheck {
         return worst;
     }
 
+    /**
+     * The second-order check (PyTorch's gradgradcheck): the first-order gradients of f for a fixed random
+     * grad_output, computed with createGraph, must themselves pass {@link #check}, i.e. the backward of every op
+     * in f is differentiable and its derivative is right.
+     */
+    public static Result checkSecondOrder(Function<Tensor[], Tensor> f, Tensor... inputs) {
+        return check(xs -> {
+            try (var g = GradMode.enableGrad()) {
+                java.util.List<Tensor> wrt = new java.util.ArrayList<>();
+                for (Tensor x : xs) if (x.requiresGrad()) wrt.add(x);
+                Tensor y = f.apply(xs);
+                if (!y.requiresGrad()) return Tensor.zeros(DType.FLOAT64, 0);
+                Tensor v = Tensor.randn(new dev.nabla.Generator(7), DType.FLOAT64, y.shape()).to(y.dtype());
+                Tensor[] gs = Autograd.grad(new Tensor[] {y}, wrt.toArray(Tensor[]::new), new Tensor[] {v}, true, true, true);
+                Tensor[] flat = new Tensor[gs.length];
+                for (int i = 0; i < gs.length; i++) flat[i] = gs[i].reshape(-1);
+                return flat.length == 1 ? flat[0] : Tensor.cat(flat, 0);
+            }
+        }, EPS, ATOL, RTOL, inputs);
+    }
+
     private static double[] eval(Function<Tensor[], Tensor> f, Tensor[] xs) {
         try (var g = GradMode.noGrad()) {
             return f.apply(xs).to(DType.FLOAT64).contiguous().toDoubleArray();

@@ -31,10 +31,7 @@ public final class Activations {
     public static Tensor sigmoid(Tensor x) {
         requireFloat("sigmoid", x);
         Tensor out = Elementwise.map(x, Activations::sigmoid);
-        return Autograd.record("sigmoid", out, g -> {
-            Tensor s = out.detach();
-            return new Tensor[] {g.mul(s.mul(s.rsub(1.0)))};
-        }, x);
+        return Autograd.record("sigmoid", out, g -> new Tensor[] {g.mul(out.mul(out.rsub(1.0)))}, x); // from out itself: twice differentiable
     }
 
     /** Numerically stable logistic function. */
@@ -47,26 +44,37 @@ public final class Activations {
     public static Tensor tanh(Tensor x) {
         requireFloat("tanh", x);
         Tensor out = Elementwise.map(x, Math::tanh);
-        return Autograd.record("tanh", out, g -> {
-            Tensor t = out.detach();
-            return new Tensor[] {g.mul(t.mul(t).rsub(1.0))};
-        }, x);
+        return Autograd.record("tanh", out, g -> new Tensor[] {g.mul(out.mul(out).rsub(1.0))}, x);
     }
 
-    /** GELU: x·Φ(x) with the exact normal CDF, or its tanh approximation. */
+    /**
+     * GELU: x·Φ(x) with the exact normal CDF, or its tanh approximation. The backward is written with differentiable
+     * ops (Φ through {@link #normalCdf}), so GELU has second derivatives too.
+     */
     public static Tensor gelu(Tensor x, boolean tanhApproximation) {
         requireFloat("gelu", x);
         if (tanhApproximation) {
             Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))));
-            return Autograd.record("gelu", out, g -> new Tensor[] {g.mul(Elementwise.map(x, v -> {
-                double inner = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
-                double t = Math.tanh(inner);
-                return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
-            }))}, x);
+            return Autograd.record("gelu", out, g -> {
+                // d/dx = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(√(2/π)·(x + 0.044715·x³))
+                Tensor x2 = x.mul(x);
+                Tensor t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+                Tensor d = t.add(1.0).mul(0.5).add(x.mul(0.5).mul(t.mul(t).rsub(1.0)).mul(x2.mul(3 * 0.044715).add(1.0).mul(SQRT_2_OVER_PI)));
+                return new Tensor[] {g.mul(d)};
+            }, x);
         }
         Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Erf.erf(v * INV_SQRT_2)));
-        return Autograd.record("gelu", out, g -> new Tensor[] {g.mul(Elementwise.map(x,
-                v -> 0.5 * (1 + Erf.erf(v * INV_SQRT_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI))}, x);
+        return Autograd.record("gelu", out, g -> new Tensor[] {g.mul(normalCdf(x).add(x.mul(normalPdf(x))))}, x); // Φ(x) + x·φ(x)
+    }
+
+    /** Φ(x), the standard normal CDF; its gradient φ(x) = e^{−x²/2}/√(2π) is made of differentiable ops. */
+    static Tensor normalCdf(Tensor x) {
+        Tensor out = Elementwise.map(x, v -> 0.5 * (1 + Erf.erf(v * INV_SQRT_2)));
+        return Autograd.record("normal_cdf", out, g -> new Tensor[] {g.mul(normalPdf(x))}, x);
+    }
+
+    private static Tensor normalPdf(Tensor x) {
+        return x.mul(x).mul(-0.5).exp().mul(INV_SQRT_2PI);
     }
 
     /**

@@ -56,7 +56,7 @@ public final class Convolution {
             Tensor gx = gxw[0] == null ? null : Tensor.wrap(gxw[0], xs);
             Tensor gw = gxw[1] == null ? null : Tensor.wrap(gxw[1], ws);
             Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardBias(gm.storage(), ps, null), ws[0]) : null;
-            return new Tensor[] {gx, gw, gb};
+            return twice("conv2d_relu_max_pool2d", new Tensor[] {gx, gw, gb}, gp, x, weight, bias);
         }, x, weight, bias);
     }
 
@@ -93,8 +93,14 @@ public final class Convolution {
             Tensor gw = weight.requiresGrad()
                     ? Tensor.wrap(gc.backend().conv2dBackwardWeight(data(gc), ys, data(xc), xs, ws, g, mask), ws) : null;
             Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gc.backend().conv2dBackwardBias(data(gc), ys, mask), ws[0]) : null;
-            return new Tensor[] {gx, gw, gb};
+            return twice(relu ? "conv2d_relu" : "conv2d", new Tensor[] {gx, gw, gb}, gy, x, weight, bias);
         }, x, weight, bias);
+    }
+
+    /** The gradients of a dedicated-kernel backward, each marked as refusing a second backward (see Autograd.onceDifferentiable). */
+    static Tensor[] twice(String op, Tensor[] grads, Tensor... inputs) {
+        for (int i = 0; i < grads.length; i++) grads[i] = Autograd.onceDifferentiable(op, grads[i], inputs);
+        return grads;
     }
 
     /** A contiguous tensor's storage, copied when the tensor is a view that starts past offset 0. */

@@ -94,7 +94,7 @@ public final class Elementwise {
             }
             if (p.requiresGrad()) {
                 // d/dp x^p = x^p log x, defined as 0 where x == 0 and p >= 0 (PyTorch's convention)
-                Tensor raw = g.mul(out.detach().mul(x.log()));
+                Tensor raw = g.mul(out.mul(x.log())); // out, not out.detach(): the backward stays differentiable
                 gp = where(x.eq(0.0).mul(p.ge(0.0)).toBool(), Tensor.zerosLike(raw), raw);
             }
             return new Tensor[] {gx, gp};
@@ -103,7 +103,7 @@ public final class Elementwise {
 
     public static Tensor exp(Tensor x) {
         Tensor out = map(x, floatType(x), Math::exp);
-        return Autograd.record("exp", out, g -> new Tensor[] {g.mul(out.detach())}, x);
+        return Autograd.record("exp", out, g -> new Tensor[] {g.mul(out)}, x); // out keeps its history: exp is twice differentiable
     }
 
     public static Tensor log(Tensor x) {
@@ -113,7 +113,7 @@ public final class Elementwise {
 
     public static Tensor sqrt(Tensor x) {
         Tensor out = map(x, floatType(x), Math::sqrt);
-        return Autograd.record("sqrt", out, g -> new Tensor[] {g.div(out.detach().mul(2.0))}, x);
+        return Autograd.record("sqrt", out, g -> new Tensor[] {g.div(out.mul(2.0))}, x);
     }
 
     public static Tensor abs(Tensor x) {

@@ -22,7 +22,7 @@ public final class Pooling {
         Storage argmax = r[1];
         return Autograd.record("max_pool2d", out, gy -> {
             Tensor gc = gy.contiguous();
-            return new Tensor[] {Tensor.wrap(gc.backend().maxPool2dBackward(Convolution.data(gc), ys, argmax, xs), xs)};
+            return Convolution.twice("max_pool2d", new Tensor[] {Tensor.wrap(gc.backend().maxPool2dBackward(Convolution.data(gc), ys, argmax, xs), xs)}, gy, x);
         }, x);
     }
 
@@ -38,7 +38,7 @@ public final class Pooling {
         Tensor out = Tensor.wrap(s, ys);
         return Autograd.record("avg_pool2d", out, gy -> {
             Tensor gc = gy.contiguous();
-            return new Tensor[] {Tensor.wrap(gc.backend().avgPool2dBackward(Convolution.data(gc), ys, xs, kernel[0], kernel[1], g), xs)};
+            return Convolution.twice("avg_pool2d", new Tensor[] {Tensor.wrap(gc.backend().avgPool2dBackward(Convolution.data(gc), ys, xs, kernel[0], kernel[1], g), xs)}, gy, x);
         }, x);
     }
 

@@ -73,6 +73,31 @@ class EdgeGoldenTest {
         assertEquals(0.25, h.item(), 1e-15);
     }
 
+    static Stream<Arguments> hvps() {
+        List<Arguments> out = new ArrayList<>();
+        for (JsonNode c : EDGES.get("hvp")) out.add(Arguments.of(c.get("loss").asText(), c));
+        return out.stream();
+    }
+
+    /** Issue 10 item 3: the Hessian-vector product of cross-entropy was off by 1.33 relative (exp's backward used a detached output). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hvps")
+    void hessianVectorProductsMatchPyTorch(String name, JsonNode c) {
+        Tensor x = Golden.tensor(c.get("input"), DType.FLOAT64).requiresGrad_(true);
+        long[] labels = new long[c.get("labels").size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = c.get("labels").get(i).asLong();
+        Tensor y = Tensor.of(labels);
+        Tensor loss = switch (name) {
+            case "cross_entropy" -> new CrossEntropyLoss().apply(x, y);
+            case "bce_with_logits" -> F.binaryCrossEntropyWithLogits(x, y.reshape(3, 1).gt(Tensor.arange(4)).to(DType.FLOAT64), null, Reduction.MEAN);
+            default -> x.tanh().mul(x.sigmoid()).add(x.gelu()).add(x.gelu(true)).add(x.exp().sqrt()).sum();
+        };
+        Tensor g = Autograd.grad(new Tensor[] {loss}, new Tensor[] {x}, null, true, true, false)[0];
+        Golden.assertClose(name + " grad", Golden.tensor(c.get("grad"), DType.FLOAT64), g, 1e-12, 1e-12);
+        Tensor hv = Autograd.grad(new Tensor[] {g.mul(Golden.tensor(c.get("v"), DType.FLOAT64)).sum()}, new Tensor[] {x}, null, false, false, false)[0];
+        Golden.assertClose(name + " Hessian-vector product", Golden.tensor(c.get("hvp"), DType.FLOAT64), hv, 1e-10, 1e-12);
+    }
+
     static Stream<Arguments> outputSizeErrors() {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : EDGES.get("output_size_errors")) out.add(Arguments.of(c.get("module").asText() + " on " + c.get("input_shape"), c));
