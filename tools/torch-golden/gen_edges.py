@@ -59,6 +59,26 @@ def main():
         gx, = torch.autograd.grad(fn(x), x, create_graph=True)
         hv, = torch.autograd.grad((gx * v).sum(), x)
         hvps.append({"loss": name, "input": tj(logits), "labels": [int(l) for l in labels], "v": tj(v), "grad": tj(gx), "hvp": tj(hv)})
+    # type promotion (torch.result_type) as a table: every pair of dtypes, each operand 0-d or 1-d, for the binary ops
+    promotion = []
+    dtypes = {"bool": torch.bool, "int64": torch.int64, "float32": torch.float32, "float64": torch.float64}
+    ops = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "maximum": torch.maximum, "minimum": torch.minimum,
+           "where": lambda a, b: torch.where(torch.tensor([True, False]), a, b)}
+    for op, fn in ops.items():
+        for an, at in dtypes.items():
+            for bn, bt in dtypes.items():
+                for ar in (0, 1):
+                    for br in (0, 1):
+                        a = torch.tensor([1, 0], dtype=at) if ar else torch.tensor(1, dtype=at)
+                        b = torch.tensor([1, 1], dtype=bt) if br else torch.tensor(1, dtype=bt)
+                        row = {"op": op, "a": an, "a_rank": ar, "b": bn, "b_rank": br}
+                        try:
+                            r = fn(a, b)
+                            row["result"] = str(r.dtype).replace("torch.", "")
+                            row["values"] = [float(v) for v in r.reshape(-1).tolist()]
+                        except RuntimeError as e:
+                            row["error"] = str(e).splitlines()[0]
+                        promotion.append(row)
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -69,7 +89,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,28 @@ public enum DType {
         return a.ordinal() >= b.ordinal() ? a : b;
     }
 
+    /**
+     * PyTorch's result_type for two operands, given their dtypes and whether each is zero-dimensional: dtypes are
+     * promoted within each priority class (tensors with dimensions, then 0-d tensors), and a lower class only counts
+     * when it is of a higher category (bool < integer < floating): float32 [n] + float64 0-d is float32, int64 [n] +
+     * float64 0-d is float64, bool [n] + bool [n] is bool.
+     */
+    public static DType resultType(DType a, boolean aZeroDim, DType b, boolean bZeroDim) {
+        DType dims = null, zero = null;
+        if (aZeroDim) zero = a;
+        else dims = a;
+        if (bZeroDim) zero = zero == null ? b : promote(zero, b);
+        else dims = dims == null ? b : promote(dims, b);
+        return combine(dims, zero);
+    }
+
+    private static DType combine(DType higher, DType lower) {
+        if (higher == null) return lower;
+        if (lower == null || higher.isFloatingPoint()) return higher;
+        if (higher == BOOL || lower.isFloatingPoint()) return promote(higher, lower);
+        return higher;
+    }
+
     @Override
     public String toString() {
         return torchName;

@@ -38,9 +38,9 @@ public final class Elementwise {
         return map(x, x.dtype(), f);
     }
 
-    private static DType arithmetic(Tensor a, Tensor b) {
-        DType d = DType.promote(a.dtype(), b.dtype());
-        return d == DType.BOOL ? DType.INT64 : d;
+    /** PyTorch's result type of a binary op (see {@link DType#resultType}). */
+    static DType arithmetic(Tensor a, Tensor b) {
+        return DType.resultType(a.dtype(), a.rank() == 0, b.dtype(), b.rank() == 0);
     }
 
     // ------------------------------------------------------------------ arithmetic
@@ -51,6 +51,10 @@ public final class Elementwise {
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
+        if (a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) // PyTorch's words
+            throw new IllegalArgumentException("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+        if (a.dtype() == DType.BOOL || b.dtype() == DType.BOOL)
+            throw new IllegalArgumentException("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
         Tensor out = zip("sub", a, b, arithmetic(a, b), (x, y) -> x - y, (x, y) -> x - y);
         return Autograd.record("sub", out, g -> new Tensor[] {g, g.neg()}, a, b);
     }
@@ -154,7 +158,7 @@ public final class Elementwise {
         if (cond.dtype() != DType.BOOL)
             throw new IllegalArgumentException("where: condition must be a bool tensor, got " + cond.dtype());
         int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
-        DType dt = DType.promote(a.dtype(), b.dtype());
+        DType dt = arithmetic(a, b);
         Storage s = a.backend().where(cond.storage(), cond.layout().broadcastTo(shape), a.storage(), a.layout().broadcastTo(shape),
                 b.storage(), b.layout().broadcastTo(shape), dt);
         Tensor out = Tensor.wrap(s, shape);
