@@ -108,6 +108,8 @@ public final class Tensor {
     public boolean isContiguous() { return layout.isContiguous(); }
     /** Internal: the storage this tensor views. */
     public Storage storage() { return storage; }
+    /** The version counter of this tensor's storage (PyTorch's {@code _version}): bumped by in-place ops, shared with views and detach(). */
+    public int version() { return storage.version(); }
     /** Internal: how this tensor views its storage. */
     public Layout layout() { return layout; }
     public Backend backend() { return device.backend(); }

@@ -20,12 +20,28 @@ public final class Autograd {
      * this right after computing their forward result, with their backward written next to it.
      */
     public static Tensor record(String op, Tensor out, Node.Backward backward, Tensor... inputs) {
+        return record(op, out, null, backward, inputs);
+    }
+
+    /**
+     * As {@link #record(String, Tensor, Node.Backward, Tensor...)}, naming the tensors the backward reads ({@code saved},
+     * e.g. both factors of mul, the output of exp): their version counters are remembered, and a backward after one
+     * of them was modified in place fails with PyTorch's error instead of silently using the new values.
+     */
+    public static Tensor record(String op, Tensor out, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
         if (!GradMode.isEnabled() || !out.dtype().isFloatingPoint()) return out;
         boolean any = false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) { any = true; break; }
         if (!any) return out;
-        out.attachGradFn(new Node(op, inputs, backward));
+        Node node = new Node(op, inputs, backward);
+        if (saved != null) node.save(saved);
+        out.attachGradFn(node);
         return out;
+    }
+
+    /** Readability helper for {@link #record(String, Tensor, Tensor[], Node.Backward, Tensor...)}: {@code saved(a, b)}. */
+    public static Tensor[] saved(Tensor... tensors) {
+        return tensors;
     }
 
     /**
@@ -180,6 +196,7 @@ public final class Autograd {
                 if (fn == null)
                     throw new IllegalStateException("backward: trying to backward through the graph a second time (or to reach "
                             + "saved tensors of " + node.name() + " after they were freed); pass retainGraph=true to the first backward call");
+                node.checkSaved();
                 Tensor[] gs = fn.apply(g);
                 if (!retainGraph) node.release();
                 Tensor[] ins = node.inputs();

@@ -11,6 +11,8 @@ public final class Node {
     private final String op;
     private final Tensor[] inputs;
     private Backward backward;
+    private Tensor[] saved = new Tensor[0];
+    private int[] savedVersions = new int[0];
 
     @FunctionalInterface
     public interface Backward {
@@ -50,8 +52,28 @@ public final class Node {
         return backward;
     }
 
+    /** Remembers the tensors the backward reads and their versions now, to detect a later in-place change. */
+    void save(Tensor[] tensors) {
+        saved = tensors;
+        savedVersions = new int[tensors.length];
+        for (int i = 0; i < tensors.length; i++) savedVersions[i] = tensors[i] == null ? 0 : tensors[i].version();
+    }
+
+    /** PyTorch's error when a saved tensor was modified in place after the forward pass. */
+    void checkSaved() {
+        for (int i = 0; i < saved.length; i++) {
+            Tensor t = saved[i];
+            if (t != null && t.version() != savedVersions[i])
+                throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an inplace operation: ["
+                        + t.dtype() + " " + dev.nabla.Shape.str(t.shape()) + "], saved by " + name() + ", is at version " + t.version()
+                        + "; expected version " + savedVersions[i] + " instead. Hint: use the out-of-place form of the op, or clone() the tensor before changing it.");
+        }
+    }
+
     void release() {
         backward = null;
+        saved = new Tensor[0];
+        savedVersions = new int[0];
     }
 
     @Override

@@ -10,6 +10,8 @@ public final class Storage {
     private final DType dtype;
     private final Object data;
     private final int length;
+    /** Bumped by every in-place write through the tensor API (shared by all views and detached aliases of this storage). */
+    private int version;
 
     private Storage(DType dtype, Object data, int length) {
         this.dtype = dtype;
@@ -33,6 +35,15 @@ public final class Storage {
 
     public DType dtype() { return dtype; }
     public int length() { return length; }
+
+    /** How many in-place modifications this storage has seen; autograd compares it with the version an op saved. */
+    public int version() {
+        return version;
+    }
+
+    public void bumpVersion() {
+        version++;
+    }
 
     public float[] floats() { return (float[]) data; }
     public double[] doubles() { return (double[]) data; }

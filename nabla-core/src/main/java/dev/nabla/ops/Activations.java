@@ -18,7 +18,7 @@ public final class Activations {
     public static Tensor relu(Tensor x) {
         requireFloat("relu", x);
         Tensor out = Tensor.wrap(x.backend().relu(x.storage(), x.layout()), x.shape());
-        return Autograd.record("relu", out, g -> new Tensor[] {reluBackward(g, out.detach())}, x);
+        return Autograd.record("relu", out, Autograd.saved(out), g -> new Tensor[] {reluBackward(g, out.detach())}, x);
     }
 
     /** g where out > 0, else 0. */
@@ -31,7 +31,7 @@ public final class Activations {
     public static Tensor sigmoid(Tensor x) {
         requireFloat("sigmoid", x);
         Tensor out = Elementwise.map(x, Activations::sigmoid);
-        return Autograd.record("sigmoid", out, g -> new Tensor[] {g.mul(out.mul(out.rsub(1.0)))}, x); // from out itself: twice differentiable
+        return Autograd.record("sigmoid", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out.mul(out.rsub(1.0)))}, x); // from out itself: twice differentiable
     }
 
     /** Numerically stable logistic function. */
@@ -44,7 +44,7 @@ public final class Activations {
     public static Tensor tanh(Tensor x) {
         requireFloat("tanh", x);
         Tensor out = Elementwise.map(x, Math::tanh);
-        return Autograd.record("tanh", out, g -> new Tensor[] {g.mul(out.mul(out).rsub(1.0))}, x);
+        return Autograd.record("tanh", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out.mul(out).rsub(1.0))}, x);
     }
 
     /**
@@ -55,7 +55,7 @@ public final class Activations {
         requireFloat("gelu", x);
         if (tanhApproximation) {
             Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))));
-            return Autograd.record("gelu", out, g -> {
+            return Autograd.record("gelu", out, Autograd.saved(x), g -> {
                 // d/dx = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(√(2/π)·(x + 0.044715·x³))
                 Tensor x2 = x.mul(x);
                 Tensor t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
@@ -64,7 +64,7 @@ public final class Activations {
             }, x);
         }
         Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Erf.erf(v * INV_SQRT_2)));
-        return Autograd.record("gelu", out, g -> new Tensor[] {g.mul(normalCdf(x).add(x.mul(normalPdf(x))))}, x); // Φ(x) + x·φ(x)
+        return Autograd.record("gelu", out, Autograd.saved(x), g -> new Tensor[] {g.mul(normalCdf(x).add(x.mul(normalPdf(x))))}, x); // Φ(x) + x·φ(x)
     }
 
     /** Φ(x), the standard normal CDF; its gradient φ(x) = e^{−x²/2}/√(2π) is made of differentiable ops. */
@@ -84,7 +84,7 @@ public final class Activations {
     public static Tensor softplus(Tensor x) {
         requireFloat("softplus", x);
         Tensor out = Elementwise.map(x, v -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
-        return Autograd.record("softplus", out, g -> new Tensor[] {g.mul(x.sigmoid())}, x);
+        return Autograd.record("softplus", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.sigmoid())}, x);
     }
 
     /** exp(x) / sum(exp(x)) along dim, computed after subtracting the max for stability. */

@@ -48,7 +48,7 @@ public final class Convolution {
         int[] ys = {xs[0], ws[0], oh, ow}, ps = {xs[0], ws[0], oh / 2, ow / 2};
         Tensor out = Tensor.wrap(r[0], ps);
         Storage argmax = r[1];
-        return Autograd.record("convolution_relu_max_pool2d", out, gp -> {
+        return Autograd.record("convolution_relu_max_pool2d", out, Autograd.saved(x, weight), gp -> {
             // route the pooled gradient to the argmax, where the ReLU was active (pooled output > 0), then convolve back
             Tensor gm = Tensor.wrap(gp.backend().reluBackward(gp.contiguous().storage(), gp.contiguous().layout(), r[0], out.layout()), ps);
             Storage[] gxw = gm.backend().conv2dMaxPoolBackward(gm.storage(), ps, argmax, ys, data(xc), xs, data(wc), ws, g,
@@ -86,7 +86,7 @@ public final class Convolution {
         int[] ys = {xs[0], ws[0], oh, ow};
         Tensor out = Tensor.wrap(s, ys);
         Storage mask = relu ? s : null;
-        return Autograd.record(relu ? "convolution_relu" : "convolution", out, gy -> {
+        return Autograd.record(relu ? "convolution_relu" : "convolution", out, Autograd.saved(x, weight), gy -> {
             Tensor gc = gy.contiguous();
             Tensor gx = x.requiresGrad()
                     ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g, mask), xs) : null;

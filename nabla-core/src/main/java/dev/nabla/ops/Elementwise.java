@@ -61,7 +61,7 @@ public final class Elementwise {
 
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = zip("mul", a, b, arithmetic(a, b), (x, y) -> x * y, (x, y) -> x * y);
-        return Autograd.record("mul", out, g -> new Tensor[] {
+        return Autograd.record("mul", out, Autograd.saved(a, b), g -> new Tensor[] {
                 a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null}, a, b);
     }
 
@@ -70,7 +70,7 @@ public final class Elementwise {
         DType dt = arithmetic(a, b);
         if (!dt.isFloatingPoint()) dt = DType.FLOAT32;
         Tensor out = zip("div", a, b, dt, (x, y) -> x / y, null);
-        return Autograd.record("div", out, g -> new Tensor[] {
+        return Autograd.record("div", out, Autograd.saved(a, b), g -> new Tensor[] {
                 a.requiresGrad() ? g.div(b) : null,
                 b.requiresGrad() ? g.neg().mul(a).div(b.mul(b)) : null}, a, b);
     }
@@ -84,13 +84,13 @@ public final class Elementwise {
     public static Tensor pow(Tensor x, double p) {
         DType dt = x.dtype().isFloatingPoint() ? x.dtype() : (p == Math.rint(p) && p >= 0 ? DType.INT64 : DType.FLOAT32);
         Tensor out = map(x, dt, v -> Math.pow(v, p));
-        return Autograd.record("pow", out, g -> new Tensor[] {p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))}, x);
+        return Autograd.record("pow", out, Autograd.saved(x), g -> new Tensor[] {p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))}, x);
     }
 
     public static Tensor pow(Tensor x, Tensor p) {
         DType dt = arithmetic(x, p);
         Tensor out = zip("pow", x, p, dt, Math::pow, null);
-        return Autograd.record("pow", out, g -> {
+        return Autograd.record("pow", out, Autograd.saved(x, p, out), g -> {
             Tensor gx = null, gp = null;
             if (x.requiresGrad()) {
                 Tensor safe = where(p.eq(0.0), Tensor.zerosLike(g), g.mul(p).mul(x.pow(p.sub(1.0))));
@@ -107,22 +107,22 @@ public final class Elementwise {
 
     public static Tensor exp(Tensor x) {
         Tensor out = map(x, floatType(x), Math::exp);
-        return Autograd.record("exp", out, g -> new Tensor[] {g.mul(out)}, x); // out keeps its history: exp is twice differentiable
+        return Autograd.record("exp", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out)}, x); // out keeps its history: exp is twice differentiable
     }
 
     public static Tensor log(Tensor x) {
         Tensor out = map(x, floatType(x), Math::log);
-        return Autograd.record("log", out, g -> new Tensor[] {g.div(x)}, x);
+        return Autograd.record("log", out, Autograd.saved(x), g -> new Tensor[] {g.div(x)}, x);
     }
 
     public static Tensor sqrt(Tensor x) {
         Tensor out = map(x, floatType(x), Math::sqrt);
-        return Autograd.record("sqrt", out, g -> new Tensor[] {g.div(out.mul(2.0))}, x);
+        return Autograd.record("sqrt", out, Autograd.saved(out), g -> new Tensor[] {g.div(out.mul(2.0))}, x);
     }
 
     public static Tensor abs(Tensor x) {
         Tensor out = map(x, Math::abs);
-        return Autograd.record("abs", out, g -> new Tensor[] {g.mul(x.sign())}, x);
+        return Autograd.record("abs", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.sign())}, x);
     }
 
     public static Tensor sign(Tensor x) {
@@ -134,7 +134,7 @@ public final class Elementwise {
     public static Tensor clamp(Tensor x, double min, double max) {
         if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
         Tensor out = map(x, v -> Double.isNaN(v) ? v : Math.min(Math.max(v, min), max));
-        return Autograd.record("clamp", out, g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
+        return Autograd.record("clamp", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
     }
 
     /** Element-wise max; on ties each input gets half the gradient, as PyTorch. */
@@ -216,6 +216,7 @@ public final class Elementwise {
         if (!java.util.Arrays.equals(Shape.broadcast(op, shape, src.shape()), shape))
             throw new IllegalArgumentException(op + ": source of shape " + Shape.str(src.shape()) + " does not broadcast to " + Shape.str(shape));
         self.backend().assign(self.storage(), self.layout(), src.storage(), src.layout().broadcastTo(shape));
+        self.storage().bumpVersion(); // views and detached aliases share the storage, so they share the version
         return self;
     }
 

@@ -44,7 +44,7 @@ public final class MatMul {
         Tensor out = Tensor.wrap(s, concat(batch, m, n));
         // a gradient is computed in its operand's memory order: for x @ W.t() (Linear) the weight's gradient then
         // comes out as a transposed view of a contiguous [out, in] matrix, and needs no strided copy when accumulated
-        return Autograd.record("mm", out, g -> new Tensor[] {
+        return Autograd.record("mm", out, Autograd.saved(a, b), g -> new Tensor[] {
                 a.requiresGrad() ? (transposed(a) && b.rank() == 2 ? b.matmul(g.mT()).mT() : g.matmul(b.mT())) : null,
                 b.requiresGrad() ? (transposed(b) && a.rank() == 2 ? g.mT().matmul(a).mT() : a.mT().matmul(g)) : null}, a, b);
     }

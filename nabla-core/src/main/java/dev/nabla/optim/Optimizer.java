@@ -103,6 +103,7 @@ public abstract class Optimizer {
                 step[0] += 1;
                 Tensor grad = p.grad().dtype() == p.dtype() ? p.grad().contiguous() : p.grad().to(p.dtype()).contiguous();
                 update(g, new Flat(p.storage()), new Flat(gradStorage(grad)), s, (long) step[0]);
+                p.storage().bumpVersion(); // an in-place update, as PyTorch counts it: a graph that saved p sees the change
             }
         }
     }
