@@ -79,6 +79,35 @@ def main():
                         except RuntimeError as e:
                             row["error"] = str(e).splitlines()[0]
                         promotion.append(row)
+    # the losses of issue 10 item 10, each reduction, with exact boundary cases (d = 0, |d| = beta or delta, target 0)
+    more = []
+    g2 = torch.Generator().manual_seed(11)
+    x = torch.randn(3, 4, generator=g2, dtype=d)
+    y = x.clone()
+    y[0, 0] = x[0, 0]            # d = 0
+    y[0, 1] = x[0, 1] - 0.5      # |d| = 0.5 = beta = delta
+    y[1:] = torch.randn(2, 4, generator=g2, dtype=d)
+    pm1 = torch.tensor([[1.0, -1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, -1.0]], dtype=d)
+    logp = torch.log_softmax(torch.randn(3, 4, generator=g2, dtype=d), 1)
+    q = torch.softmax(torch.randn(3, 4, generator=g2, dtype=d), 1)
+    q[0, 2] = 0.0                # a zero target: contributes 0
+    labels3 = torch.tensor([2, 0, 3])
+    cw = torch.tensor([1.0, 2.0, 0.5, 1.5], dtype=d)
+    specs = [("L1Loss", {}, lambda i, t, r: F.l1_loss(i, t, reduction=r), x, y),
+             ("SmoothL1Loss", {"beta": 0.5}, lambda i, t, r: F.smooth_l1_loss(i, t, reduction=r, beta=0.5), x, y),
+             ("SmoothL1Loss", {"beta": 0.0}, lambda i, t, r: F.smooth_l1_loss(i, t, reduction=r, beta=0.0), x, y),
+             ("HuberLoss", {"delta": 0.5}, lambda i, t, r: F.huber_loss(i, t, reduction=r, delta=0.5), x, y),
+             ("HingeEmbeddingLoss", {"margin": 1.0}, lambda i, t, r: F.hinge_embedding_loss(i, t, margin=1.0, reduction=r), x, pm1),
+             ("MultiMarginLoss", {"p": 1, "margin": 1.0}, lambda i, t, r: F.multi_margin_loss(i, t, p=1, margin=1.0, reduction=r), x, labels3),
+             ("MultiMarginLoss", {"p": 2, "margin": 0.5, "weight": cw.tolist()}, lambda i, t, r: F.multi_margin_loss(i, t, p=2, margin=0.5, weight=cw, reduction=r), x, labels3),
+             ("KLDivLoss", {"log_target": False}, lambda i, t, r: F.kl_div(i, t, reduction=r, log_target=False), logp, q),
+             ("KLDivLoss", {"log_target": True}, lambda i, t, r: F.kl_div(i, t, reduction=r, log_target=True), logp, torch.log_softmax(q + 0.1, 1))]
+    for kind, config, fn, inp, tgt in specs:
+        for red in ("none", "mean", "sum") + (("batchmean",) if kind == "KLDivLoss" else ()):
+            xi = inp.clone().requires_grad_(True)
+            out = fn(xi, tgt, red)
+            gi, = torch.autograd.grad(out, xi, torch.ones_like(out))
+            more.append({"kind": kind, "config": config, "reduction": red, "input": tj(inp), "target": tj(tgt), "output": tj(out), "grad_input": tj(gi)})
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -89,7 +118,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

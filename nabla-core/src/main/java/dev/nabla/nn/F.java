@@ -81,14 +81,87 @@ public final class F {
 
     // ------------------------------------------------------------------ losses
 
-    public enum Reduction { MEAN, SUM, NONE }
+    /** How a loss reduces its elements; BATCHMEAN (the sum divided by the batch size) is KLDivLoss's recommended form. */
+    public enum Reduction { MEAN, SUM, NONE, BATCHMEAN }
 
     static Tensor reduce(Tensor loss, Reduction r) {
         return switch (r) {
             case MEAN -> loss.mean();
             case SUM -> loss.sum();
             case NONE -> loss;
+            case BATCHMEAN -> loss.rank() == 0 ? loss.sum() : loss.sum().div(loss.size(0));
         };
+    }
+
+    /** Mean absolute error |x − y|, as torch.nn.L1Loss. Shape: input and target alike. */
+    public static Tensor l1Loss(Tensor input, Tensor target, Reduction r) {
+        sameShape("l1Loss", input, target);
+        return reduce(input.sub(target).abs(), r);
+    }
+
+    /** 0.5·d²/β where |d| < β, else |d| − 0.5·β (d = x − y), as torch.nn.SmoothL1Loss; β = 0 is the L1 loss. */
+    public static Tensor smoothL1Loss(Tensor input, Tensor target, double beta, Reduction r) {
+        sameShape("smoothL1Loss", input, target);
+        if (!(beta >= 0)) throw new IllegalArgumentException("smoothL1Loss: beta must be >= 0, got " + beta);
+        Tensor d = input.sub(target), a = d.abs();
+        if (beta == 0) return reduce(Tensor.where(d.le(0.0), d.neg(), d), r); // |d|, with PyTorch's gradient −1 at d = 0 (L1Loss has 0 there)
+        return reduce(Tensor.where(a.lt(beta), d.square().mul(0.5 / beta), a.sub(0.5 * beta)), r);
+    }
+
+    /** 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ), as torch.nn.HuberLoss (δ > 0). */
+    public static Tensor huberLoss(Tensor input, Tensor target, double delta, Reduction r) {
+        sameShape("huberLoss", input, target);
+        if (!(delta > 0)) throw new IllegalArgumentException("huberLoss: delta must be > 0, got " + delta);
+        Tensor d = input.sub(target), a = d.abs();
+        return reduce(Tensor.where(a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)), r);
+    }
+
+    /** x where y = 1, max(0, margin − x) where y = −1 (PyTorch's form: both terms for other target values), as torch.nn.HingeEmbeddingLoss. */
+    public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target, double margin, Reduction r) {
+        sameShape("hingeEmbeddingLoss", input, target);
+        Tensor zero = Tensor.zeros(input.dtype());
+        Tensor marginPart = Tensor.where(target.ne(1.0), input.rsub(margin).clampMin(0), zero);
+        Tensor selfPart = Tensor.where(target.ne(-1.0), input, zero);
+        return reduce(marginPart.add(selfPart), r);
+    }
+
+    /**
+     * Multi-class hinge loss, as torch.nn.MultiMarginLoss: per sample, Σ_{i≠y} max(0, margin − x[y] + x[i])^p / C,
+     * times weight[y] when a class weight is given. Shape: input [N, C] (or [C]), target [N] (or 0-d) int64.
+     */
+    public static Tensor multiMarginLoss(Tensor input, Tensor target, int p, double margin, Tensor weight, Reduction r) {
+        if (p != 1 && p != 2) throw new IllegalArgumentException("multiMarginLoss: only p == 1 and p == 2 supported, got " + p);
+        if (target.dtype() != DType.INT64) throw new IllegalArgumentException("multiMarginLoss: expected int64 class indices as target, got " + target.dtype());
+        boolean single = input.rank() == 1;
+        Tensor x = single ? input.unsqueeze(0) : input, y = single ? target.reshape(1) : target;
+        if (x.rank() != 2 || y.rank() != 1 || y.size(0) != x.size(0))
+            throw new IllegalArgumentException("multiMarginLoss: expected input [N, C] and target [N], got " + Shape.str(input.shape()) + " and " + Shape.str(target.shape()));
+        int c = x.size(1);
+        for (long v : y.toLongArray()) if (v < 0 || v >= c) throw new IllegalArgumentException("multiMarginLoss: target " + v + " is out of bounds for " + c + " classes");
+        Tensor idx = y.unsqueeze(1);
+        Tensor xy = x.gather(1, idx);
+        Tensor m = xy.rsub(margin).add(x).clampMin(0);
+        if (p == 2) m = m.square();
+        if (weight != null) m = m.mul(weight.indexSelect(0, y).unsqueeze(1));
+        Tensor notTarget = Tensor.arange(c).unsqueeze(0).ne(idx).to(x.dtype());
+        Tensor perSample = m.mul(notTarget).sum(new int[] {1}, false).div(c);
+        return reduce(single ? perSample.reshape() : perSample, r);
+    }
+
+    /**
+     * Kullback-Leibler divergence with input as log-probabilities, as torch.nn.KLDivLoss: target·(log target − input),
+     * 0 where target = 0; with {@code logTarget}, e^target·(target − input). Prefer BATCHMEAN (MEAN averages over all
+     * elements, as PyTorch does, which is not the divergence).
+     */
+    public static Tensor klDivLoss(Tensor input, Tensor target, boolean logTarget, Reduction r) {
+        sameShape("klDivLoss", input, target);
+        Tensor pointwise;
+        if (logTarget) pointwise = target.exp().mul(target.sub(input));
+        else {
+            Tensor xlogx = Tensor.where(target.eq(0.0), Tensor.zeros(target.dtype()), target.mul(target.log()));
+            pointwise = xlogx.sub(target.mul(input));
+        }
+        return reduce(pointwise, r);
     }
 
     private static void sameShape(String op, Tensor input, Tensor target) {

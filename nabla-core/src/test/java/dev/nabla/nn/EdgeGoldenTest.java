@@ -98,6 +98,48 @@ class EdgeGoldenTest {
         Golden.assertClose(name + " Hessian-vector product", Golden.tensor(c.get("hvp"), DType.FLOAT64), hv, 1e-10, 1e-12);
     }
 
+    static Stream<Arguments> moreLosses() {
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode c : EDGES.get("more_losses")) out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("config") + " " + c.get("reduction").asText(), c));
+        return out.stream();
+    }
+
+    /** Issue 10 item 10: L1, SmoothL1 (β, and β = 0), Huber (δ), HingeEmbedding, MultiMargin (p 1 and 2, class weights), KLDiv (log targets too). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("moreLosses")
+    void moreLossesMatchPyTorch(String name, JsonNode c) {
+        JsonNode k = c.get("config");
+        Reduction r = Reduction.valueOf(c.get("reduction").asText().toUpperCase(java.util.Locale.ROOT));
+        Tensor x = Golden.tensor(c.get("input"), DType.FLOAT64).requiresGrad_(true);
+        Tensor t = Golden.tensor(c.get("target"), DType.FLOAT64);
+        Loss loss = switch (c.get("kind").asText()) {
+            case "L1Loss" -> new L1Loss(r);
+            case "SmoothL1Loss" -> new SmoothL1Loss(k.get("beta").asDouble(), r);
+            case "HuberLoss" -> new HuberLoss(k.get("delta").asDouble(), r);
+            case "HingeEmbeddingLoss" -> new HingeEmbeddingLoss(k.get("margin").asDouble(), r);
+            case "MultiMarginLoss" -> new MultiMarginLoss(k.get("p").asInt(), k.get("margin").asDouble(),
+                    k.has("weight") ? Tensor.of(StreamSupportDoubles.of(k.get("weight"))) : null, r);
+            default -> new KLDivLoss(r, k.get("log_target").asBoolean());
+        };
+        Tensor out = loss.apply(x, t);
+        Golden.assertClose(name + " output", Golden.tensor(c.get("output"), DType.FLOAT64), out, 1e-12, 1e-12);
+        out.backward(Tensor.onesLike(out));
+        Golden.assertClose(name + " grad input", Golden.tensor(c.get("grad_input"), DType.FLOAT64), x.grad(), 1e-12, 1e-12);
+        boolean kink = c.get("kind").asText().equals("MultiMarginLoss") || (k.has("beta") && k.get("beta").asDouble() == 0); // sampled at d = 0: no derivative there
+        if (!kink)
+            assertTrue(dev.nabla.autograd.GradCheck.check(xs -> loss.apply(xs[0], t), x.detach().requiresGrad_(true)).passed(), name + " gradcheck");
+    }
+
+    /** JSON number arrays as double[]. */
+    private static final class StreamSupportDoubles {
+        static double[] of(JsonNode a) {
+            double[] d = new double[a.size()];
+            for (int i = 0; i < d.length; i++) d[i] = a.get(i).asDouble();
+            return d;
+        }
+    }
+
     static Stream<Arguments> outputSizeErrors() {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : EDGES.get("output_size_errors")) out.add(Arguments.of(c.get("module").asText() + " on " + c.get("input_shape"), c));

@@ -1,0 +1,17 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+import dev.nabla.nn.F.Reduction;
+
+/** Mean absolute error |x − y|. Shape: input and target alike. As torch.nn.L1Loss (defaults: reduction mean). */
+public final class L1Loss implements Loss {
+    private final Reduction reduction;
+
+    public L1Loss() { this(Reduction.MEAN); }
+    public L1Loss(Reduction reduction) { this.reduction = reduction; }
+
+    @Override
+    public Tensor apply(Tensor input, Tensor target) {
+        return F.l1Loss(input, target, reduction);
+    }
+}

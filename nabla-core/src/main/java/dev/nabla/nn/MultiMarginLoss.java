@@ -1,0 +1,25 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+import dev.nabla.nn.F.Reduction;
+
+/** Multi-class hinge loss, as torch.nn.MultiMarginLoss (defaults p 1, margin 1, no class weight, mean). Shape: input [N, C], target [N] int64. */
+public final class MultiMarginLoss implements Loss {
+    private final int p;
+    private final double margin;
+    private final Tensor weight;
+    private final Reduction reduction;
+
+    public MultiMarginLoss() { this(1, 1.0, null, Reduction.MEAN); }
+    public MultiMarginLoss(int p, double margin, Tensor weight, Reduction reduction) {
+        this.p = p;
+        this.margin = margin;
+        this.weight = weight;
+        this.reduction = reduction;
+    }
+
+    @Override
+    public Tensor apply(Tensor input, Tensor target) {
+        return F.multiMarginLoss(input, target, p, margin, weight, reduction);
+    }
+}

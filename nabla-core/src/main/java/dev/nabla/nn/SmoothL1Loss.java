@@ -1,0 +1,21 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+import dev.nabla.nn.F.Reduction;
+
+/** 0.5·d²/β where |d| &lt; β, else |d| − 0.5·β (d = x − y). Shape: input and target alike. As torch.nn.SmoothL1Loss (defaults: reduction mean, beta 1). */
+public final class SmoothL1Loss implements Loss {
+    private final double beta;
+    private final Reduction reduction;
+
+    public SmoothL1Loss() { this(1.0, Reduction.MEAN); }
+    public SmoothL1Loss(double beta, Reduction reduction) {
+        this.beta = beta;
+        this.reduction = reduction;
+    }
+
+    @Override
+    public Tensor apply(Tensor input, Tensor target) {
+        return F.smoothL1Loss(input, target, beta, reduction);
+    }
+}
