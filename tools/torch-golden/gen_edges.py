@@ -108,6 +108,48 @@ def main():
             out = fn(xi, tgt, red)
             gi, = torch.autograd.grad(out, xi, torch.ones_like(out))
             more.append({"kind": kind, "config": config, "reduction": red, "input": tj(inp), "target": tj(tgt), "output": tj(out), "grad_input": tj(gi)})
+    # issue 10 item 9: ignore_index, class weights with label smoothing, probability targets with weights, BCE weights
+    ce = []
+    g3 = torch.Generator().manual_seed(13)
+    logits5 = torch.randn(5, 4, generator=g3, dtype=d) * 2
+    lab = torch.tensor([0, -100, 3, 1, -100])
+    lab2 = torch.tensor([0, 2, 3, 2, 1])
+    w4 = torch.tensor([0.5, 1.0, 2.0, 1.5], dtype=d)
+    probs5 = torch.softmax(torch.randn(5, 4, generator=g3, dtype=d), 1)
+    img = torch.randn(2, 3, 2, 2, generator=g3, dtype=d)
+    imglab = torch.tensor([[[0, -100], [2, 1]], [[-100, -100], [1, 0]]])
+    w3 = torch.tensor([1.0, 0.25, 3.0], dtype=d)
+    ce_specs = [("cross_entropy", {"ignore_index": -100}, logits5, lab, None, 0.0),
+                ("cross_entropy", {"ignore_index": 2}, logits5, lab2, None, 0.0),
+                ("cross_entropy", {"ignore_index": -100, "weight": w4.tolist()}, logits5, lab, w4, 0.0),
+                ("cross_entropy", {"ignore_index": -100, "weight": w4.tolist(), "label_smoothing": 0.2}, logits5, lab, w4, 0.2),
+                ("cross_entropy", {"ignore_index": -100, "label_smoothing": 0.1}, logits5, lab, None, 0.1),
+                ("cross_entropy", {"weight": w4.tolist(), "label_smoothing": 0.15}, logits5, lab2, w4, 0.15),
+                ("cross_entropy", {"weight": w4.tolist(), "label_smoothing": 0.1}, logits5, probs5, w4, 0.1),
+                ("cross_entropy", {"ignore_index": -100, "weight": w3.tolist(), "label_smoothing": 0.1}, img, imglab, w3, 0.1),
+                ("nll_loss", {"ignore_index": -100, "weight": w4.tolist()}, torch.log_softmax(logits5, 1), lab, w4, 0.0),
+                ("nll_loss", {"ignore_index": 1}, torch.log_softmax(logits5, 1), lab2, None, 0.0)]
+    for kind, config, inp, tgt, w, ls in ce_specs:
+        for red in ("none", "mean", "sum"):
+            xi = inp.clone().requires_grad_(True)
+            ii = config.get("ignore_index", -100)
+            out = F.cross_entropy(xi, tgt, weight=w, ignore_index=ii, reduction=red, label_smoothing=ls) if kind == "cross_entropy" \
+                else F.nll_loss(xi, tgt, weight=w, ignore_index=ii, reduction=red)
+            gi, = torch.autograd.grad(out, xi, torch.ones_like(out))
+            ce.append({"kind": kind, "config": config, "reduction": red, "input": tj(inp), "target": tj(tgt), "output": tj(out), "grad_input": tj(gi)})
+    pw4 = torch.tensor([1.5, 2.0, 0.5, 3.0], dtype=d)
+    ew = torch.rand(3, 4, generator=g3, dtype=d) + 0.5
+    p34 = torch.rand(3, 4, generator=g3, dtype=d) * 0.9 + 0.05
+    x34 = torch.randn(3, 4, generator=g3, dtype=d)
+    t34 = (torch.rand(3, 4, generator=g3) > 0.5).double()
+    for red in ("none", "mean", "sum"):
+        for kind, inp in (("bce", p34), ("bce_with_logits", x34)):
+            xi = inp.clone().requires_grad_(True)
+            out = F.binary_cross_entropy(xi, t34, weight=ew, reduction=red) if kind == "bce" else \
+                F.binary_cross_entropy_with_logits(xi, t34, weight=ew, pos_weight=pw4, reduction=red)
+            gi, = torch.autograd.grad(out, xi, torch.ones_like(out))
+            ce.append({"kind": kind, "config": {"weight": tj(ew), "pos_weight": pw4.tolist() if kind != "bce" else None}, "reduction": red,
+                       "input": tj(inp), "target": tj(t34), "output": tj(out), "grad_input": tj(gi)})
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -118,7 +160,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,19 @@ package dev.nabla.nn;
 import dev.nabla.Tensor;
 import dev.nabla.nn.F.Reduction;
 
-/** Binary cross-entropy on probabilities in [0, 1]. Shape: input and target alike. */
+/** Binary cross-entropy on probabilities in [0, 1], with an optional per-element weight. Shape: input and target alike. */
 public final class BCELoss implements Loss {
     private final Reduction reduction;
+    private final Tensor weight;
 
     public BCELoss() { this(Reduction.MEAN); }
-    public BCELoss(Reduction reduction) { this.reduction = reduction; }
+    public BCELoss(Reduction reduction) { this(reduction, null); }
+    public BCELoss(Reduction reduction, Tensor weight) {
+        this.reduction = reduction;
+        this.weight = weight;
+    }
     @Override
     public Tensor apply(Tensor input, Tensor target) {
-        return F.binaryCrossEntropy(input, target, reduction);
+        return F.binaryCrossEntropy(input, target, weight, reduction);
     }
 }

@@ -179,7 +179,19 @@ public final class F {
      * Negative log likelihood: input [N, C] (or [N, C, d...]) log-probabilities, target int64 [N] (or [N, d...])
      * class indices; optional per-class weight [C]; mean divides by the summed weights of the targets.
      */
+    /** PyTorch's default ignore_index: a target equal to it contributes nothing (and is not counted by the mean). */
+    public static final long IGNORE_INDEX = -100;
+
     public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, Reduction r) {
+        return nllLoss(logProbs, target, weight, IGNORE_INDEX, r);
+    }
+
+    /**
+     * Negative log-likelihood of class indices, as torch.nn.NLLLoss: −w[t]·logProbs[t] per element; targets equal to
+     * {@code ignoreIndex} contribute 0; MEAN divides by the sum of the weights of the non-ignored targets (their
+     * count without class weights). Shape: logProbs [N, C] or [N, C, d...] or [C]; target [N] or [N, d...] or 0-d.
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, long ignoreIndex, Reduction r) {
         if (target.dtype() != DType.INT64)
             throw new IllegalArgumentException("nllLoss: expected int64 class indices as target, got " + target.dtype() + " (use probabilities with crossEntropy)");
         if (logProbs.rank() < 1 || logProbs.rank() > 1 && (target.rank() != logProbs.rank() - 1 || target.size(0) != logProbs.size(0)))
@@ -193,20 +205,23 @@ public final class F {
             perm[lp.rank() - 1] = 1;
             for (int i = 0, j = 0; i < lp.rank(); i++) if (i != 1) perm[j++] = i;
             lp = lp.permute(perm).reshape(-1, c);
-            t = t.reshape(-1);
         }
+        t = t.reshape(-1);
         long[] ts = t.toLongArray();
         for (int i = 0; i < ts.length; i++)
-            if (ts[i] < 0 || ts[i] >= c)
+            if (ts[i] != ignoreIndex && (ts[i] < 0 || ts[i] >= c))
                 throw new IndexOutOfBoundsException("nllLoss: target " + ts[i] + " is out of bounds for " + c + " classes (at flat index " + i + ")");
-        Tensor picked = lp.gather(1, t.reshape(-1, 1)).reshape(-1).neg();
-        if (weight != null) {
-            Tensor w = weight.index(t.reshape(-1)).to(picked.dtype());
-            picked = picked.mul(w);
-            if (r == Reduction.MEAN) return picked.sum().div(w.sum());
-        }
-        if (r == Reduction.NONE) return picked.reshape(target.shape());
-        return reduce(picked, r);
+        Tensor valid = t.ne((double) ignoreIndex);
+        Tensor safe = Tensor.where(valid, t, Tensor.zeros(DType.INT64)); // ignored targets read class 0, then count for nothing
+        Tensor w = weight != null ? weight.index(safe).to(lp.dtype()) : Tensor.onesLike(safe).to(lp.dtype());
+        w = Tensor.where(valid, w, Tensor.zeros(lp.dtype()));
+        Tensor picked = Tensor.where(valid, lp.gather(1, safe.reshape(-1, 1)).reshape(-1).neg().mul(w), Tensor.zeros(lp.dtype()));
+        return switch (r) {
+            case NONE -> picked.reshape(target.shape());
+            case SUM -> picked.sum();
+            case MEAN -> picked.sum().div(w.sum());
+            case BATCHMEAN -> throw new IllegalArgumentException("nllLoss: reduction BATCHMEAN is for klDivLoss; use MEAN, SUM or NONE");
+        };
     }
 
     /**
@@ -214,28 +229,45 @@ public final class F {
      * probabilities of the input's shape; label smoothing mixes the target with the uniform distribution.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, double labelSmoothing, Reduction r) {
+        return crossEntropy(logits, target, weight, labelSmoothing, IGNORE_INDEX, r);
+    }
+
+    /**
+     * Cross-entropy from logits, as torch.nn.CrossEntropyLoss: class-index targets (int64, with class weights,
+     * ignoreIndex and label smoothing, alone or together, normalised as PyTorch does) or class probabilities
+     * (float, same shape as the logits). Shape: logits [N, C] or [N, C, d...] or [C].
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, double labelSmoothing, long ignoreIndex, Reduction r) {
         if (labelSmoothing < 0 || labelSmoothing > 1) throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
         if (logits.rank() < 1) throw new IllegalArgumentException("crossEntropy: expected logits [N, C], got a 0-d tensor");
         int classDim = logits.rank() == 1 ? 0 : 1;
         int c = logits.size(classDim);
         Tensor logp = logits.logSoftmax(classDim);
+        Tensor wView = weight == null ? null : weight.to(logp.dtype()).reshape(classDim == 1 ? broadcastShape(logits.rank(), c) : new int[] {c});
         if (target.dtype().isFloatingPoint()) {
             sameShape("crossEntropy (probability targets)", logits, target);
             Tensor p = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / c) : target;
             Tensor terms = logp.mul(p);
-            if (weight != null) terms = terms.mul(weight.reshape(classDim == 1 ? broadcastShape(logits.rank(), c) : new int[] {c}));
+            if (wView != null) terms = terms.mul(wView);
             Tensor loss = terms.sum(classDim, false).neg();
-            return reduce(loss, r);
+            return reduce(loss, r == Reduction.MEAN ? Reduction.MEAN : r);
         }
-        if (labelSmoothing > 0 && weight != null)
-            throw new UnsupportedOperationException("crossEntropy: class weights together with label smoothing are not supported yet");
-        Tensor nll = nllLoss(logp, target, weight, r == Reduction.MEAN && weight != null ? Reduction.MEAN : Reduction.NONE);
-        if (r == Reduction.MEAN && weight != null) return nll;
-        if (labelSmoothing > 0) {
-            Tensor smooth = logp.sum(classDim, false).neg().div(c);
-            nll = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
-        }
-        return reduce(nll, r);
+        Tensor nll = nllLoss(logp, target, weight, ignoreIndex, r);
+        if (labelSmoothing == 0) return nll;
+        Tensor valid = target.ne((double) ignoreIndex);
+        Tensor smooth = (wView == null ? logp : logp.mul(wView)).sum(classDim, false).neg();
+        smooth = Tensor.where(valid, smooth, Tensor.zeros(smooth.dtype()));
+        Tensor smoothRed = switch (r) {
+            case NONE -> smooth;
+            case SUM -> smooth.sum();
+            case MEAN -> { // normalised like the nll term: by the weights of the non-ignored targets, or their count
+                if (weight == null) yield smooth.sum().div(valid.to(smooth.dtype()).sum());
+                Tensor safe = Tensor.where(valid, target, Tensor.zeros(DType.INT64));
+                yield smooth.sum().div(Tensor.where(valid, weight.to(smooth.dtype()).index(safe), Tensor.zeros(smooth.dtype())).sum());
+            }
+            case BATCHMEAN -> throw new IllegalArgumentException("crossEntropy: reduction BATCHMEAN is for klDivLoss; use MEAN, SUM or NONE");
+        };
+        return nll.mul(1 - labelSmoothing).add(smoothRed.mul(labelSmoothing / c));
     }
 
     private static int[] broadcastShape(int rank, int c) {
@@ -247,8 +279,14 @@ public final class F {
 
     /** Binary cross-entropy on probabilities; the logs are clamped at −100 as PyTorch does. */
     public static Tensor binaryCrossEntropy(Tensor p, Tensor target, Reduction r) {
+        return binaryCrossEntropy(p, target, null, r);
+    }
+
+    /** As torch.nn.BCELoss, with an optional weight broadcast over the elements (a manual rescaling of each element's loss). */
+    public static Tensor binaryCrossEntropy(Tensor p, Tensor target, Tensor weight, Reduction r) {
         sameShape("binaryCrossEntropy", p, target);
-        return reduce(Losses.binaryCrossEntropy(p, target), r);
+        Tensor loss = Losses.binaryCrossEntropy(p, target);
+        return reduce(weight == null ? loss : loss.mul(weight), r);
     }
 
     /**
@@ -257,11 +295,16 @@ public final class F {
      * (−0.5 at x = 0, t = 1, where abs and clamp gave −1 or 0).
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor x, Tensor target, Tensor posWeight, Reduction r) {
+        return binaryCrossEntropyWithLogits(x, target, posWeight, null, r);
+    }
+
+    /** As torch.nn.BCEWithLogitsLoss: pos_weight per class (last dimension) and an optional weight per element. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor x, Tensor target, Tensor posWeight, Tensor weight, Reduction r) {
         sameShape("binaryCrossEntropyWithLogits", x, target);
         Tensor softplusNeg = Activations.softplus(x.neg());
         Tensor logWeight = posWeight == null ? null : posWeight.sub(1.0).mul(target).add(1.0);
         Tensor loss = target.rsub(1.0).mul(x).add(logWeight == null ? softplusNeg : logWeight.mul(softplusNeg));
-        return reduce(loss, r);
+        return reduce(weight == null ? loss : loss.mul(weight), r);
     }
 
     /** Hinge loss max(0, 1 − y·f) for targets ±1. */

@@ -3,15 +3,21 @@ package dev.nabla.nn;
 import dev.nabla.Tensor;
 import dev.nabla.nn.F.Reduction;
 
-/** Negative log likelihood of log-probabilities [N, C] for int64 targets [N], with optional class weights. */
+/** Negative log likelihood of log-probabilities [N, C] for int64 targets [N], with optional class weights and ignoreIndex (default −100). */
 public final class NLLLoss implements Loss {
     private final Reduction reduction;
     private final Tensor weight;
+    private final long ignoreIndex;
 
     public NLLLoss() { this(Reduction.MEAN, null); }
-    public NLLLoss(Reduction reduction, Tensor weight) { this.reduction = reduction; this.weight = weight; }
+    public NLLLoss(Reduction reduction, Tensor weight) { this(reduction, weight, F.IGNORE_INDEX); }
+    public NLLLoss(Reduction reduction, Tensor weight, long ignoreIndex) {
+        this.reduction = reduction;
+        this.weight = weight;
+        this.ignoreIndex = ignoreIndex;
+    }
     @Override
     public Tensor apply(Tensor input, Tensor target) {
-        return F.nllLoss(input, target, weight, reduction);
+        return F.nllLoss(input, target, weight, ignoreIndex, reduction);
     }
 }

@@ -131,6 +131,34 @@ class EdgeGoldenTest {
             assertTrue(dev.nabla.autograd.GradCheck.check(xs -> loss.apply(xs[0], t), x.detach().requiresGrad_(true)).passed(), name + " gradcheck");
     }
 
+    static Stream<Arguments> classLosses() {
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode c : EDGES.get("class_losses")) out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("config").toString().replaceAll("\\{\"shape.*?\\]\\}", "[..]") + " " + c.get("reduction").asText(), c));
+        return out.stream();
+    }
+
+    /** Issue 10 item 9: ignoreIndex, class weights with label smoothing (and over [N, C, H, W]), probability targets with weights, BCE weights. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("classLosses")
+    void classLossOptionsMatchPyTorch(String name, JsonNode c) {
+        JsonNode k = c.get("config");
+        Reduction r = Reduction.valueOf(c.get("reduction").asText().toUpperCase(java.util.Locale.ROOT));
+        Tensor x = Golden.tensor(c.get("input"), DType.FLOAT64).requiresGrad_(true);
+        Tensor t = Golden.tensor(c.get("target"), DType.FLOAT64);
+        Tensor w = k.path("weight").isArray() ? Tensor.of(StreamSupportDoubles.of(k.get("weight"))) : k.path("weight").isObject() ? Golden.tensor(k.get("weight"), DType.FLOAT64) : null;
+        long ignore = k.path("ignore_index").asLong(F.IGNORE_INDEX);
+        Tensor out = switch (c.get("kind").asText()) {
+            case "cross_entropy" -> new CrossEntropyLoss(r, w, k.path("label_smoothing").asDouble(0), ignore).apply(x, t);
+            case "nll_loss" -> new NLLLoss(r, w, ignore).apply(x, t);
+            case "bce" -> new BCELoss(r, w).apply(x, t);
+            default -> new BCEWithLogitsLoss(r, Tensor.of(StreamSupportDoubles.of(k.get("pos_weight"))), w).apply(x, t);
+        };
+        Golden.assertClose(name + " output", Golden.tensor(c.get("output"), DType.FLOAT64), out, 1e-12, 1e-12);
+        out.backward(Tensor.onesLike(out));
+        Golden.assertClose(name + " grad input", Golden.tensor(c.get("grad_input"), DType.FLOAT64), x.grad(), 1e-12, 1e-12);
+    }
+
     /** JSON number arrays as double[]. */
     private static final class StreamSupportDoubles {
         static double[] of(JsonNode a) {
