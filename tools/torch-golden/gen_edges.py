@@ -150,6 +150,36 @@ def main():
             gi, = torch.autograd.grad(out, xi, torch.ones_like(out))
             ce.append({"kind": kind, "config": {"weight": tj(ew), "pos_weight": pw4.tolist() if kind != "bce" else None}, "reduction": red,
                        "input": tj(inp), "target": tj(t34), "output": tj(out), "grad_input": tj(gi)})
+    # issue 10 item 8: grouped and depthwise convolution, ceil_mode, count_include_pad, adaptive average pooling
+    layers = []
+    g4 = torch.Generator().manual_seed(17)
+    for name, cin, cout, groups, k, stride, pad in [("grouped", 4, 6, 2, 3, 1, 1), ("depthwise", 3, 3, 3, 3, 2, 1), ("depthwise_x2", 2, 4, 2, 2, 1, 0)]:
+        conv = nn.Conv2d(cin, cout, k, stride=stride, padding=pad, groups=groups).double()
+        with torch.no_grad():
+            conv.weight.copy_(torch.randn(conv.weight.shape, generator=g4, dtype=d))
+            conv.bias.copy_(torch.randn(conv.bias.shape, generator=g4, dtype=d))
+        x = torch.randn(2, cin, 6, 5, generator=g4, dtype=d).requires_grad_(True)
+        y = conv(x)
+        gy = torch.randn(y.shape, generator=g4, dtype=d)
+        gx, gw, gb = torch.autograd.grad(y, (x, conv.weight, conv.bias), gy)
+        layers.append({"kind": "Conv2d", "name": name, "config": {"in": cin, "out": cout, "groups": groups, "kernel": k, "stride": stride, "padding": pad},
+                       "weight": tj(conv.weight), "bias": tj(conv.bias), "input": tj(x), "output": tj(y), "grad_output": tj(gy),
+                       "grad_input": tj(gx), "grad_weight": tj(gw), "grad_bias": tj(gb)})
+    pools = [("MaxPool2d", {"kernel": 2, "stride": 2, "padding": 0, "ceil_mode": True}, nn.MaxPool2d(2, 2, 0, ceil_mode=True)),
+             ("MaxPool2d", {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": True}, nn.MaxPool2d(3, 2, 1, ceil_mode=True)),
+             ("AvgPool2d", {"kernel": 2, "stride": 2, "padding": 0, "ceil_mode": True, "count_include_pad": True}, nn.AvgPool2d(2, 2, 0, ceil_mode=True)),
+             ("AvgPool2d", {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": False, "count_include_pad": False}, nn.AvgPool2d(3, 2, 1, count_include_pad=False)),
+             ("AvgPool2d", {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}, nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False)),
+             ("AvgPool2d", {"kernel": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": True}, nn.AvgPool2d(3, 2, 1, ceil_mode=True)),
+             ("AdaptiveAvgPool2d", {"out": [3, 2]}, nn.AdaptiveAvgPool2d((3, 2))),
+             ("AdaptiveAvgPool2d", {"out": [1, 1]}, nn.AdaptiveAvgPool2d(1)),
+             ("AdaptiveAvgPool2d", {"out": [4, 4]}, nn.AdaptiveAvgPool2d(4))]
+    for kind, config, mod in pools:
+        x = torch.randn(2, 2, 7, 5, generator=g4, dtype=d).requires_grad_(True)
+        y = mod(x)
+        gy = torch.randn(y.shape, generator=g4, dtype=d)
+        gx, = torch.autograd.grad(y, x, gy)
+        layers.append({"kind": kind, "config": config, "input": tj(x), "output": tj(y), "grad_output": tj(gy), "grad_input": tj(gx)})
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -160,7 +190,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "layers": layers, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,15 @@ import dev.nabla.Tensor;
  * OH = (H + 2·padding − dilation·(kernel − 1) − 1) / stride + 1. Initialised as PyTorch's Conv2d.
  */
 public final class Conv2d extends Module {
-    /** Options beyond the channels and kernel; {@link #defaults()} is stride 1, no padding, dilation 1, bias. */
-    public record Options(int[] stride, int[] padding, int[] dilation, boolean bias) {
-        public static Options defaults() { return new Options(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true); }
-        public Options stride(int s) { return new Options(new int[] {s, s}, padding, dilation, bias); }
-        public Options padding(int p) { return new Options(stride, new int[] {p, p}, dilation, bias); }
-        public Options dilation(int d) { return new Options(stride, padding, new int[] {d, d}, bias); }
-        public Options bias(boolean b) { return new Options(stride, padding, dilation, b); }
+    /** Options beyond the channels and kernel; {@link #defaults()} is stride 1, no padding, dilation 1, bias, 1 group. */
+    public record Options(int[] stride, int[] padding, int[] dilation, boolean bias, int groups) {
+        public static Options defaults() { return new Options(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, 1); }
+        public Options stride(int s) { return new Options(new int[] {s, s}, padding, dilation, bias, groups); }
+        public Options padding(int p) { return new Options(stride, new int[] {p, p}, dilation, bias, groups); }
+        public Options dilation(int d) { return new Options(stride, padding, new int[] {d, d}, bias, groups); }
+        public Options bias(boolean b) { return new Options(stride, padding, dilation, b, groups); }
+        /** Channels split into {@code g} groups convolved separately (g = in = out channels: depthwise), as PyTorch's groups. */
+        public Options groups(int g) { return new Options(stride, padding, dilation, bias, g); }
     }
 
     public final int inChannels, outChannels;
@@ -32,11 +34,13 @@ public final class Conv2d extends Module {
 
     public Conv2d(int inChannels, int outChannels, int[] kernel, Options options, Generator g, DType dtype) {
         if (inChannels <= 0 || outChannels <= 0) throw new IllegalArgumentException("Conv2d: channels must be positive, got " + inChannels + "->" + outChannels);
+        if (options.groups() < 1 || inChannels % options.groups() != 0 || outChannels % options.groups() != 0)
+            throw new IllegalArgumentException("Conv2d: in_channels " + inChannels + " and out_channels " + outChannels + " must both be divisible by groups " + options.groups());
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel.clone();
         this.options = options;
-        Tensor w = param("weight", Tensor.zeros(dtype, outChannels, inChannels, kernel[0], kernel[1]));
+        Tensor w = param("weight", Tensor.zeros(dtype, outChannels, inChannels / options.groups(), kernel[0], kernel[1]));
         Tensor b = options.bias() ? param("bias", Tensor.zeros(dtype, outChannels)) : null;
         Init.torchDefault(w, b, g);
     }
@@ -48,22 +52,24 @@ public final class Conv2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         checkInput(x);
-        return F.conv2d(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
+        return F.conv2d(x, weight(), bias(), options.stride(), options.padding(), options.dilation(), options.groups());
     }
 
     /** relu(forward(x)) in one fused kernel pass (what {@link Sequential} uses for a Conv2d followed by a ReLU). */
     public Tensor forwardRelu(Tensor x) {
         checkInput(x);
+        if (options.groups() != 1) return forward(x).relu();
         return dev.nabla.ops.Convolution.conv2dRelu(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
     }
 
     /** maxPool2d(relu(forward(x)), 2) in one fused kernel pass (Sequential uses it for Conv2d, ReLU, MaxPool2d(2)). */
     public Tensor forwardReluMaxPool(Tensor x) {
         checkInput(x);
+        if (options.groups() != 1) return F.maxPool2d(forward(x).relu(), new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
         return dev.nabla.ops.Convolution.conv2dReluMaxPool(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
     }
 
-    /** [out, in, KH, KW]. */
+    /** [out, in / groups, KH, KW]. */
     public Tensor weight() {
         return parameter("weight");
     }
@@ -81,6 +87,7 @@ public final class Conv2d extends Module {
     @Override
     protected String extraRepr() {
         return inChannels + ", " + outChannels + ", kernel_size=(" + kernel[0] + ", " + kernel[1] + "), stride=(" + options.stride()[0] + ", " + options.stride()[1]
-                + "), padding=(" + options.padding()[0] + ", " + options.padding()[1] + ")" + (options.bias() ? "" : ", bias=False");
+                + "), padding=(" + options.padding()[0] + ", " + options.padding()[1] + ")" + (options.groups() == 1 ? "" : ", groups=" + options.groups())
+                + (options.bias() ? "" : ", bias=False");
     }
 }

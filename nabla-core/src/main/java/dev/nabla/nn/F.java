@@ -8,6 +8,7 @@ import dev.nabla.ops.Activations;
 import dev.nabla.ops.Convolution;
 import dev.nabla.ops.Losses;
 import dev.nabla.ops.Pooling;
+import java.util.List;
 
 /** The functional form of layers and losses, as {@code torch.nn.functional}. */
 public final class F {
@@ -23,12 +24,124 @@ public final class F {
         return Convolution.conv2d(x, weight, bias, stride, padding, dilation);
     }
 
+    /**
+     * Grouped convolution, as PyTorch's {@code groups}: the input channels and the filters are split into
+     * {@code groups} equal parts, each part convolved with its own filters, the results concatenated along the
+     * channels (groups = channels: depthwise). Shape: x [N, C, H, W], weight [O, C / groups, KH, KW] → [N, O, OH, OW].
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (groups == 1) return conv2d(x, weight, bias, stride, padding, dilation);
+        boolean unbatched = x.rank() == 3;
+        Tensor xb = unbatched ? x.unsqueeze(0) : x;
+        if (groups < 1 || xb.rank() != 4 || weight.rank() != 4 || xb.size(1) != weight.size(1) * groups || weight.size(0) % groups != 0)
+            throw new IllegalArgumentException("conv2d: groups " + groups + " need input [N, groups·Cg, H, W] and weight [groups·Og, Cg, KH, KW], got "
+                    + Shape.str(x.shape()) + " and " + Shape.str(weight.shape()));
+        int cg = weight.size(1), og = weight.size(0) / groups;
+        Tensor[] parts = new Tensor[groups];
+        for (int g = 0; g < groups; g++)
+            parts[g] = conv2d(xb.narrow(1, g * cg, cg), weight.narrow(0, g * og, og), bias == null ? null : bias.narrow(0, g * og, og), stride, padding, dilation);
+        Tensor y = Tensor.cat(parts, 1);
+        return unbatched ? y.squeeze(0) : y;
+    }
+
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         return Pooling.maxPool2d(x, kernel, stride, padding, dilation);
     }
 
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
         return Pooling.avgPool2d(x, kernel, stride, padding);
+    }
+
+    /**
+     * Average pooling with PyTorch's ceilMode (the output size rounded up, a last window may run past the input but
+     * must start inside it or in the left padding) and countIncludePad (false: the divisor counts only the input
+     * elements under the window). Written as a sum over windows divided by a count over the same windows.
+     */
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
+        if (!ceilMode && countIncludePad) return avgPool2d(x, kernel, stride, padding);
+        if (x.rank() == 3) return avgPool2d(x.unsqueeze(0), kernel, stride, padding, ceilMode, countIncludePad).squeeze(0);
+        if (x.rank() != 4) throw new IllegalArgumentException("avgPool2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
+        int h = x.size(2), w = x.size(3);
+        int oh = poolOutSize("avgPool2d", h, kernel[0], stride[0], padding[0], 1, ceilMode), ow = poolOutSize("avgPool2d", w, kernel[1], stride[1], padding[1], 1, ceilMode);
+        int extH = Math.max(h + 2 * padding[0], (oh - 1) * stride[0] + kernel[0]), extW = Math.max(w + 2 * padding[1], (ow - 1) * stride[1] + kernel[1]);
+        Tensor ext = padZeros(x, padding[0], extH - h - padding[0], padding[1], extW - w - padding[1]);
+        double area = kernel[0] * kernel[1];
+        int[] none = {0, 0};
+        Tensor sums = Pooling.avgPool2d(ext, kernel, stride, none).mul(area).narrow(2, 0, oh).narrow(3, 0, ow);
+        // the divisor: input elements (and, with countIncludePad, the regular padding) under each window, never the ceil overhang
+        int inH = countIncludePad ? h + 2 * padding[0] : h, inW = countIncludePad ? w + 2 * padding[1] : w;
+        int offH = countIncludePad ? 0 : padding[0], offW = countIncludePad ? 0 : padding[1];
+        Tensor ones = Tensor.ones(x.dtype(), 1, 1, inH, inW);
+        Tensor mask = padZeros(ones, offH, extH - inH - offH, offW, extW - inW - offW);
+        Tensor counts = Pooling.avgPool2d(mask, kernel, stride, none).mul(area).narrow(2, 0, oh).narrow(3, 0, ow);
+        return sums.div(counts);
+    }
+
+    /** Max pooling with PyTorch's ceilMode: the input is extended at the bottom and right by −∞ for the last windows. */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        if (!ceilMode) return maxPool2d(x, kernel, stride, padding, dilation);
+        if (x.rank() == 3) return maxPool2d(x.unsqueeze(0), kernel, stride, padding, dilation, true).squeeze(0);
+        if (x.rank() != 4) throw new IllegalArgumentException("maxPool2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
+        int h = x.size(2), w = x.size(3);
+        int oh = poolOutSize("maxPool2d", h, kernel[0], stride[0], padding[0], dilation[0], true), ow = poolOutSize("maxPool2d", w, kernel[1], stride[1], padding[1], dilation[1], true);
+        int extraH = Math.max(0, (oh - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1 - (h + 2 * padding[0]));
+        int extraW = Math.max(0, (ow - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1 - (w + 2 * padding[1]));
+        Tensor ext = x;
+        if (extraH > 0) ext = Tensor.cat(new Tensor[] {ext, Tensor.full(Double.NEGATIVE_INFINITY, x.dtype(), x.size(0), x.size(1), extraH, w)}, 2);
+        if (extraW > 0) ext = Tensor.cat(new Tensor[] {ext, Tensor.full(Double.NEGATIVE_INFINITY, x.dtype(), x.size(0), x.size(1), h + extraH, extraW)}, 3);
+        return maxPool2d(ext, kernel, stride, padding, dilation).narrow(2, 0, oh).narrow(3, 0, ow);
+    }
+
+    /** PyTorch's pooling output size: floor or ceil; in ceil mode the last window must start inside the input or the left padding. */
+    static int poolOutSize(String op, int in, int k, int s, int p, int d, boolean ceil) {
+        int span = in + 2 * p - d * (k - 1) - 1;
+        int out = (ceil ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        if (ceil && (long) (out - 1) * s >= in + p) out--;
+        if (out <= 0) throw new IllegalArgumentException(op + ": Given input size " + in + ". Calculated output size: " + out + ". Output size is too small");
+        return out;
+    }
+
+    private static Tensor padZeros(Tensor x, int top, int bottom, int left, int right) {
+        Tensor y = x;
+        if (top > 0 || bottom > 0) {
+            List<Tensor> parts = new java.util.ArrayList<>();
+            if (top > 0) parts.add(Tensor.zeros(x.dtype(), y.size(0), y.size(1), top, y.size(3)));
+            parts.add(y);
+            if (bottom > 0) parts.add(Tensor.zeros(x.dtype(), y.size(0), y.size(1), bottom, y.size(3)));
+            y = Tensor.cat(parts, 2);
+        }
+        if (left > 0 || right > 0) {
+            List<Tensor> parts = new java.util.ArrayList<>();
+            if (left > 0) parts.add(Tensor.zeros(x.dtype(), y.size(0), y.size(1), y.size(2), left));
+            parts.add(y);
+            if (right > 0) parts.add(Tensor.zeros(x.dtype(), y.size(0), y.size(1), y.size(2), right));
+            y = Tensor.cat(parts, 3);
+        }
+        return y;
+    }
+
+    /**
+     * Adaptive average pooling to [outH, outW], as PyTorch's: output cell (i, j) averages the input rows
+     * ⌊i·H/outH⌋ to ⌈(i+1)·H/outH⌉ and the columns likewise (windows may overlap). Shape: [N, C, H, W] → [N, C, outH, outW].
+     */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        if (x.rank() == 3) return adaptiveAvgPool2d(x.unsqueeze(0), outH, outW).squeeze(0);
+        if (x.rank() != 4 || outH < 1 || outW < 1)
+            throw new IllegalArgumentException("adaptiveAvgPool2d: expected input [N, C, H, W] and a positive output size, got " + Shape.str(x.shape()) + " -> " + outH + "x" + outW);
+        int h = x.size(2), w = x.size(3);
+        if (h % outH == 0 && w % outW == 0) // equal windows: one average pooling
+            return avgPool2d(x, new int[] {h / outH, w / outW}, new int[] {h / outH, w / outW}, new int[] {0, 0});
+        Tensor[] rows = new Tensor[outH];
+        for (int i = 0; i < outH; i++) {
+            int hs = Math.floorDiv(i * h, outH), he = -Math.floorDiv(-(i + 1) * h, outH);
+            Tensor[] cells = new Tensor[outW];
+            for (int j = 0; j < outW; j++) {
+                int ws = Math.floorDiv(j * w, outW), we = -Math.floorDiv(-(j + 1) * w, outW);
+                cells[j] = x.narrow(2, hs, he - hs).narrow(3, ws, we - ws).mean(new int[] {2, 3}, false);
+            }
+            rows[i] = Tensor.stack(cells, 2);
+        }
+        return Tensor.stack(rows, 2);
     }
 
     public static Tensor relu(Tensor x) { return x.relu(); }

@@ -5,12 +5,19 @@ import dev.nabla.Tensor;
 /** Max pooling; stride defaults to the kernel size. Shape: [N, C, H, W] → [N, C, OH, OW]. */
 public final class MaxPool2d extends Module {
     private final int[] kernel, stride, padding, dilation;
+    private final boolean ceilMode;
 
     public MaxPool2d(int kernel) {
         this(kernel, kernel, 0, 1);
     }
 
     public MaxPool2d(int kernel, int stride, int padding, int dilation) {
+        this(kernel, stride, padding, dilation, false);
+    }
+
+    /** With {@code ceilMode}, the output size is rounded up (PyTorch's ceil_mode). */
+    public MaxPool2d(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        this.ceilMode = ceilMode;
         this.kernel = new int[] {kernel, kernel};
         this.stride = new int[] {stride, stride};
         this.padding = new int[] {padding, padding};
@@ -20,12 +27,12 @@ public final class MaxPool2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         expectInput(x, "[N, C, H, W]", x.rank() == 4 || x.rank() == 3);
-        return F.maxPool2d(x, kernel, stride, padding, dilation);
+        return F.maxPool2d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
     /** Kernel 2, stride 2, no padding, dilation 1: the case the fused conv kernel covers. */
     boolean isPlain2x2() {
-        return kernel[0] == 2 && kernel[1] == 2 && stride[0] == 2 && stride[1] == 2 && padding[0] == 0 && padding[1] == 0 && dilation[0] == 1 && dilation[1] == 1;
+        return !ceilMode && kernel[0] == 2 && kernel[1] == 2 && stride[0] == 2 && stride[1] == 2 && padding[0] == 0 && padding[1] == 0 && dilation[0] == 1 && dilation[1] == 1;
     }
 
     @Override
@@ -35,6 +42,6 @@ public final class MaxPool2d extends Module {
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0] + ", dilation=" + dilation[0];
+        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0] + ", dilation=" + dilation[0] + (ceilMode ? ", ceil_mode=True" : "");
     }
 }

@@ -159,6 +159,45 @@ class EdgeGoldenTest {
         Golden.assertClose(name + " grad input", Golden.tensor(c.get("grad_input"), DType.FLOAT64), x.grad(), 1e-12, 1e-12);
     }
 
+    static Stream<Arguments> layers() {
+        List<Arguments> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode c : EDGES.get("layers")) out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("config"), c));
+        return out.stream();
+    }
+
+    /** Issue 10 item 8: Conv2d groups (depthwise too), MaxPool2d and AvgPool2d ceilMode, AvgPool2d countIncludePad, AdaptiveAvgPool2d. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void layerOptionsMatchPyTorch(String name, JsonNode c) {
+        JsonNode k = c.get("config");
+        Module m = switch (c.get("kind").asText()) {
+            case "Conv2d" -> {
+                Conv2d conv = new Conv2d(k.get("in").asInt(), k.get("out").asInt(), new int[] {k.get("kernel").asInt(), k.get("kernel").asInt()},
+                        Conv2d.Options.defaults().stride(k.get("stride").asInt()).padding(k.get("padding").asInt()).groups(k.get("groups").asInt()),
+                        new dev.nabla.Generator(0), DType.FLOAT64);
+                conv.loadStateDict(java.util.Map.of("weight", Golden.tensor(c.get("weight"), DType.FLOAT64), "bias", Golden.tensor(c.get("bias"), DType.FLOAT64)));
+                yield conv;
+            }
+            case "MaxPool2d" -> new MaxPool2d(k.get("kernel").asInt(), k.get("stride").asInt(), k.get("padding").asInt(), 1, k.get("ceil_mode").asBoolean());
+            case "AvgPool2d" -> new AvgPool2d(k.get("kernel").asInt(), k.get("stride").asInt(), k.get("padding").asInt(), k.get("ceil_mode").asBoolean(),
+                    k.get("count_include_pad").asBoolean());
+            default -> new AdaptiveAvgPool2d(k.get("out").get(0).asInt(), k.get("out").get(1).asInt());
+        };
+        Tensor x = Golden.tensor(c.get("input"), DType.FLOAT64).requiresGrad_(true);
+        Tensor y = m.forward(x);
+        Golden.assertClose(name + " output", Golden.tensor(c.get("output"), DType.FLOAT64), y, 1e-12, 1e-12);
+        y.backward(Golden.tensor(c.get("grad_output"), DType.FLOAT64));
+        Golden.assertClose(name + " grad input", Golden.tensor(c.get("grad_input"), DType.FLOAT64), x.grad(), 1e-12, 1e-12);
+        if (m instanceof Conv2d conv) {
+            Golden.assertClose(name + " grad weight", Golden.tensor(c.get("grad_weight"), DType.FLOAT64), conv.weight().grad(), 1e-12, 1e-12);
+            Golden.assertClose(name + " grad bias", Golden.tensor(c.get("grad_bias"), DType.FLOAT64), conv.bias().grad(), 1e-12, 1e-12);
+            // Sequential's fused paths fall back to the grouped form: the same values
+            Tensor fused = new Sequential(conv, new ReLU()).forward(Golden.tensor(c.get("input"), DType.FLOAT64));
+            Golden.assertClose(name + " conv+relu", y.detach().relu(), fused, 1e-12, 1e-12);
+        }
+    }
+
     /** JSON number arrays as double[]. */
     private static final class StreamSupportDoubles {
         static double[] of(JsonNode a) {
