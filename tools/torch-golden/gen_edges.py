@@ -180,6 +180,32 @@ def main():
         gy = torch.randn(y.shape, generator=g4, dtype=d)
         gx, = torch.autograd.grad(y, x, gy)
         layers.append({"kind": kind, "config": config, "input": tj(x), "output": tj(y), "grad_output": tj(gy), "grad_input": tj(gx)})
+    # the generic edges: reductions and softmax over empty, 1-element and 0-d tensors, ties, ±inf and NaN, non-contiguous
+    inf, nan = float("inf"), float("nan")
+    inputs = {"empty": torch.zeros(0, dtype=d), "empty_2x0": torch.zeros(2, 0, dtype=d), "one": torch.tensor([3.5], dtype=d),
+              "scalar": torch.tensor(2.5, dtype=d), "ties": torch.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]], dtype=d),
+              "inf": torch.tensor([[1.0, inf, -2.0], [-inf, 0.5, 3.0]], dtype=d), "all_neg_inf": torch.tensor([[-inf, -inf], [1.0, -inf]], dtype=d),
+              "nan": torch.tensor([[1.0, nan, -2.0], [0.5, 0.25, 3.0]], dtype=d),
+              "transposed": torch.tensor([[1.0, -2.0, 0.5], [4.0, 0.0, -1.5]], dtype=d).t()}
+    red_ops = {"sum": lambda x: x.sum(), "sum_dim0": lambda x: x.sum(0), "mean": lambda x: x.mean(), "mean_dim0": lambda x: x.mean(0),
+               "max": lambda x: x.max(), "max_dim0": lambda x: x.max(0).values, "min": lambda x: x.min(), "argmax": lambda x: x.argmax(),
+               "var": lambda x: x.var(), "std": lambda x: x.std(), "logsumexp_dim0": lambda x: torch.logsumexp(x, 0),
+               "softmax_dim0": lambda x: torch.softmax(x, 0), "log_softmax_dim0": lambda x: torch.log_softmax(x, 0)}
+    reductions = []
+    for iname, x0 in inputs.items():
+        for oname, fn in red_ops.items():
+            x = x0.clone().requires_grad_(True) if iname != "transposed" else x0.detach().clone().t().contiguous().t().requires_grad_(True)
+            row = {"input_name": iname, "op": oname, "input": tj(x0)}
+            try:
+                y = fn(x)
+                row["output"] = tj(y)
+                if y.dtype.is_floating_point and y.numel() > 0:
+                    gx, = torch.autograd.grad(y.sum(), x, allow_unused=True)
+                    if gx is not None:
+                        row["grad_input"] = tj(gx)
+            except (RuntimeError, IndexError) as e:
+                row["error"] = str(e).splitlines()[0]
+            reductions.append(row)
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -190,7 +216,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "layers": layers, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "layers": layers, "reductions": reductions, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

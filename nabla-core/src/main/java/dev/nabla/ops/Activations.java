@@ -92,6 +92,7 @@ public final class Activations {
         requireFloat("softmax", x);
         int d = Shape.dim("softmax", dim, x.rank());
         if (x.rank() == 0) return Tensor.onesLike(x).add(x.mul(0.0));
+        if (x.numel() == 0) return x.mul(1.0); // an empty result of the same shape, as PyTorch
         Tensor shifted = x.sub(x.detach().max(d, true).clampMin(-Double.MAX_VALUE));
         Tensor e = shifted.exp();
         return e.div(e.sum(d, true));
@@ -102,6 +103,7 @@ public final class Activations {
         requireFloat("logSoftmax", x);
         int d = Shape.dim("logSoftmax", dim, x.rank());
         if (x.rank() == 0) return x.mul(0.0);
+        if (x.numel() == 0) return x.mul(1.0);
         Tensor shifted = x.sub(x.detach().max(d, true).clampMin(-Double.MAX_VALUE));
         return shifted.sub(shifted.exp().sum(d, true).log());
     }

@@ -82,6 +82,13 @@ public final class Reductions {
     /** max or min over all elements (gradient shared evenly among ties), or along one dim (gradient to the first). */
     public static Tensor extreme(Tensor x, int[] dims, boolean keepDim, boolean max) {
         String op = max ? "max" : "min";
+        if (dims != null && dims.length == 1 && x.rank() > 0 && x.numel() == 0 && x.shape()[Shape.dim(op, dims[0], x.rank())] > 0) {
+            int d = Shape.dim(op, dims[0], x.rank()); // reducing a non-empty dim of an empty tensor: an empty result, as PyTorch
+            int[] shape = x.shape().clone();
+            shape[d] = 1;
+            Tensor empty = Tensor.zeros(x.dtype(), shape).add(x.sum(new int[] {d}, true)); // keeps the graph (an empty one)
+            return keepDim ? empty : empty.squeeze(d);
+        }
         if (x.numel() == 0)
             throw new IllegalArgumentException(op + ": expected a non-empty tensor (shape " + Shape.str(x.shape()) + "), as the reduction has no identity");
         if (dims != null && dims.length == 1 && x.rank() > 0) {
@@ -94,7 +101,9 @@ public final class Reductions {
         Tensor out = reduceRaw(x, max ? ReduceOp.MAX : ReduceOp.MIN, red, x.dtype(), keepDim);
         int[] keep = keptShape(x.shape(), red, true);
         return Autograd.record(op, out, g -> {
-            Tensor mask = x.detach().eq(out.detach().reshape(keep)).to(g.dtype());
+            Tensor o = out.detach().reshape(keep), xd = x.detach();
+            // PyTorch's evenly_distribute: among the elements equal to the result, or among the NaNs when the result is NaN
+            Tensor mask = Elementwise.where(o.ne(o), xd.ne(xd), xd.eq(o)).to(g.dtype());
             Tensor count = mask.sum(dims == null ? null : dims, true);
             return new Tensor[] {g.reshape(keep).mul(mask).div(count)};
         }, x);
@@ -120,8 +129,18 @@ public final class Reductions {
         boolean[] red = reducedDims("var", x, dims);
         long count = 1;
         for (int d = 0; d < red.length; d++) if (red[d]) count *= x.shape()[d];
-        Tensor centered = x.sub(mean(x, dims, true));
-        return sum(centered.mul(centered), dims, keepDim).div((double) Math.max(count - correction, 0));
+        Tensor out;
+        try (var ng = dev.nabla.autograd.GradMode.noGrad()) {
+            Tensor centered = x.sub(mean(x, dims, true));
+            out = sum(centered.mul(centered), dims, keepDim).div((double) Math.max(count - correction, 0));
+        }
+        int[] keep = keptShape(x.shape(), red, true);
+        double n = count - correction;
+        // PyTorch's var_backward: 2/(n − correction)·g·(x − mean), and ∞·g when n equals the correction; built from
+        // differentiable ops (x itself, not a copy), so var has second derivatives
+        return Autograd.record("var", out, Autograd.saved(x), g -> new Tensor[] {n == 0
+                ? g.reshape(keep).mul(Double.POSITIVE_INFINITY).expand(x.shape())
+                : g.reshape(keep).mul(x.sub(mean(x, dims, true))).mul(2.0 / n)}, x);
     }
 
     /** log(sum(exp(x))) over dims, stable: the max is subtracted first (treated as a constant). */
