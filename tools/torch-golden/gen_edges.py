@@ -206,6 +206,65 @@ def main():
             except (RuntimeError, IndexError) as e:
                 row["error"] = str(e).splitlines()[0]
             reductions.append(row)
+    # issue 10 item 7: in-place ops on tensors of the graph and on views of them (PyTorch rebases the history)
+    g5 = torch.Generator().manual_seed(19)
+    x0 = torch.randn(2, 4, generator=g5, dtype=d)
+    w0 = torch.randn(2, 4, generator=g5, dtype=d)
+    c0 = torch.randn(2, 4, generator=g5, dtype=d)
+    inplace = []
+
+    def ip_case(name, fn):
+        x = x0.clone().requires_grad_(True)
+        w = w0.clone().requires_grad_(True)
+        row = {"name": name, "x": tj(x0), "w": tj(w0), "c": tj(c0)}
+        try:
+            out = fn(x, w, c0)
+            gx, gw = torch.autograd.grad(out, (x, w), allow_unused=True)
+            row["output"] = tj(out)
+            row["grad_x"] = tj(gx if gx is not None else torch.zeros_like(x0))
+            row["grad_w"] = tj(gw if gw is not None else torch.zeros_like(w0))
+        except RuntimeError as e:
+            row["error"] = str(e).splitlines()[0]
+        inplace.append(row)
+
+    def strided_slice(x, w, c):
+        y = x * 2
+        y[:, ::2] *= 3
+        return (y * c).sum()
+
+    def whole(x, w, c):
+        y = x * w
+        y.add_(1)
+        return (y * y * c).sum()
+
+    def view_then_use(x, w, c):
+        y = x * w
+        v = y[:, 1]
+        v.add_(5)
+        return (v * 3).sum() + (y * c).sum()
+
+    def copy_into_plain(x, w, c):
+        z = torch.zeros(2, 4, dtype=d)
+        z[0].copy_(x[1] * w[0])
+        return (z * c).sum()
+
+    def mul_by_graph_tensor(x, w, c):
+        y = x + 1
+        y.narrow(1, 1, 2).mul_(w.narrow(1, 0, 2))
+        return (y * c).sum()
+
+    def exp_then_inplace(x, w, c):
+        y = x.exp()
+        y.mul_(2)
+        return y.sum()
+
+    def leaf_inplace(x, w, c):
+        x.add_(1)
+        return x.sum()
+
+    for name, fn in [("strided_slice", strided_slice), ("whole", whole), ("view_then_use", view_then_use), ("copy_into_plain", copy_into_plain),
+                     ("mul_by_graph_tensor", mul_by_graph_tensor), ("exp_then_inplace", exp_then_inplace), ("leaf_inplace", leaf_inplace)]:
+        ip_case(name, fn)
     # output sizes: PyTorch raises for all of these
     errors = []
     for name, fn, shape in [("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 3, 1]), ("MaxPool2d(2)", nn.MaxPool2d(2), [1, 1, 1, 1]),
@@ -216,7 +275,7 @@ def main():
         except RuntimeError as e:
             errors.append({"module": name, "input_shape": shape, "raises": True, "message": str(e).splitlines()[0]})
     with open(OUT, "w") as f:
-        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "layers": layers, "reductions": reductions, "output_size_errors": errors}, f, indent=1)
+        json.dump({"generator": "tools/torch-golden/gen_edges.py", "torch": torch.__version__, "losses": cases, "hvp": hvps, "promotion": promotion, "more_losses": more, "class_losses": ce, "layers": layers, "reductions": reductions, "inplace": inplace, "output_size_errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

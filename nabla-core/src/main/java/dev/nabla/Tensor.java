@@ -27,6 +27,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private boolean retainsGrad;
     private Tensor grad;
+    /** The tensor whose storage this view shares (null when this is no view); set by autograd when a view op runs. */
+    private Tensor viewBase;
     private Node gradFn;
 
     private Tensor(Storage storage, Layout layout, Device device) {
@@ -191,6 +193,12 @@ public final class Tensor {
         retainsGrad = true;
         return this;
     }
+
+    /** The tensor this view was taken of (its root, through views of views), or null. */
+    public Tensor viewBase() { return viewBase; }
+
+    /** Internal: called by {@link Autograd#record} for ops whose output shares its input's storage. */
+    public void setViewBase(Tensor base) { viewBase = base; }
 
     /** Internal: called by {@link Autograd#record}. */
     public void attachGradFn(Node node) {
@@ -358,14 +366,14 @@ public final class Tensor {
     public Tensor fill_(double v) { return Elementwise.inPlace("fill_", this, Tensor.full(v, dtype())); }
     /** Copies src (broadcast to this shape) into this tensor's elements. */
     public Tensor copy_(Tensor src) { return Elementwise.inPlace("copy_", this, src); }
-    public Tensor add_(Tensor o) { return Elementwise.inPlaceOp("add_", this, () -> add(o)); }
-    public Tensor add_(Tensor o, double alpha) { return Elementwise.inPlaceOp("add_", this, () -> add(o, alpha)); }
-    public Tensor add_(double s) { return Elementwise.inPlaceOp("add_", this, () -> add(s)); }
-    public Tensor sub_(Tensor o) { return Elementwise.inPlaceOp("sub_", this, () -> sub(o)); }
-    public Tensor mul_(Tensor o) { return Elementwise.inPlaceOp("mul_", this, () -> mul(o)); }
-    public Tensor mul_(double s) { return Elementwise.inPlaceOp("mul_", this, () -> mul(s)); }
-    public Tensor div_(double s) { return Elementwise.inPlaceOp("div_", this, () -> div(s)); }
-    public Tensor clamp_(double min, double max) { return Elementwise.inPlaceOp("clamp_", this, () -> clamp(min, max)); }
+    public Tensor add_(Tensor o) { return Elementwise.inPlaceOp("add_", this, t -> t.add(o)); }
+    public Tensor add_(Tensor o, double alpha) { return Elementwise.inPlaceOp("add_", this, t -> t.add(o, alpha)); }
+    public Tensor add_(double s) { return Elementwise.inPlaceOp("add_", this, t -> t.add(s)); }
+    public Tensor sub_(Tensor o) { return Elementwise.inPlaceOp("sub_", this, t -> t.sub(o)); }
+    public Tensor mul_(Tensor o) { return Elementwise.inPlaceOp("mul_", this, t -> t.mul(o)); }
+    public Tensor mul_(double s) { return Elementwise.inPlaceOp("mul_", this, t -> t.mul(s)); }
+    public Tensor div_(double s) { return Elementwise.inPlaceOp("div_", this, t -> t.div(s)); }
+    public Tensor clamp_(double min, double max) { return Elementwise.inPlaceOp("clamp_", this, t -> t.clamp(min, max)); }
 
     // ------------------------------------------------------------------ comparison helpers
 

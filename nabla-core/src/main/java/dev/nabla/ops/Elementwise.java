@@ -209,39 +209,90 @@ public final class Elementwise {
 
     // ------------------------------------------------------------------ in place
 
-    /** Writes src (broadcast to self's shape, converted to its dtype) into self's elements, outside the graph. */
+    /** Writes src (broadcast to self's shape, converted to its dtype) into self's elements (copy_, fill_, zero_). */
     public static Tensor inPlace(String op, Tensor self, Tensor src) {
-        checkInPlace(op, self);
         int[] shape = self.shape();
         if (!java.util.Arrays.equals(Shape.broadcast(op, shape, src.shape()), shape))
             throw new IllegalArgumentException(op + ": source of shape " + Shape.str(src.shape()) + " does not broadcast to " + Shape.str(shape));
-        self.backend().assign(self.storage(), self.layout(), src.storage(), src.layout().broadcastTo(shape));
-        self.storage().bumpVersion(); // views and detached aliases share the storage, so they share the version
+        return inPlaceOp(op, self, t -> src.expand(shape));
+    }
+
+    /**
+     * Computes {@code compute(self)} and writes the result into self's elements. Outside the graph (no gradient
+     * needed) that is all. When self, the tensor it is a view of, or the result is part of the graph, the history is
+     * rebased as PyTorch does: the base's old values and history are kept in a snapshot, the op runs on the
+     * corresponding view of the snapshot, and the base's new history is "the snapshot with this region replaced by the
+     * result" (gradient: zero in the region for the snapshot, the region for the result); the view's history becomes
+     * "this region of the new base". A leaf that requires grad (or a view of one) is refused, as PyTorch refuses it.
+     */
+    public static Tensor inPlaceOp(String op, Tensor self, java.util.function.UnaryOperator<Tensor> compute) {
+        Tensor base = self.viewBase() != null ? self.viewBase() : self;
+        if (GradMode.isEnabled() && base.requiresGrad() && base.isLeaf())
+            throw new IllegalStateException(op + ": a leaf tensor that requires grad" + (base == self ? "" : " (through a view of it)") + " (shape " + Shape.str(base.shape())
+                    + ") is being used in an in-place operation; do it inside GradMode.noGrad(), as optimizers do");
+        Tensor r;
+        try (var g = GradMode.set(GradMode.isEnabled() && !base.requiresGrad())) { // with grad only to learn whether the result needs the graph
+            r = compute.apply(self);
+        }
+        if (!GradMode.isEnabled() || (!base.requiresGrad() && !r.requiresGrad())) {
+            if (r.requiresGrad()) r = r.detach();
+            write(op, self, r);
+            return self;
+        }
+        if (!base.isContiguous() || base.layout().offset() != 0)
+            throw new UnsupportedOperationException(op + ": in-place operations on a non-contiguous tensor of the autograd graph (shape "
+                    + Shape.str(base.shape()) + ") are not supported; use the out-of-place form");
+        // the base's old values and history, kept apart from its storage, which is about to change
+        Tensor snapshot = Tensor.wrap(base.backend().copy(base.storage(), base.layout(), base.dtype()), base.shape());
+        if (base.gradFn() != null) snapshot.attachGradFn(base.gradFn());
+        boolean view = base != self;
+        Tensor oldView = view ? regionOf(snapshot, self.layout()) : snapshot;
+        r = compute.apply(oldView);
+        if (r.dtype() != self.dtype()) r = castForInPlace(op, self, r);
+        if (!java.util.Arrays.equals(r.shape(), self.shape())) r = r.expand(self.shape());
+        Tensor newBase = view ? replaceRegion(snapshot, r, self.layout()) : (r.requiresGrad() ? r : r.add(snapshot.mul(0.0)));
+        base.backend().assign(base.storage(), base.layout(), newBase.storage(), newBase.layout());
+        base.storage().bumpVersion(); // views and detached aliases share the storage, so they share the version
+        base.attachGradFn(newBase.gradFn());
+        if (view) self.attachGradFn(regionOf(base, self.layout()).gradFn());
         return self;
     }
 
-    /** Computes the op out of place without recording it, then writes the result into self. */
-    public static Tensor inPlaceOp(String op, Tensor self, Supplier<Tensor> compute) {
-        checkInPlace(op, self);
-        Tensor r;
-        try (var g = GradMode.noGrad()) {
-            r = compute.get();
-        }
-        if (r.dtype() != self.dtype()) {
-            if (!self.dtype().isFloatingPoint() && r.dtype().isFloatingPoint())
-                throw new IllegalArgumentException(op + ": result type " + r.dtype() + " can't be cast to the desired output type " + self.dtype());
-            r = r.to(self.dtype());
-        }
-        return inPlace(op, self, r);
+    private static void write(String op, Tensor self, Tensor r) {
+        if (r.dtype() != self.dtype()) r = castForInPlace(op, self, r);
+        int[] shape = self.shape();
+        self.backend().assign(self.storage(), self.layout(), r.storage(), r.layout().broadcastTo(shape));
+        self.storage().bumpVersion(); // views and detached aliases share the storage, so they share the version
     }
 
-    private static void checkInPlace(String op, Tensor self) {
-        if (GradMode.isEnabled() && self.requiresGrad()) {
-            if (self.isLeaf())
-                throw new IllegalStateException(op + ": a leaf tensor that requires grad (shape " + Shape.str(self.shape())
-                        + ") is being used in an in-place operation; do it inside GradMode.noGrad(), as optimizers do");
-            throw new IllegalStateException(op + ": in-place operations on tensors that are part of the autograd graph are not supported"
-                    + " (tensor made by " + self.gradFn().name() + "); use the out-of-place form");
-        }
+    private static Tensor castForInPlace(String op, Tensor self, Tensor r) {
+        if (!self.dtype().isFloatingPoint() && r.dtype().isFloatingPoint())
+            throw new IllegalArgumentException(op + ": result type " + r.dtype() + " can't be cast to the desired output type " + self.dtype());
+        return r.to(self.dtype());
+    }
+
+    /** The elements of contiguous {@code base} at {@code region} (a layout over the same storage), as a differentiable view. */
+    private static Tensor regionOf(Tensor base, dev.nabla.backend.Layout region) {
+        Tensor out = Tensor.wrap(base.storage(), region);
+        int[] bs = base.shape();
+        return Autograd.record("as_strided", out, g -> {
+            Tensor gb = Tensor.zeros(g.dtype(), bs);
+            gb.backend().assign(gb.storage(), region, g.contiguous().storage(), g.contiguous().layout());
+            return new Tensor[] {Autograd.onceDifferentiable("as_strided", gb, g)};
+        }, base);
+    }
+
+    /** A copy of contiguous {@code base} with the elements at {@code region} replaced by {@code src} (PyTorch's CopySlices). */
+    private static Tensor replaceRegion(Tensor base, Tensor src, dev.nabla.backend.Layout region) {
+        Tensor out = Tensor.wrap(base.backend().copy(base.storage(), base.layout(), base.dtype()), base.shape());
+        Tensor sc = src.contiguous();
+        out.backend().assign(out.storage(), region, sc.storage(), sc.layout());
+        return Autograd.record("copy_slices", out, g -> {
+            Tensor gc = g.contiguous();
+            Tensor gBase = Tensor.wrap(gc.backend().copy(gc.storage(), gc.layout(), gc.dtype()), gc.shape());
+            gBase.backend().assign(gBase.storage(), region, Tensor.zeros(g.dtype(), src.shape()).storage(), Tensor.zeros(g.dtype(), src.shape()).layout());
+            Tensor gSrc = Tensor.wrap(gc.storage(), region).contiguous();
+            return new Tensor[] {Autograd.onceDifferentiable("copy_slices", gBase, g), Autograd.onceDifferentiable("copy_slices", gSrc, g)};
+        }, base, src);
     }
 }
