@@ -50,8 +50,13 @@ public final class Generator {
         return new long[] {seed, state, hasSpare ? 1 : 0, Double.doubleToRawLongBits(spareNormal)};
     }
 
+    /** Whether {@code s} has the form {@link #getState} gives: 4 values, the third 0 or 1. */
+    public static boolean isState(long[] s) {
+        return s != null && s.length == 4 && (s[2] == 0 || s[2] == 1);
+    }
+
     public synchronized void setState(long[] s) {
-        if (s == null || s.length != 4 || (s[2] != 0 && s[2] != 1))
+        if (!isState(s))
             throw new IllegalArgumentException("Generator.setState: expected 4 values {seed, state, hasSpare 0|1, spare bits}, got "
                     + (s == null ? "null" : java.util.Arrays.toString(s)));
         seed = s[0];

@@ -5,7 +5,6 @@ import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -46,14 +45,6 @@ final class Report {
         if (x.length > 0 && !Double.isNaN(te[0])) c.addSeries("test", x, te).setMarker(SeriesMarkers.DIAMOND);
         c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         return c;
-    }
-
-    static void writeCurves(Path file, History h) throws IOException {
-        writeAtomically(file, curvesPng(h));
-    }
-
-    static void writeHtml(Path file, String title, History h, Trainer.Evaluation test, String[] classes, String summary) throws IOException {
-        writeAtomically(file, html(title, h, test, classes, summary));
     }
 
     /** The HTML report as bytes (so that the caller can write it together with the other outputs, all or none). */
@@ -102,9 +93,5 @@ final class Report {
 
     private static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        dev.nabla.io.AtomicFiles.write(file, bytes);
     }
 }

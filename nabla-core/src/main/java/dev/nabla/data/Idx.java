@@ -1,6 +1,7 @@
 package dev.nabla.data;
 
 import dev.nabla.DType;
+import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.io.FileFormatException;
 import java.io.BufferedInputStream;
@@ -108,21 +109,18 @@ public final class Idx {
         if ((magic >>> 16) != 0 || type != 0x08 || rank < 1 || rank > 4)
             throw new IdxException(file, 0, String.format("bad magic number 0x%08x (expected 0x000008RR: unsigned bytes, rank 1 to 4)", magic));
         int[] shape = new int[rank];
-        long n = 1;
-        boolean tooLarge = false;
         for (int d = 0; d < rank; d++) {
             long at = in.offset;
             shape[d] = in.readInt("the dimensions (rank " + rank + ")");
             if (shape[d] < 0) throw new IdxException(file, at, "negative dimension " + shape[d] + " (" + Integer.toUnsignedString(shape[d]) + " as unsigned)");
-            if (!tooLarge) {
-                n = Math.multiplyExact(n, (long) shape[d]); // n <= MAX_DATA and shape[d] < 2^31 here: no overflow
-                tooLarge = n > MAX_DATA;
-            }
         }
-        long header = 4 + 4L * rank;
-        if (tooLarge && Arrays.stream(shape).noneMatch(d -> d == 0))
-            throw new IdxException(file, 4, "dimensions " + Arrays.toString(shape) + " describe more than " + MAX_DATA + " bytes of data");
-        if (tooLarge) n = 0;
+        long header = 4 + 4L * rank, n;
+        try {
+            n = Shape.numel(shape); // overflow-checked, 0 when a dimension is 0
+        } catch (IllegalArgumentException tooMany) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > MAX_DATA) throw new IdxException(file, 4, "dimensions " + Arrays.toString(shape) + " describe more than " + MAX_DATA + " bytes of data");
         if (rawSize >= 0 && rawSize != header + n)
             throw new IdxException(file, Math.min(rawSize, header + n), rawSize < header + n
                     ? "file is truncated: expected " + n + " data bytes for shape " + Arrays.toString(shape) + ", got " + (rawSize - header)

@@ -180,20 +180,17 @@ public final class Safetensors {
                 JsonNode sh = n.get("shape"), off = n.get("data_offsets");
                 if (!sh.isArray()) throw new SafetensorsException(file, 8, "tensor '" + name + "' shape must be an array of integers, got " + kind(sh));
                 int[] shape = new int[sh.size()];
-                long numel = 1;
-                boolean tooLarge = false;
                 for (int i = 0; i < shape.length; i++) {
                     long d = nonNegativeInteger(sh.get(i), file, "tensor '" + name + "' dimension " + i);
                     if (d > Integer.MAX_VALUE) throw new SafetensorsException(file, 8, "tensor '" + name + "' dimension " + i + " = " + d + " is larger than 2^31-1");
                     shape[i] = (int) d;
-                    if (!tooLarge) {
-                        numel = Math.multiplyExact(numel, d); // numel <= 2^31-1 and d < 2^31 here: no overflow
-                        tooLarge = numel > Integer.MAX_VALUE;
-                    }
                 }
-                if (tooLarge && java.util.Arrays.stream(shape).noneMatch(d -> d == 0))
+                long numel;
+                try {
+                    numel = Shape.numel(shape); // overflow-checked, 0 when a dimension is 0
+                } catch (IllegalArgumentException tooMany) {
                     throw new SafetensorsException(file, 8, "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements");
-                if (tooLarge) numel = 0;
+                }
                 if (!off.isArray() || off.size() != 2) throw new SafetensorsException(file, 8, "tensor '" + name + "' data_offsets must be [begin, end], got " + kind(off));
                 long begin = nonNegativeInteger(off.get(0), file, "tensor '" + name + "' data_offsets[0]");
                 long end = nonNegativeInteger(off.get(1), file, "tensor '" + name + "' data_offsets[1]");

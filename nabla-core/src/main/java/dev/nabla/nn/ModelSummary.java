@@ -30,7 +30,7 @@ final class ModelSummary {
      * Layers are seen as far as a Sequential runs them, each on its own (unfused).
      */
     static String firstNonFinite(Module model, Tensor input) {
-        if (!allFinite(input)) return "the input batch";
+        if (!input.allFinite()) return "the input batch";
         List<Object[]> rows = new ArrayList<>();
         ROWS.set(rows);
         Tensor out;
@@ -39,12 +39,8 @@ final class ModelSummary {
         } finally {
             ROWS.remove();
         }
-        for (Object[] r : rows) if (!allFinite((Tensor) r[2])) return ((Module) r[0]).where();
-        return allFinite(out) ? null : model.where();
-    }
-
-    private static boolean allFinite(Tensor t) {
-        return t.allFinite();
+        for (Object[] r : rows) if (!((Tensor) r[2]).allFinite()) return ((Module) r[0]).where();
+        return out.allFinite() ? null : model.where();
     }
 
     static String of(Module model, int[] inputShape) {

@@ -276,8 +276,8 @@ public final class Elementwise {
         Tensor out = Tensor.wrap(base.storage(), region);
         int[] bs = base.shape();
         return Autograd.record("as_strided", out, g -> {
-            Tensor gb = Tensor.zeros(g.dtype(), bs);
-            gb.backend().assign(gb.storage(), region, g.contiguous().storage(), g.contiguous().layout());
+            Tensor gb = Tensor.zeros(g.dtype(), bs), gc = g.contiguous();
+            gb.backend().assign(gb.storage(), region, gc.storage(), gc.layout());
             return new Tensor[] {Autograd.onceDifferentiable("as_strided", gb, g)};
         }, base);
     }
@@ -290,7 +290,8 @@ public final class Elementwise {
         return Autograd.record("copy_slices", out, g -> {
             Tensor gc = g.contiguous();
             Tensor gBase = Tensor.wrap(gc.backend().copy(gc.storage(), gc.layout(), gc.dtype()), gc.shape());
-            gBase.backend().assign(gBase.storage(), region, Tensor.zeros(g.dtype(), src.shape()).storage(), Tensor.zeros(g.dtype(), src.shape()).layout());
+            Tensor zeros = Tensor.zeros(g.dtype(), src.shape());
+            gBase.backend().assign(gBase.storage(), region, zeros.storage(), zeros.layout());
             Tensor gSrc = Tensor.wrap(gc.storage(), region).contiguous();
             return new Tensor[] {Autograd.onceDifferentiable("copy_slices", gBase, g), Autograd.onceDifferentiable("copy_slices", gSrc, g)};
         }, base, src);

@@ -106,7 +106,7 @@ public final class Checkpoint implements Callback {
             } catch (NumberFormatException ex) {
                 throw new CheckpointException(file, e.getKey(), "not a list of integers: '" + abbreviate(e.getValue()) + "'");
             }
-            if (s.length != 4 || (s[2] != 0 && s[2] != 1)) throw new CheckpointException(file, e.getKey(), "expected 4 values {seed, state, 0|1, spare}, got '" + abbreviate(e.getValue()) + "'");
+            if (!dev.nabla.Generator.isState(s)) throw new CheckpointException(file, e.getKey(), "expected 4 values {seed, state, 0|1, spare}, got '" + abbreviate(e.getValue()) + "'");
             rng.put(e.getKey().substring(4), s);
         }
         Trainer.LoaderPosition position = null;

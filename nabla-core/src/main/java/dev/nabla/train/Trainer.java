@@ -11,6 +11,7 @@ import dev.nabla.optim.Optimizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -201,6 +202,10 @@ public final class Trainer {
                     + ", but this run's loader is at " + now.encode() + "; a resumed run must use the same data, batch size and seed");
         expectedPosition = null;
         trainLoader = train;
+        // the parameters by name, once per fit (the checks below run every batch): in registration order for the
+        // weights, reversed for the gradients, the order in which backpropagation reaches them
+        List<Map.Entry<String, Tensor>> named = List.copyOf(model.namedParameters().entrySet());
+        List<Map.Entry<String, Tensor>> backwardOrder = named.reversed();
         stopReason = null;
         for (Callback cb : callbacks) cb.onTrainBegin(this);
         for (int epoch = epochsDone + 1; epochsDone < epochs && stopReason == null; epoch++) {
@@ -223,7 +228,7 @@ public final class Trainer {
                         l.backward();
                         for (Callback cb : callbacks) cb.onAfterBackward(this, epoch, batchNo);
                         if (stopReason != null) break;
-                        String param = firstNonFinite(true);
+                        String param = firstNonFinite(backwardOrder, true);
                         if (param != null) {
                             problem = "the gradient of " + param + " is not finite";
                             where = moduleOf(param);
@@ -238,7 +243,7 @@ public final class Trainer {
                         continue;
                     }
                     optimizer.step();
-                    String param = firstNonFinite(false);
+                    String param = firstNonFinite(named, false);
                     if (param != null) // a finite gradient still overflowed in the update (e.g. a huge learning rate)
                         throw new NonFiniteException(epoch, batchNo, "the optimizer step made " + param + " non-finite (the weights in memory are lost; files written so far are untouched)", moduleOf(param));
                     int n = b.size();
@@ -284,12 +289,10 @@ public final class Trainer {
     }
 
     /**
-     * The name of the first parameter whose gradient (or, with grads false, value) is not finite, or null. Gradients
-     * are searched from the last registered parameter back, the order in which backpropagation reaches them.
+     * The name of the first parameter in {@code named} whose gradient (or, with grads false, value) is not finite, or
+     * null.
      */
-    private String firstNonFinite(boolean grads) {
-        var named = new ArrayList<>(model.namedParameters().entrySet());
-        if (grads) java.util.Collections.reverse(named);
+    private static String firstNonFinite(List<Map.Entry<String, Tensor>> named, boolean grads) {
         for (var e : named) {
             Tensor t = grads ? e.getValue().grad() : e.getValue();
             if (t != null && !t.allFinite()) return e.getKey();
