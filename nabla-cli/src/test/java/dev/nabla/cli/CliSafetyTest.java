@@ -6,7 +6,6 @@ import dev.nabla.io.FileFormatException;
 import dev.nabla.testing.Fuzz;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,20 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `nabla train` never destroys good weights, and `predict` reads images safely (issue 9, parts 2 to 4). */
 class CliSafetyTest {
-    private record Out(int code, String out, String err) {}
-
-    private static Out run(String... args) {
-        PrintStream o = System.out, e = System.err;
-        ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bo, true));
-        System.setErr(new PrintStream(be, true));
-        try {
-            return new Out(Main.execute(args), bo.toString(), be.toString());
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
-    }
 
     @Test
     void badArgumentsAreRefusedBeforeTrainingAndTheGoodFileStays(@TempDir Path dir) throws Exception {
@@ -43,7 +28,7 @@ class CliSafetyTest {
         };
         for (String[] b : bad) {
             long t0 = System.nanoTime();
-            Out r = run("train", "--model", "mlp", b[0], b[1], "--out", good.toString(), "--no-progress");
+            CliTest.Out r = CliTest.run("train", "--model", "mlp", b[0], b[1], "--out", good.toString(), "--no-progress");
             assertEquals(1, r.code(), String.join(" ", b) + ": " + r.out());
             assertTrue(r.err().contains("nabla: error: " + b[0]), String.join(" ", b) + " -> " + r.err());
             assertTrue(System.nanoTime() - t0 < 5e9, "refused at once");
@@ -57,14 +42,14 @@ class CliSafetyTest {
     @Test
     void unwritableOutputsAreRefusedBeforeTraining(@TempDir Path dir) throws Exception {
         Path folder = Files.createDirectories(dir.resolve("folder.safetensors"));
-        Out r = run("train", "--model", "mlp", "--out", folder.toString(), "--no-progress");
+        CliTest.Out r = CliTest.run("train", "--model", "mlp", "--out", folder.toString(), "--no-progress");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--out: " + folder + " is a folder"), r.err());
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
-        Out r2 = run("train", "--model", "mlp", "--out", file.resolve("w.safetensors").toString(), "--no-progress");
+        CliTest.Out r2 = CliTest.run("train", "--model", "mlp", "--out", file.resolve("w.safetensors").toString(), "--no-progress");
         assertEquals(1, r2.code());
         assertTrue(r2.err().contains("--out: " + file + " is a file"), r2.err());
-        Out r3 = run("train", "--model", "mlp", "--checkpoint", folder.toString(), "--out", dir.resolve("w.safetensors").toString(), "--no-progress");
+        CliTest.Out r3 = CliTest.run("train", "--model", "mlp", "--checkpoint", folder.toString(), "--out", dir.resolve("w.safetensors").toString(), "--no-progress");
         assertTrue(r3.err().contains("--checkpoint: " + folder + " is a folder"), r3.err());
         assertFalse(Files.exists(dir.resolve("w.safetensors")));
     }
@@ -72,17 +57,17 @@ class CliSafetyTest {
     @Test
     void aDivergingRunStopsWithTheLayerAndLeavesTheOldWeightsAndCheckpoint(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("good.safetensors"), ckpt = dir.resolve("ckpt.safetensors");
-        Out ok = run("train", "--model", "mlp", "--limit", "512", "--epochs", "1", "--out", good.toString(), "--checkpoint", ckpt.toString(), "--no-progress");
+        CliTest.Out ok = CliTest.run("train", "--model", "mlp", "--limit", "512", "--epochs", "1", "--out", good.toString(), "--checkpoint", ckpt.toString(), "--no-progress");
         assertEquals(0, ok.code(), ok.err());
         byte[] weights = Files.readAllBytes(good), checkpoint = Files.readAllBytes(ckpt);
         // lr 1e30: the first Adam step moves every weight by about 1e30, so the next forward pass overflows float32
-        Out bad = run("train", "--model", "mlp", "--limit", "512", "--epochs", "2", "--lr", "1e30", "--out", good.toString(),
+        CliTest.Out bad = CliTest.run("train", "--model", "mlp", "--limit", "512", "--epochs", "2", "--lr", "1e30", "--out", good.toString(),
                 "--checkpoint", ckpt.toString(), "--no-progress");
         assertEquals(1, bad.code());
         assertTrue(bad.err().matches("(?s).*nabla: error: epoch 1, batch 1: the loss is (NaN|Infinity); first non-finite at classifier\\.\\d+ \\(Linear.*"), bad.err());
         assertArrayEquals(weights, Files.readAllBytes(good), "the good weights are untouched");
         assertArrayEquals(checkpoint, Files.readAllBytes(ckpt), "the last good checkpoint is untouched");
-        Out skip = run("train", "--model", "mlp", "--limit", "512", "--epochs", "1", "--lr", "1e30", "--on-non-finite", "skip",
+        CliTest.Out skip = CliTest.run("train", "--model", "mlp", "--limit", "512", "--epochs", "1", "--lr", "1e30", "--on-non-finite", "skip",
                 "--out", dir.resolve("skipped.safetensors").toString(), "--no-progress");
         assertEquals(0, skip.code(), skip.err());
         assertTrue(skip.out().contains("non-finite batches skipped"), skip.out());

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
-    private record Out(int code, String out, String err) {}
+    /** What one command printed and returned. */
+    record Out(int code, String out, String err) {}
 
-    private static Out run(String... args) {
+    /** Runs the command line in this JVM with stdout and stderr captured (shared with the other CLI tests). */
+    static Out run(String... args) {
         PrintStream o = System.out, e = System.err;
         ByteArrayOutputStream bo = new ByteArrayOutputStream(), be = new ByteArrayOutputStream();
         System.setOut(new PrintStream(bo, true));

@@ -42,7 +42,8 @@ class SafetensorsTest {
         assertEquals(0, headerLength % 8, "data section aligned on 8 bytes");
     }
 
-    private static Path raw(Path dir, String header, int dataBytes) throws Exception {
+    /** A file of the given header text (length prefix added) and that many zero data bytes (shared with SafetensorsValidationTest). */
+    static Path raw(Path dir, String header, int dataBytes) throws Exception {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h);

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,17 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The safetensors reader follows the format's own validation rules (issue 9, part 3); each case failed before. */
 class SafetensorsValidationTest {
-    private static Path raw(Path dir, String header, int dataBytes) throws Exception {
-        byte[] h = header.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(h.length).put(h);
-        Path f = dir.resolve("crafted.safetensors");
-        Files.write(f, b.array());
-        return f;
-    }
 
     private static void refused(Path dir, String header, int dataBytes, String expected) throws Exception {
-        Path f = raw(dir, header, dataBytes);
+        Path f = SafetensorsTest.raw(dir, header, dataBytes);
         var e = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.read(f), header);
         assertTrue(e.getMessage().startsWith(f + ": byte "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), header + " -> " + e.getMessage());
@@ -72,13 +61,13 @@ class SafetensorsValidationTest {
         refused(dir, "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "Duplicate field 'a'");
         refused(dir, "{\"__metadata__\":{\"k\":1}," + one.substring(1), 4, "__metadata__ value of 'k' must be a string");
         refused(dir, "{\"__metadata__\":[1]," + one.substring(1), 4, "__metadata__ must be an object of strings");
-        Path ok = raw(dir, one + "    ", 4); // spaces after the object pad the header: allowed
+        Path ok = SafetensorsTest.raw(dir, one + "    ", 4); // spaces after the object pad the header: allowed
         assertArrayEquals(new int[] {1}, Safetensors.read(ok).tensors().get("a").shape());
     }
 
     @Test
     void boolValuesOtherThanZeroAndOneAreRefused(@TempDir Path dir) throws Exception {
-        Path f = raw(dir, "{\"b\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2);
+        Path f = SafetensorsTest.raw(dir, "{\"b\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2);
         byte[] bytes = Files.readAllBytes(f);
         bytes[bytes.length - 1] = 7;
         Files.write(f, bytes);

@@ -23,12 +23,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EdgeGoldenTest {
     static final JsonNode EDGES = Golden.json("edges.json");
 
-    static Stream<Arguments> losses() {
+    /** The cases of one section of edges.json, each named "index: what" for the test report. */
+    private static Stream<Arguments> cases(String section, java.util.function.Function<JsonNode, String> what) {
         List<Arguments> out = new ArrayList<>();
         int i = 0;
-        for (JsonNode c : EDGES.get("losses"))
-            out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("reduction").asText() + (c.path("pos_weight").isObject() ? " pos_weight" : ""), c));
+        for (JsonNode c : EDGES.get(section)) out.add(Arguments.of(i++ + ": " + what.apply(c), c));
         return out.stream();
+    }
+
+    static Stream<Arguments> losses() {
+        return cases("losses", c -> c.get("kind").asText() + " " + c.get("reduction").asText() + (c.path("pos_weight").isObject() ? " pos_weight" : ""));
     }
 
     private static Reduction reduction(JsonNode c) {
@@ -74,9 +78,7 @@ class EdgeGoldenTest {
     }
 
     static Stream<Arguments> hvps() {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : EDGES.get("hvp")) out.add(Arguments.of(c.get("loss").asText(), c));
-        return out.stream();
+        return cases("hvp", c -> c.get("loss").asText());
     }
 
     /** Issue 10 item 3: the Hessian-vector product of cross-entropy was off by 1.33 relative (exp's backward used a detached output). */
@@ -87,7 +89,7 @@ class EdgeGoldenTest {
         long[] labels = new long[c.get("labels").size()];
         for (int i = 0; i < labels.length; i++) labels[i] = c.get("labels").get(i).asLong();
         Tensor y = Tensor.of(labels);
-        Tensor loss = switch (name) {
+        Tensor loss = switch (c.get("loss").asText()) {
             case "cross_entropy" -> new CrossEntropyLoss().apply(x, y);
             case "bce_with_logits" -> F.binaryCrossEntropyWithLogits(x, y.reshape(3, 1).gt(Tensor.arange(4)).to(DType.FLOAT64), null, Reduction.MEAN);
             default -> x.tanh().mul(x.sigmoid()).add(x.gelu()).add(x.gelu(true)).add(x.exp().sqrt()).sum();
@@ -99,10 +101,7 @@ class EdgeGoldenTest {
     }
 
     static Stream<Arguments> moreLosses() {
-        List<Arguments> out = new ArrayList<>();
-        int i = 0;
-        for (JsonNode c : EDGES.get("more_losses")) out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("config") + " " + c.get("reduction").asText(), c));
-        return out.stream();
+        return cases("more_losses", c -> c.get("kind").asText() + " " + c.get("config") + " " + c.get("reduction").asText());
     }
 
     /** Issue 10 item 10: L1, SmoothL1 (β, and β = 0), Huber (δ), HingeEmbedding, MultiMargin (p 1 and 2, class weights), KLDiv (log targets too). */
@@ -132,10 +131,7 @@ class EdgeGoldenTest {
     }
 
     static Stream<Arguments> classLosses() {
-        List<Arguments> out = new ArrayList<>();
-        int i = 0;
-        for (JsonNode c : EDGES.get("class_losses")) out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("config").toString().replaceAll("\\{\"shape.*?\\]\\}", "[..]") + " " + c.get("reduction").asText(), c));
-        return out.stream();
+        return cases("class_losses", c -> c.get("kind").asText() + " " + c.get("config").toString().replaceAll("\\{\"shape.*?\\]\\}", "[..]") + " " + c.get("reduction").asText());
     }
 
     /** Issue 10 item 9: ignoreIndex, class weights with label smoothing (and over [N, C, H, W]), probability targets with weights, BCE weights. */
@@ -160,10 +156,7 @@ class EdgeGoldenTest {
     }
 
     static Stream<Arguments> layers() {
-        List<Arguments> out = new ArrayList<>();
-        int i = 0;
-        for (JsonNode c : EDGES.get("layers")) out.add(Arguments.of(i++ + ": " + c.get("kind").asText() + " " + c.get("config"), c));
-        return out.stream();
+        return cases("layers", c -> c.get("kind").asText() + " " + c.get("config"));
     }
 
     /** Issue 10 item 8: Conv2d groups (depthwise too), MaxPool2d and AvgPool2d ceilMode, AvgPool2d countIncludePad, AdaptiveAvgPool2d. */
@@ -208,9 +201,7 @@ class EdgeGoldenTest {
     }
 
     static Stream<Arguments> outputSizeErrors() {
-        List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : EDGES.get("output_size_errors")) out.add(Arguments.of(c.get("module").asText() + " on " + c.get("input_shape"), c));
-        return out.stream();
+        return cases("output_size_errors", c -> c.get("module").asText() + " on " + c.get("input_shape"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -134,15 +134,19 @@ class OpSuiteTest {
         OpRegistry.OpInfo info = info(c);
         if (!info.differentiable() || !c.has("grads")) return;
         Built b = build(c, DType.FLOAT64);
-        JsonNode args = c.get("args");
-        JsonNode ins = c.get("inputs");
-        GradCheck.Result r = GradCheck.check(xs -> {
+        GradCheck.Result r = GradCheck.check(onViews(info, c), b.leaves());
+        assertTrue(r.passed(), r.toString());
+    }
+
+    /** The case's op as a function of its leaves, each first put through the case's view (transpose, step). */
+    private static java.util.function.Function<Tensor[], Tensor> onViews(OpRegistry.OpInfo info, JsonNode c) {
+        JsonNode args = c.get("args"), ins = c.get("inputs");
+        return xs -> {
             Tensor[] views = new Tensor[xs.length];
             for (int i = 0; i < xs.length; i++)
                 views[i] = applyView(xs[i], ins.get(i).get("view").isNull() ? null : ins.get(i).get("view").asText());
             return info.op().apply(views, args);
-        }, b.leaves());
-        assertTrue(r.passed(), r.toString());
+        };
     }
 
     @ParameterizedTest(name = "{0}")
@@ -151,14 +155,7 @@ class OpSuiteTest {
         OpRegistry.OpInfo info = info(c);
         if (!info.differentiable() || !c.has("grads")) return;
         Built b = build(c, DType.FLOAT64);
-        JsonNode args = c.get("args");
-        JsonNode ins = c.get("inputs");
-        java.util.function.Function<Tensor[], Tensor> f = xs -> {
-            Tensor[] views = new Tensor[xs.length];
-            for (int i = 0; i < xs.length; i++)
-                views[i] = applyView(xs[i], ins.get(i).get("view").isNull() ? null : ins.get(i).get("view").asText());
-            return info.op().apply(views, args);
-        };
+        java.util.function.Function<Tensor[], Tensor> f = onViews(info, c);
         if (ONCE_DIFFERENTIABLE.contains(info.name())) { // their backward runs on dedicated kernels: a second backward is refused, clearly
             UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> GradCheck.checkSecondOrder(f, b.leaves()));
             assertTrue(ONCE_DIFFERENTIABLE.stream().anyMatch(op -> e.getMessage().startsWith(op + ": double backward")) && e.getMessage().contains("not supported"),
