@@ -46,19 +46,21 @@ class FastKernelsTest {
     }
 
     @ParameterizedTest(name = "strided sgemm {0}x{1}x{2} transA={3} transB={4}")
-    @CsvSource({"4,16,8,false,false", "7,33,290,true,false", "64,3136,288,false,true", "130,17,641,true,true", "1,1,1,true,true", "96,2049,5,false,false"})
+    @CsvSource({"4,16,8,false,false", "7,33,290,true,false", "64,3136,288,false,true", "130,17,641,true,true", "1,1,1,true,true", "96,2049,5,false,false", "3,1030,517,true,false", "2,5,3,false,true"})
     void vectorAndScalarSgemmEqualTheReferenceWithTransposedOperands(int m, int n, int k, boolean ta, boolean tb) {
         float[] a = randomFloats(11, m * k), b = randomFloats(12, k * n);
         int ars = ta ? 1 : k, acs = ta ? m : 1, brs = tb ? 1 : n, bcs = tb ? k : 1;
         double[] ref = new double[m * n];
         Gemm.dgemm(m, n, k, toDouble(a), 0, ars, acs, toDouble(b), 0, brs, bcs, ref, 0, n, false);
-        float[] fast = new float[m * n], scalar = new float[m * n];
+        float[] fast = new float[m * n], scalar = new float[m * n], plain = new float[m * n];
         Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, fast, 0, n, false, true);
         Gemm.scalarSgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, scalar, 0, n, false);
+        Gemm.referenceSgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, plain, 0, n, false);
         // the normal run must exercise the Vector API kernels; the second run (nabla.simd=false) the scalar ones
         assertEquals(!"false".equals(System.getProperty("nabla.simd")), Kernels.vectorized(), "kernels in use");
         assertClose(ref, fast, 1e-4);
         assertClose(ref, scalar, 1e-4);
+        assertClose(ref, plain, 1e-4);
     }
 
     @ParameterizedTest(name = "relu kernels over {0} elements")
