@@ -21,7 +21,11 @@ import java.util.List;
  * delegates to {@code dev.nabla.ops}; names follow PyTorch in camelCase, in-place methods end in {@code _}.
  */
 public final class Tensor {
-    private final Storage storage;
+    /** Null while the tensor is deferred (see {@link Deferred}); set once, by {@link #storage()}. */
+    private volatile Storage storage;
+    /** The pending computation of a deferred result, null for an ordinary tensor and once computed. */
+    private volatile Deferred deferred;
+    private final DType dtype;
     private final Layout layout;
     private final Device device;
     private boolean requiresGrad;
@@ -33,8 +37,48 @@ public final class Tensor {
 
     private Tensor(Storage storage, Layout layout, Device device) {
         this.storage = storage;
+        this.dtype = storage.dtype();
         this.layout = layout;
         this.device = device;
+    }
+
+    private Tensor(Deferred deferred, DType dtype, int[] shape) {
+        this.deferred = deferred;
+        this.dtype = dtype;
+        this.layout = Layout.contiguous(shape);
+        this.device = Device.CPU;
+    }
+
+    /**
+     * Internal: a result whose values are computed on first use. This is how ops fuse whatever container calls them
+     * (see {@code dev.nabla.ops.Fusion}): conv2d returns a deferred result, so that a relu and a 2x2 max-pool applied
+     * to it next can run as one kernel with it, and the full-resolution activation is never written. Any access to
+     * the data ({@link #storage()}) computes it first; so does an in-place write to the inputs it was computed from.
+     */
+    public interface Deferred {
+        /** Computes the values (called at most once, under the tensor's lock). */
+        Storage compute();
+    }
+
+    /** Internal: a contiguous tensor of the given dtype and shape whose values {@code d} computes on first use. */
+    public static Tensor deferred(Deferred d, DType dtype, int... shape) {
+        return new Tensor(d, dtype, shape.clone());
+    }
+
+    /** Internal: the pending computation of a deferred result (without computing it), or null. */
+    public Deferred pending() { return deferred; }
+
+    private synchronized Storage materialize() {
+        Storage s = storage;
+        if (s == null) {
+            s = deferred.compute();
+            if (s.length() != layout.numel() || s.dtype() != dtype)
+                throw new IllegalStateException("a deferred result computed " + s.length() + " " + s.dtype() + " values for shape "
+                        + Shape.str(layout.shape()) + " " + dtype);
+            storage = s;
+            deferred = null;
+        }
+        return s;
     }
 
     /** Wraps a storage and layout (internal: for ops and kernels). */
@@ -104,14 +148,17 @@ public final class Tensor {
     public int rank() { return layout.rank(); }
     public int dim() { return layout.rank(); }
     public int numel() { return layout.numel(); }
-    public DType dtype() { return storage.dtype(); }
+    public DType dtype() { return dtype; }
     public Device device() { return device; }
     public int[] strides() { return layout.strides().clone(); }
     public boolean isContiguous() { return layout.isContiguous(); }
     /** Internal: the storage this tensor views. */
-    public Storage storage() { return storage; }
+    public Storage storage() {
+        Storage s = storage;
+        return s != null ? s : materialize();
+    }
     /** The version counter of this tensor's storage (PyTorch's {@code _version}): bumped by in-place ops, shared with views and detach(). */
-    public int version() { return storage.version(); }
+    public int version() { return storage().version(); }
     /** Internal: how this tensor views its storage. */
     public Layout layout() { return layout; }
     public Backend backend() { return device.backend(); }
@@ -129,7 +176,7 @@ public final class Tensor {
         if (numel() != 1)
             throw new IllegalStateException("item: a Tensor with " + numel() + " elements (shape " + Shape.str(layout.shape())
                     + ") cannot be converted to a scalar");
-        return storage.get(layout.offset());
+        return storage().get(layout.offset());
     }
 
     public float[] toFloatArray() { return contiguousData(DType.FLOAT32).floats(); }
@@ -138,7 +185,7 @@ public final class Tensor {
     public boolean[] toBooleanArray() { return contiguousData(DType.BOOL).bools(); }
 
     private Storage contiguousData(DType dt) {
-        return backend().copy(storage, layout, dt);
+        return backend().copy(storage(), layout, dt);
     }
 
     /** Element at the given index as a double. */
@@ -152,7 +199,7 @@ public final class Tensor {
                 throw new IndexOutOfBoundsException("get: index " + index[d] + " is out of bounds for dimension " + d + " with size " + layout.shape()[d]);
             pos += i * layout.strides()[d];
         }
-        return storage.get(pos);
+        return storage().get(pos);
     }
 
     // ------------------------------------------------------------------ autograd
@@ -220,7 +267,7 @@ public final class Tensor {
     public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) { Autograd.backward(this, gradient, retainGraph, createGraph); }
 
     /** A tensor sharing storage with this one, cut from the graph. */
-    public Tensor detach() { return new Tensor(storage, layout, device); }
+    public Tensor detach() { return new Tensor(storage(), layout, device); }
 
     // ------------------------------------------------------------------ element-wise
 
@@ -338,6 +385,8 @@ public final class Tensor {
     public Tensor expand(int... shape) { return Movement.expand(this, shape); }
     public Tensor expandAs(Tensor other) { return Movement.expand(this, other.shape()); }
     public Tensor flatten() { return Movement.flatten(this, 0, -1); }
+    /** Dimensions startDim.. merged into one (PyTorch's {@code torch.flatten(x, startDim)}). */
+    public Tensor flatten(int startDim) { return Movement.flatten(this, startDim, -1); }
     public Tensor flatten(int startDim, int endDim) { return Movement.flatten(this, startDim, endDim); }
     /** The view of {@code length} elements from {@code start} along dim. */
     public Tensor narrow(int dim, int start, int length) { return Movement.narrow(this, dim, start, length); }

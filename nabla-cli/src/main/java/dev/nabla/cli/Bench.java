@@ -11,6 +11,7 @@ import dev.nabla.data.MnistDatasets;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.models.ReferenceCNN;
 import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.nn.Module;
 import dev.nabla.optim.Adam;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,11 @@ final class Bench implements Callable<Integer> {
         Map<String, Double> gemm = new LinkedHashMap<>();
         for (int[] s : SHAPES) gemm.put(s[0] + "x" + s[1] + "x" + s[2] + (s[3] == 1 ? "T" : ""), gflops(s[0], s[1], s[2], s[3] == 1));
         r.put("gemm_gflops", gemm);
-        r.put("train_step_ms", trainStepMs());
-        r.put("inference_images_per_s", inference());
+        r.put("train_step_ms", trainStepMs(new ReferenceCNN()));
+        r.put("inference_images_per_s", inference(new ReferenceCNN()));
+        // the same layers in a user's own forward() (no Sequential): fusion must not depend on the container
+        r.put("train_step_ms_handwritten", trainStepMs(new HandWrittenCNN()));
+        r.put("inference_images_per_s_handwritten", inference(new HandWrittenCNN()));
         if (epoch) r.put("epoch_s", epochSeconds());
         r.put("peak_rss_mb", peakRssMb());
         System.out.println(new ObjectMapper().writeValueAsString(r));
@@ -68,9 +72,7 @@ final class Bench implements Callable<Integer> {
         return flop / median(t) / 1e9;
     }
 
-    double trainStepMs() {
-        Nabla.manualSeed(0);
-        ReferenceCNN m = new ReferenceCNN();
+    double trainStepMs(Module m) {
         Adam opt = new Adam(m.parameters(), 1e-3, 1e-4);
         Tensor x = Tensor.randn(new Generator(1), 128, 1, 28, 28), y = Tensor.randint(new Generator(2), 0, 10, 128);
         CrossEntropyLoss ce = new CrossEntropyLoss();
@@ -85,8 +87,7 @@ final class Bench implements Callable<Integer> {
         return median(t);
     }
 
-    double inference() {
-        ReferenceCNN m = new ReferenceCNN();
+    double inference(Module m) {
         m.eval();
         Tensor x = Tensor.randn(new Generator(3), 256, 1, 28, 28);
         double[] t = new double[steps];

@@ -29,7 +29,9 @@ public final class Autograd {
      * of them was modified in place fails with PyTorch's error instead of silently using the new values.
      */
     public static Tensor record(String op, Tensor out, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
-        if (inputs.length > 0 && inputs[0] != null && out != inputs[0] && out.storage() == inputs[0].storage()) // a view: remember its base
+        // a view: remember its base (a deferred result is never a view, and asking would compute it)
+        if (inputs.length > 0 && inputs[0] != null && out != inputs[0] && out.pending() == null && inputs[0].pending() == null
+                && out.storage() == inputs[0].storage())
             out.setViewBase(inputs[0].viewBase() != null ? inputs[0].viewBase() : inputs[0]);
         if (!GradMode.isEnabled() || !out.dtype().isFloatingPoint()) return out;
         boolean any = false;

@@ -45,6 +45,34 @@ public final class Storage {
         version++;
     }
 
+    /** Deferred results computed from this storage, weakly held: an in-place write computes them first. */
+    private java.util.List<java.lang.ref.WeakReference<Runnable>> deferredReaders;
+
+    /**
+     * Registers the computation of a deferred result that reads this storage; {@link #beforeWrite} runs it, so that
+     * the result sees the values it was asked for, not those written later. Held weakly: a result nobody can reach
+     * any more is never computed.
+     */
+    public synchronized void addDeferredReader(Runnable computeNow) {
+        if (deferredReaders == null) deferredReaders = new java.util.ArrayList<>();
+        deferredReaders.removeIf(r -> r.get() == null);
+        deferredReaders.add(new java.lang.ref.WeakReference<>(computeNow));
+    }
+
+    /** Called by every in-place writer through the tensor API before it writes: computes the pending readers. */
+    public void beforeWrite() {
+        java.util.List<java.lang.ref.WeakReference<Runnable>> readers;
+        synchronized (this) {
+            readers = deferredReaders;
+            deferredReaders = null;
+        }
+        if (readers != null)
+            for (var ref : readers) {
+                Runnable r = ref.get();
+                if (r != null) r.run();
+            }
+    }
+
     public float[] floats() { return (float[]) data; }
     public double[] doubles() { return (double[]) data; }
     public long[] longs() { return (long[]) data; }

@@ -55,20 +55,6 @@ public final class Conv2d extends Module {
         return F.conv2d(x, weight(), bias(), options.stride(), options.padding(), options.dilation(), options.groups());
     }
 
-    /** relu(forward(x)) in one fused kernel pass (what {@link Sequential} uses for a Conv2d followed by a ReLU). */
-    public Tensor forwardRelu(Tensor x) {
-        checkInput(x);
-        if (options.groups() != 1) return forward(x).relu();
-        return dev.nabla.ops.Convolution.conv2dRelu(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
-    }
-
-    /** maxPool2d(relu(forward(x)), 2) in one fused kernel pass (Sequential uses it for Conv2d, ReLU, MaxPool2d(2)). */
-    public Tensor forwardReluMaxPool(Tensor x) {
-        checkInput(x);
-        if (options.groups() != 1) return F.maxPool2d(forward(x).relu(), new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1});
-        return dev.nabla.ops.Convolution.conv2dReluMaxPool(x, weight(), bias(), options.stride(), options.padding(), options.dilation());
-    }
-
     /** [out, in / groups, KH, KW]. */
     public Tensor weight() {
         return parameter("weight");

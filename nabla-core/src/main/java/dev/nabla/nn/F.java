@@ -44,6 +44,11 @@ public final class F {
         return unbatched ? y.squeeze(0) : y;
     }
 
+    /** Max-pooling over k x k windows with stride k, no padding (PyTorch's {@code F.max_pool2d(x, k)}). Shape: [N, C, H, W] → [N, C, H/k, W/k]. */
+    public static Tensor maxPool2d(Tensor x, int k) {
+        return maxPool2d(x, new int[] {k, k}, new int[] {k, k}, new int[] {0, 0}, new int[] {1, 1});
+    }
+
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         return Pooling.maxPool2d(x, kernel, stride, padding, dilation);
     }

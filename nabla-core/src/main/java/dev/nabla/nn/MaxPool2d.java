@@ -30,11 +30,6 @@ public final class MaxPool2d extends Module {
         return F.maxPool2d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
-    /** Kernel 2, stride 2, no padding, dilation 1: the case the fused conv kernel covers. */
-    boolean isPlain2x2() {
-        return !ceilMode && kernel[0] == 2 && kernel[1] == 2 && stride[0] == 2 && stride[1] == 2 && padding[0] == 0 && padding[1] == 0 && dilation[0] == 1 && dilation[1] == 1;
-    }
-
     @Override
     public String describe() {
         return "MaxPool2d " + kernel[0] + "x" + kernel[1];

@@ -12,27 +12,13 @@ public final class Sequential extends Module {
     }
 
     /**
-     * Shape: input of the first layer to output of the last. A Conv2d directly followed by a ReLU (and a 2x2
-     * MaxPool2d) runs as one fused kernel ({@link Conv2d#forwardRelu}, {@link Conv2d#forwardReluMaxPool}): the same
-     * values and gradients, without storing or re-reading the full-resolution activation.
+     * Shape: input of the first layer to output of the last. Nothing is special-cased here: Conv2d, ReLU and a 2x2
+     * MaxPool2d in a row run as one fused kernel because the ops fuse themselves ({@code dev.nabla.ops.Fusion}), in
+     * Sequential and in a hand-written forward alike.
      */
     @Override
     public Tensor forward(Tensor x) {
-        boolean fuse = x.dtype() == dev.nabla.DType.FLOAT32 && !ModelSummary.active();
-        for (int i = 0; i < layers.length; i++) {
-            Module m = layers[i];
-            if (fuse && m instanceof Conv2d conv && i + 2 < layers.length && layers[i + 1] instanceof ReLU
-                    && layers[i + 2] instanceof MaxPool2d pool && pool.isPlain2x2()) {
-                x = conv.forwardReluMaxPool(x);
-                i += 2;
-                continue;
-            }
-            if (fuse && m instanceof Conv2d conv && i + 1 < layers.length && layers[i + 1] instanceof ReLU) {
-                x = conv.forwardRelu(x);
-                ModelSummary.record(conv, x);
-                ModelSummary.record(layers[++i], x);
-                continue;
-            }
+        for (Module m : layers) {
             x = m.forward(x);
             ModelSummary.record(m, x);
         }

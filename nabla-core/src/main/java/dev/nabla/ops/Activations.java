@@ -16,6 +16,8 @@ public final class Activations {
 
     /** max(x, 0); the gradient at exactly 0 is 0, as PyTorch defines it. */
     public static Tensor relu(Tensor x) {
+        Tensor fused = Fusion.relu(x);
+        if (fused != null) return fused;
         requireFloat("relu", x);
         Tensor out = Tensor.wrap(x.backend().relu(x.storage(), x.layout()), x.shape());
         return Autograd.record("relu", out, Autograd.saved(out), g -> new Tensor[] {reluBackward(g, out.detach())}, x);

@@ -1,5 +1,6 @@
 package dev.nabla.ops;
 
+import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
@@ -81,13 +82,33 @@ public final class Convolution {
             throw new IllegalArgumentException("conv2d: Kernel size can't be greater than actual input size: padded input "
                     + (xs[2] + 2 * padding[0]) + "x" + (xs[3] + 2 * padding[1]) + " (input " + Shape.str(xs) + ", padding " + Shape.str(padding)
                     + "), kernel " + ws[2] + "x" + ws[3] + " with dilation " + Shape.str(dilation) + " (output would be " + oh + "x" + ow + ")");
+        int[] ys = {xs[0], ws[0], oh, ow};
+        if (x.dtype() == DType.FLOAT32) return deferredConv(x, weight, bias, stride, padding, dilation, relu, g, ys);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         Storage s = x.backend().conv2d(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, relu);
-        int[] ys = {xs[0], ws[0], oh, ow};
-        Tensor out = Tensor.wrap(s, ys);
-        Storage mask = relu ? s : null;
+        return recordConv(Tensor.wrap(s, ys), x, weight, bias, xc, wc, g, relu);
+    }
+
+    /**
+     * A conv2d (+ReLU) whose output is computed on first use, so that {@link Fusion} can fold a following relu or 2x2
+     * max-pool into it. The inputs' versions are taken now: a result computed after one of them changed in place
+     * would be silently wrong, so in-place writers compute pending results first ({@link Storage#beforeWrite}), and
+     * a result that a fused op took over (and that is therefore not computed then) refuses to be read afterwards.
+     */
+    private static Tensor deferredConv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu,
+                                       ConvGeometry g, int[] ys) {
+        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+        ConvRecipe recipe = new ConvRecipe(x, weight, bias, xc, wc, bc, stride.clone(), padding.clone(), dilation.clone(), g, relu);
+        Tensor out = Tensor.deferred(recipe, x.dtype(), ys);
+        recipe.register(out);
+        return recordConv(out, x, weight, bias, xc, wc, g, relu);
+    }
+
+    private static Tensor recordConv(Tensor out, Tensor x, Tensor weight, Tensor bias, Tensor xc, Tensor wc, ConvGeometry g, boolean relu) {
+        int[] xs = x.shape(), ws = weight.shape(), ys = out.shape();
         return Autograd.record(relu ? "convolution_relu" : "convolution", out, Autograd.saved(x, weight), gy -> {
             Tensor gc = gy.contiguous();
+            Storage mask = relu ? out.storage() : null;
             Tensor gx = x.requiresGrad()
                     ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g, mask), xs) : null;
             Tensor gw = weight.requiresGrad()
@@ -95,6 +116,57 @@ public final class Convolution {
             Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gc.backend().conv2dBackwardBias(data(gc), ys, mask), ws[0]) : null;
             return twice(relu ? "conv2d_relu" : "conv2d", new Tensor[] {gx, gw, gb}, gy, x, weight, bias);
         }, x, weight, bias);
+    }
+
+    /** The pending computation of a deferred conv2d (+ReLU), and what a fused consumer needs to redo it its own way. */
+    static final class ConvRecipe implements Tensor.Deferred {
+        final Tensor x, weight, bias;
+        private final Tensor xc, wc, bc;
+        final int[] stride, padding, dilation;
+        private final ConvGeometry g;
+        final boolean relu;
+        private final int vx, vw, vb;
+        /** Set when a fused op took this result over: an in-place write to the inputs then does not compute it. */
+        volatile boolean fusedAway;
+        private Runnable computeNow;
+
+        ConvRecipe(Tensor x, Tensor weight, Tensor bias, Tensor xc, Tensor wc, Tensor bc, int[] stride, int[] padding, int[] dilation,
+                   ConvGeometry g, boolean relu) {
+            this.x = x;
+            this.weight = weight;
+            this.bias = bias;
+            this.xc = xc;
+            this.wc = wc;
+            this.bc = bc;
+            this.stride = stride;
+            this.padding = padding;
+            this.dilation = dilation;
+            this.g = g;
+            this.relu = relu;
+            vx = xc.version();
+            vw = wc.version();
+            vb = bc == null ? 0 : bc.version();
+        }
+
+        /** The result is computed before any in-place write to the storages it reads (unless a fused op took it over). */
+        void register(Tensor out) {
+            computeNow = () -> {
+                if (!fusedAway) out.storage();
+            };
+            xc.storage().addDeferredReader(computeNow);
+            wc.storage().addDeferredReader(computeNow);
+            if (bc != null) bc.storage().addDeferredReader(computeNow);
+        }
+
+        @Override
+        public Storage compute() {
+            if (xc.version() != vx || wc.version() != vw || (bc != null && bc.version() != vb))
+                throw new IllegalStateException((relu ? "conv2d+relu" : "conv2d") + ": this output was fused into the next op ("
+                        + (relu ? "max-pool" : "relu") + ") and not stored, and its input, weight or bias has been modified in place "
+                        + "since (an optimizer step, copy_, ...), so it can no longer be computed. Read it (e.g. .contiguous()) before "
+                        + "modifying them.");
+            return xc.backend().conv2d(data(xc), xc.shape(), data(wc), wc.shape(), bc == null ? null : data(bc), g, relu);
+        }
     }
 
     /** The gradients of a dedicated-kernel backward, each marked as refusing a second backward (see Autograd.onceDifferentiable). */

@@ -251,6 +251,7 @@ public final class Elementwise {
         if (r.dtype() != self.dtype()) r = castForInPlace(op, self, r);
         if (!java.util.Arrays.equals(r.shape(), self.shape())) r = r.expand(self.shape());
         Tensor newBase = view ? replaceRegion(snapshot, r, self.layout()) : (r.requiresGrad() ? r : r.add(snapshot.mul(0.0)));
+        base.storage().beforeWrite(); // deferred results computed from base get its values before they change
         base.backend().assign(base.storage(), base.layout(), newBase.storage(), newBase.layout());
         base.storage().bumpVersion(); // views and detached aliases share the storage, so they share the version
         base.attachGradFn(newBase.gradFn());
@@ -261,6 +262,7 @@ public final class Elementwise {
     private static void write(String op, Tensor self, Tensor r) {
         if (r.dtype() != self.dtype()) r = castForInPlace(op, self, r);
         int[] shape = self.shape();
+        self.storage().beforeWrite(); // deferred results computed from self get its values before they change
         self.backend().assign(self.storage(), self.layout(), r.storage(), r.layout().broadcastTo(shape));
         self.storage().bumpVersion(); // views and detached aliases share the storage, so they share the version
     }

@@ -14,6 +14,8 @@ public final class Pooling {
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         if (x.rank() == 3) return maxPool2d(x.unsqueeze(0), kernel, stride, padding, dilation).squeeze(0);
         ConvGeometry g = check("maxPool2d", x, kernel, stride, padding, dilation);
+        Tensor fused = Fusion.maxPool2d(x, kernel, stride, padding, dilation);
+        if (fused != null) return fused;
         int[] xs = x.shape();
         Tensor xc = x.contiguous();
         Storage[] r = x.backend().maxPool2d(Convolution.data(xc), xs, kernel[0], kernel[1], g);

@@ -102,6 +102,7 @@ public abstract class Optimizer {
                 double[] step = s.computeIfAbsent("step", k -> new double[1]);
                 step[0] += 1;
                 Tensor grad = p.grad().dtype() == p.dtype() ? p.grad().contiguous() : p.grad().to(p.dtype()).contiguous();
+                p.storage().beforeWrite(); // deferred results computed from p get p's values before this step
                 update(g, new Flat(p.storage()), new Flat(gradStorage(grad)), s, (long) step[0]);
                 p.storage().bumpVersion(); // an in-place update, as PyTorch counts it: a graph that saved p sees the change
             }
