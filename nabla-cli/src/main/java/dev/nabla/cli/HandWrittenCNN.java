@@ -21,12 +21,12 @@ final class HandWrittenCNN extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        x = F.maxPool2d(conv1.forward(x).relu(), 2);
-        x = conv2.forward(x);
+        x = F.maxPool2d(conv1.call(x).relu(), 2);
+        x = conv2.call(x);
         x = x.relu();
         x = F.maxPool2d(x, 2);
         x = x.flatten(1);
-        x = fc1.forward(x).relu();
-        return fc2.forward(dropout.forward(x));
+        x = fc1.call(x).relu();
+        return fc2.call(dropout.call(x));
     }
 }

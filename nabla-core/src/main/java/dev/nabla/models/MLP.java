@@ -25,6 +25,6 @@ public final class MLP extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return classifier.forward(x);
+        return classifier.call(x);
     }
 }

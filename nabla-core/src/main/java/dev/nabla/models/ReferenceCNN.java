@@ -27,6 +27,6 @@ public final class ReferenceCNN extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return classifier.forward(x);
+        return classifier.call(x);
     }
 }

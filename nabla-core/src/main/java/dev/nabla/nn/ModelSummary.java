@@ -7,66 +7,79 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Builds {@link Module#summary}: one zero batch through the model, recording each layer a Sequential runs. */
+/**
+ * Builds {@link Module#summary} and {@link Module#firstNonFiniteOutput} on forward hooks: a hook on every
+ * descendant records its output while the model runs its usual code (fusion included), once.
+ */
 final class ModelSummary {
-    private static final ThreadLocal<List<Object[]>> ROWS = new ThreadLocal<>();
-
     private ModelSummary() {}
 
-    /** While a summary is being taken, Sequential runs every layer on its own, so that each gets its row. */
-    static boolean active() {
-        return ROWS.get() != null;
-    }
+    private record Row(Module module, Tensor output) {}
 
-    static void record(Module m, Tensor out) {
-        List<Object[]> rows = ROWS.get();
-        if (rows != null && !(m instanceof Sequential)) rows.add(new Object[] {m, out.shape(), out});
+    /** Runs body with a forward hook on every descendant of model (containers excluded) that records its output. */
+    private static List<Row> recording(Module model, Runnable body) {
+        List<Row> rows = new ArrayList<>();
+        List<Module.HookHandle> handles = new ArrayList<>();
+        try {
+            for (Module m : model.namedModules().values())
+                if (m != model && !(m instanceof Sequential))
+                    handles.add(m.registerForwardHook((mod, in, out) -> {
+                        rows.add(new Row(mod, out));
+                        return null;
+                    }));
+            body.run();
+        } finally {
+            handles.forEach(Module.HookHandle::remove);
+        }
+        return rows;
     }
 
     /**
      * Runs the model once more on {@code input}, in its current mode and without recording the graph, and returns
      * "path (description)" of the first layer whose output holds a NaN or an infinity ("the input" when the input
      * already does, the model itself when only its final output does), or null when all are finite.
-     * Layers are seen as far as a Sequential runs them, each on its own (unfused).
      */
     static String firstNonFinite(Module model, Tensor input) {
         if (!input.allFinite()) return "the input batch";
-        List<Object[]> rows = new ArrayList<>();
-        ROWS.set(rows);
-        Tensor out;
-        try (var g = GradMode.noGrad()) {
-            out = model.forward(input);
-        } finally {
-            ROWS.remove();
-        }
-        for (Object[] r : rows) if (!((Tensor) r[2]).allFinite()) return ((Module) r[0]).where();
-        return out.allFinite() ? null : model.where();
+        Tensor[] out = new Tensor[1];
+        List<Row> rows = recording(model, () -> {
+            try (var g = GradMode.noGrad()) {
+                out[0] = model.call(input);
+            }
+        });
+        for (Row r : rows) if (!r.output().allFinite()) return r.module().where();
+        return out[0].allFinite() ? null : model.where();
     }
 
     static String of(Module model, int[] inputShape) {
-        List<Object[]> rows = new ArrayList<>();
         boolean wasTraining = model.isTraining();
-        ROWS.set(rows);
-        Tensor out;
+        Tensor[] result = new Tensor[1];
+        List<Row> rows;
         try (var g = GradMode.noGrad()) {
             model.eval();
-            out = model.forward(Tensor.zeros(inputShape));
+            rows = recording(model, () -> result[0] = model.call(Tensor.zeros(inputShape)));
         } finally {
-            ROWS.remove();
             model.train(wasTraining);
         }
+        Tensor out = result[0];
         StringBuilder b = new StringBuilder();
         String line = "-".repeat(78) + "\n";
         b.append(String.format(Locale.ROOT, "%-34s %-28s %14s%n", "Layer (path: type)", "Output shape", "Param #"));
         b.append("=".repeat(78)).append('\n');
         b.append(String.format(Locale.ROOT, "%-34s %-28s %14s%n", "input", Shape.str(inputShape), ""));
-        for (Object[] r : rows) {
-            Module m = (Module) r[0];
+        java.util.Set<Module> seen = new java.util.HashSet<>();
+        for (Row r : rows) {
+            Module m = r.module();
+            seen.add(m);
             long params = 0;
             for (Tensor p : m.ownParameters().values()) if (p != null) params += p.numel();
             String name = m.path() + ": " + m.getClass().getSimpleName();
-            b.append(String.format(Locale.ROOT, "%-34s %-28s %,14d%n", name, Shape.str((int[]) r[1]), params));
+            b.append(String.format(Locale.ROOT, "%-34s %-28s %,14d%n", name, Shape.str(r.output().shape()), params));
         }
+        List<String> silent = new ArrayList<>();
+        for (Module m : model.namedModules().values())
+            if (m != model && !(m instanceof Sequential) && !seen.contains(m) && (m.parent() == model || seen.contains(m.parent()) || m.parent() instanceof Sequential))
+                silent.add(m.path());
         long total = model.parameterCount(), trainable = 0;
         for (Tensor p : model.parameters()) if (p.requiresGrad()) trainable += p.numel();
         b.append("=".repeat(78)).append('\n');
@@ -74,6 +87,9 @@ final class ModelSummary {
         b.append(String.format(Locale.ROOT, "Total params: %,d (%.2f MB as float32)%n", total, total * 4 / 1048576.0));
         b.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
         b.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
+        if (!silent.isEmpty())
+            b.append("Not seen running: ").append(String.join(", ", silent)).append(" (a forward that calls a layer's forward() directly "
+                    + "skips its hooks; call it with call(x))\n");
         b.append(line);
         return b.toString();
     }

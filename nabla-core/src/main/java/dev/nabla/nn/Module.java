@@ -22,8 +22,95 @@ public abstract class Module {
     private String name = "";
     private boolean training = true;
 
-    /** Shape: as each layer documents. */
+    private Map<Integer, ForwardPreHook> preHooks;
+    private Map<Integer, ForwardHook> hooks;
+    private static int nextHookId;
+
+    /**
+     * The computation of this module. Override it; to run a module, call {@link #call} (as PyTorch's
+     * {@code module(x)}), which runs the hooks around it. Shape: as each layer documents.
+     */
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * Runs this module: the forward pre-hooks, {@link #forward}, then the forward hooks (PyTorch's
+     * {@code module(x)}). Containers and the Trainer call modules this way; a hand-written {@code forward} should
+     * call its children with {@code call} too, or their hooks (and their rows in {@link #summary}) are skipped, as
+     * in PyTorch when {@code forward} is called directly.
+     */
+    public final Tensor call(Tensor input) {
+        Tensor x = input;
+        if (preHooks != null)
+            for (ForwardPreHook h : snapshot(preHooks)) {
+                Tensor r = h.beforeForward(this, x);
+                if (r != null) x = r;
+            }
+        Tensor out = forward(x);
+        if (hooks != null)
+            for (ForwardHook h : snapshot(hooks)) {
+                Tensor r = h.afterForward(this, x, out);
+                if (r != null) out = r;
+            }
+        return out;
+    }
+
+    private static <T> List<T> snapshot(Map<Integer, T> m) {
+        synchronized (Module.class) {
+            return List.copyOf(m.values());
+        }
+    }
+
+    /** Runs before {@link #forward} in {@link #call}; returns a replacement input, or null to keep it. */
+    @FunctionalInterface
+    public interface ForwardPreHook {
+        Tensor beforeForward(Module module, Tensor input);
+    }
+
+    /** Runs after {@link #forward} in {@link #call}; returns a replacement output, or null to keep it. */
+    @FunctionalInterface
+    public interface ForwardHook {
+        Tensor afterForward(Module module, Tensor input, Tensor output);
+    }
+
+    /** Removes the hook it was returned for; closing it does the same (try-with-resources). Removing twice is harmless. */
+    public interface HookHandle extends AutoCloseable {
+        void remove();
+
+        @Override
+        default void close() {
+            remove();
+        }
+    }
+
+    /** Registers a hook run after every {@link #call} of this module (PyTorch's {@code register_forward_hook}). */
+    public HookHandle registerForwardHook(ForwardHook hook) {
+        if (hook == null) throw new IllegalArgumentException(where() + ": registerForwardHook: hook is null");
+        synchronized (Module.class) {
+            if (hooks == null) hooks = new LinkedHashMap<>();
+            int id = nextHookId++;
+            hooks.put(id, hook);
+            return () -> {
+                synchronized (Module.class) {
+                    hooks.remove(id);
+                }
+            };
+        }
+    }
+
+    /** Registers a hook run before every {@link #call} of this module (PyTorch's {@code register_forward_pre_hook}). */
+    public HookHandle registerForwardPreHook(ForwardPreHook hook) {
+        if (hook == null) throw new IllegalArgumentException(where() + ": registerForwardPreHook: hook is null");
+        synchronized (Module.class) {
+            if (preHooks == null) preHooks = new LinkedHashMap<>();
+            int id = nextHookId++;
+            preHooks.put(id, hook);
+            return () -> {
+                synchronized (Module.class) {
+                    preHooks.remove(id);
+                }
+            };
+        }
+    }
 
     /** Short description for error messages and printing, e.g. {@code Linear 784->128}. */
     public String describe() {
@@ -61,6 +148,11 @@ public abstract class Module {
         if (n.isEmpty() || n.contains(".")) throw new IllegalArgumentException(describe() + ": invalid name '" + n + "' (empty or containing '.')");
         if (parameters.containsKey(n) || buffers.containsKey(n) || children.containsKey(n))
             throw new IllegalArgumentException(describe() + ": attribute '" + n + "' is already registered");
+    }
+
+    /** The module this one is registered in, or null for a root. */
+    Module parent() {
+        return parent;
     }
 
     /** Dotted path from the root module ("" for the root). */

@@ -18,10 +18,7 @@ public final class Sequential extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) {
-            x = m.forward(x);
-            ModelSummary.record(m, x);
-        }
+        for (Module m : layers) x = m.call(x);
         return x;
     }
 

@@ -219,7 +219,7 @@ public final class Trainer {
             try (ProgressBar bar = progress ? bar("epoch " + epoch + "/" + epochs, train.size()) : null) {
                 for (Dataset.Batch b : train) {
                     optimizer.zeroGrad();
-                    Tensor output = model.forward(b.inputs());
+                    Tensor output = model.call(b.inputs());
                     Tensor l = loss.apply(output, b.targets());
                     double lv = l.item();
                     String problem = Double.isFinite(lv) ? null : "the loss is " + lv;
@@ -357,7 +357,7 @@ public final class Trainer {
         int classes = 0;
         try (var g = GradMode.noGrad()) {
             for (Dataset.Batch b : loader) {
-                Tensor output = model.forward(b.inputs());
+                Tensor output = model.call(b.inputs());
                 lossSum += loss.apply(output, b.targets()).item() * b.size();
                 total += b.size();
                 long c = countCorrect(output, b.targets());
