@@ -22,6 +22,19 @@ public final class Nabla {
     }
 
     /** Whether the Vector API kernels are in use (false: scalar fallback). */
+    /** This build's version (the Maven project version, e.g. {@code 0.1.0-SNAPSHOT}), or "unknown" outside a built jar. */
+    public static String version() {
+        try (var in = Nabla.class.getResourceAsStream("nabla.properties")) {
+            if (in == null) return "unknown";
+            var p = new java.util.Properties();
+            p.load(in);
+            String v = p.getProperty("version", "unknown");
+            return v.startsWith("${") ? "unknown" : v;
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     public static boolean vectorized() {
         return Kernels.vectorized();
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.report.ProgressBarCallback;
+import dev.nabla.report.Report;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.MnistDatasets;
 import dev.nabla.data.TensorDataset;
@@ -166,7 +168,10 @@ public final class Main implements Runnable {
             if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no such file: " + resume);
             PrintStream console = json ? System.err : System.out;
             var config = new FashionMnistTraining.Config(model, variant(), dataDir(), epochs, batchSize, lr, weightDecay, seed, limit == null ? 0 : limit, !noProgress, policy);
-            dev.nabla.train.Callback[] cbs = checkpoint == null ? new dev.nabla.train.Callback[0] : new dev.nabla.train.Callback[] {new Checkpoint(checkpoint)};
+            var cbList = new java.util.ArrayList<dev.nabla.train.Callback>();
+            if (!noProgress) cbList.add(new ProgressBarCallback());
+            if (checkpoint != null) cbList.add(new Checkpoint(checkpoint));
+            dev.nabla.train.Callback[] cbs = cbList.toArray(dev.nabla.train.Callback[]::new);
             FashionMnistTraining.Run run = FashionMnistTraining.run(config, console, resume, cbs);
             // all outputs are made in memory first, then written together: either all of them are replaced or none
             Map<Path, byte[]> files = new LinkedHashMap<>();
@@ -174,8 +179,16 @@ public final class Main implements Runnable {
             files.put(reports.resolve(stem + "-history.csv"), run.history().toCsv().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             files.put(reports.resolve(stem + "-history.json"), run.history().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             files.put(reports.resolve(stem + "-curves.png"), Report.curvesPng(run.history()));
-            files.put(reports.resolve(stem + "-report.html"), Report.html("Nabla: " + model + " on " + config.data().title, run.history(), run.test(),
-                    config.data().classes(), run.model().summary(1, 1, 28, 28)));
+            var hyper = new LinkedHashMap<String, String>();
+            hyper.put("epochs", Integer.toString(epochs));
+            hyper.put("batch size", Integer.toString(batchSize));
+            hyper.put("optimizer", "Adam, lr " + lr + ", weight decay " + weightDecay);
+            hyper.put("loss", "cross-entropy");
+            if (limit != null) hyper.put("training images", "first " + limit);
+            hyper.put("threads", Integer.toString(dev.nabla.Nabla.numThreads()));
+            var info = Report.RunInfo.of("Nabla: " + model + " on " + config.data().title, run.model(), hyper, seed, config.data().title);
+            files.put(reports.resolve(stem + "-report.html"), Report.html(info, run.history(), run.test(), config.data().classes(),
+                    run.model().summary(1, 1, 28, 28)));
             dev.nabla.io.AtomicFiles.writeAll(files);
             var t = run.test();
             if (json) System.out.println(new ObjectMapper().writeValueAsString(Map.of("model", model, "epochs", run.trainer().epochsDone(),
@@ -284,7 +297,7 @@ public final class Main implements Runnable {
                 case "mlp", "cnn" -> {
                     var c = FashionMnistTraining.Config.reference();
                     var cfg = new FashionMnistTraining.Config(name, variant(), dataDir(), epochs, c.batchSize(), c.lr(), c.weightDecay(), c.seed(), 0, true);
-                    var run = FashionMnistTraining.run(cfg, System.out);
+                    var run = FashionMnistTraining.run(cfg, System.out, new ProgressBarCallback());
                     System.out.printf(Locale.ROOT, "test accuracy %.4f%n", run.test().accuracy());
                 }
                 default -> throw new IllegalArgumentException("unknown example '" + name + "' (quadratic, gates, xor, mlp, cnn)");

@@ -64,7 +64,7 @@ public final class FashionMnistTraining {
         }
         Module model = model(c.model());
         Adam adam = new Adam(model.parameters(), c.lr(), c.weightDecay());
-        Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).progress(c.progress()).output(out).validationName("test")
+        Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).output(out).validationName("test")
                 .onNonFinite(c.onNonFinite()).callbacks(callbacks);
         if (resume != null) {
             dev.nabla.train.Checkpoint.resume(resume, trainer);

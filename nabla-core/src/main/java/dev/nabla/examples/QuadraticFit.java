@@ -38,7 +38,7 @@ public final class QuadraticFit {
         TensorDataset data = Synthetic.polynomial(200, new double[] {truth[2], truth[1], truth[0]}, -2, 2, 0.1, new Generator(seed));
         Quadratic model = new Quadratic();
         Trainer trainer = new Trainer(model, new SGD(model.parameters(), 0.1), new MSELoss())
-                .callbacks(new GradientThreshold(1e-5)).progress(false).output(null);
+                .callbacks(new GradientThreshold(1e-5)).output(null);
         trainer.fit(new DataLoader(data, data.size(), false), null, 20_000);
         double w2 = model.parameter("w2").item(), w1 = model.parameter("w1").item(), w0 = model.parameter("w0").item();
         Result r = new Result(w2, w1, w0, trainer.epochsDone(), trainer.history().stopReason());

@@ -32,7 +32,7 @@ public final class XorNetwork {
         for (int h : widths) {
             Generator g = new Generator(seed + 100 + h);
             Sequential net = new Sequential(new Linear(2, h, true, g, DType.FLOAT32), new Sigmoid(), new Linear(h, 1, true, g, DType.FLOAT32));
-            Trainer t = new Trainer(net, new SGD(net.parameters(), 0.15), new BCEWithLogitsLoss()).progress(false).output(null);
+            Trainer t = new Trainer(net, new SGD(net.parameters(), 0.15), new BCEWithLogitsLoss()).output(null);
             t.fit(new DataLoader(train, BATCH, true, false, seed), null, EPOCHS);
             double a = t.evaluate(new DataLoader(test, 1000, false)).accuracy();
             acc.put(h, a);

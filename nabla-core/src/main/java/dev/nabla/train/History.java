@@ -12,7 +12,18 @@ import java.util.Locale;
 public final class History {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final List<EpochStats> epochs = new ArrayList<>();
+    private final List<Double> stepLosses = new ArrayList<>();
     private String stopReason = "";
+
+    /** Records the loss of one optimizer step (the Trainer calls it after every step it takes). */
+    public void addStep(double loss) {
+        stepLosses.add(loss);
+    }
+
+    /** The training loss of every optimizer step, in order (for per-step curves). */
+    public List<Double> stepLosses() {
+        return java.util.Collections.unmodifiableList(stepLosses);
+    }
 
     public void add(EpochStats s) {
         epochs.add(s);
@@ -43,7 +54,11 @@ public final class History {
 
     public String toJson() {
         try {
-            return JSON.writeValueAsString(java.util.Map.of("epochs", epochs, "stop_reason", stopReason));
+            var m = new java.util.LinkedHashMap<String, Object>();
+            m.put("epochs", epochs);
+            m.put("stop_reason", stopReason);
+            m.put("step_losses", stepLosses);
+            return JSON.writeValueAsString(m);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -71,6 +86,11 @@ public final class History {
             i++;
         }
         h.stopReason = node.path("stop_reason").asText("");
+        if (node.has("step_losses")) {
+            if (!node.get("step_losses").isArray()) throw new IllegalArgumentException("history: \"step_losses\" must be an array");
+            int k = 0;
+            for (var v : node.get("step_losses")) h.stepLosses.add(number(v, "history: step_losses[" + k++ + "]"));
+        }
         return h;
     }
 
@@ -84,9 +104,13 @@ public final class History {
     private static double number(com.fasterxml.jackson.databind.JsonNode e, String field, String at) {
         var v = e.get(field);
         if (v == null) throw new IllegalArgumentException(at + ": \"" + field + "\" is missing");
+        return number(v, at + ": \"" + field + "\"");
+    }
+
+    private static double number(com.fasterxml.jackson.databind.JsonNode v, String what) {
         if (v.isNumber()) return v.asDouble();
         if (v.isTextual() && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(v.asText())) return Double.parseDouble(v.asText()); // as Jackson writes them
-        throw new IllegalArgumentException(at + ": \"" + field + "\" must be a number, got " + v);
+        throw new IllegalArgumentException(what + " must be a number, got " + v);
     }
 
     private static String abbreviate(String s) {

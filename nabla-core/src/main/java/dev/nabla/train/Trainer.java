@@ -13,21 +13,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fit loop: epochs over a DataLoader with an optimizer and a loss, train()/eval() switched for you,
  * evaluation under noGrad, per-epoch train and validation loss and accuracy, time and lr, callbacks for stopping
- * rules, schedules and checkpoints, and a console progress bar.
+ * rules, schedules and checkpoints. Each epoch's line goes to the console ({@link #output}) and to the SLF4J logger
+ * {@code dev.nabla.train.Trainer} at INFO; a progress bar is a callback (ProgressBarCallback in nabla-report).
  */
 public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     private final Module model;
     private final Optimizer optimizer;
     private final Loss loss;
     private final List<Callback> callbacks = new ArrayList<>();
-    private boolean progress = System.console() != null && System.console().isTerminal();
+    private double runningLoss = Double.NaN, runningAccuracy = Double.NaN;
+    private int plannedEpochs;
     private PrintStream out = System.out;
     private String validationName = "val";
     private History history = new History();
@@ -93,10 +95,19 @@ public final class Trainer {
         return this;
     }
 
-    /** Shows a progress bar per epoch (default: on when the console is a terminal; off in logs and pipes). */
-    public Trainer progress(boolean on) {
-        progress = on && System.console() != null && System.console().isTerminal();
-        return this;
+    /** The epoch count the running (or last) {@link #fit} was asked for. */
+    public int plannedEpochs() {
+        return plannedEpochs;
+    }
+
+    /** The mean training loss of the current epoch so far (NaN before its first batch): for progress displays. */
+    public double runningLoss() {
+        return runningLoss;
+    }
+
+    /** The training accuracy of the current epoch so far (NaN for regression or before its first batch). */
+    public double runningAccuracy() {
+        return runningAccuracy;
     }
 
     /** Where the per-epoch lines go (System.out by default; null for silence). */
@@ -202,6 +213,7 @@ public final class Trainer {
                     + ", but this run's loader is at " + now.encode() + "; a resumed run must use the same data, batch size and seed");
         expectedPosition = null;
         trainLoader = train;
+        plannedEpochs = epochs;
         // the parameters by name, once per fit (the checks below run every batch): in registration order for the
         // weights, reversed for the gradients, the order in which backpropagation reaches them
         List<Map.Entry<String, Tensor>> named = List.copyOf(model.namedParameters().entrySet());
@@ -216,7 +228,10 @@ public final class Trainer {
             long correct = 0, count = 0;
             boolean classification = true;
             int batchNo = 0, skipped = 0;
-            try (ProgressBar bar = progress ? bar("epoch " + epoch + "/" + epochs, train.size()) : null) {
+            runningLoss = Double.NaN;
+            runningAccuracy = Double.NaN;
+            for (Callback cb : callbacks) cb.onEpochBegin(this, epoch, train.size());
+            {
                 for (Dataset.Batch b : train) {
                     optimizer.zeroGrad();
                     Tensor output = model.call(b.inputs());
@@ -238,7 +253,7 @@ public final class Trainer {
                         if (nonFinite == NonFinitePolicy.STOP) throw new NonFiniteException(epoch, batchNo, problem, where);
                         skipped++;
                         optimizer.zeroGrad();
-                        if (bar != null) bar.step();
+                        for (Callback cb : callbacks) cb.onBatchEnd(this, epoch, batchNo, lv);
                         batchNo++;
                         continue;
                     }
@@ -252,11 +267,9 @@ public final class Trainer {
                     long c = countCorrect(output, b.targets());
                     if (c < 0) classification = false;
                     else correct += c;
-                    if (bar != null) {
-                        bar.step();
-                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f%s", lossSum / count,
-                                classification ? String.format(Locale.ROOT, " acc %.4f", (double) correct / count) : ""));
-                    }
+                    runningLoss = lossSum / count;
+                    runningAccuracy = classification ? (double) correct / count : Double.NaN;
+                    history.addStep(lv);
                     for (Callback cb : callbacks) cb.onBatchEnd(this, epoch, batchNo, lv);
                     batchNo++;
                 }
@@ -267,11 +280,14 @@ public final class Trainer {
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, optimizer.paramGroups().get(0).get("lr"), skipped);
             history.add(s);
             epochsDone = epoch;
-            if (out != null) out.println(line(s, epochs));
+            String line = line(s, epochs);
+            if (out != null) out.println(line);
+            LOG.info(line);
             for (Callback cb : callbacks) cb.onEpochEnd(this, s);
         }
         history.setStopReason(stopReason == null ? "completed " + epochsDone + " epochs" : stopReason);
         if (stopReason != null && out != null) out.println("stopped: " + stopReason);
+        if (stopReason != null) LOG.info("stopped: {}", stopReason);
         for (Callback cb : callbacks) cb.onTrainEnd(this);
         return history;
     }
@@ -319,11 +335,6 @@ public final class Trainer {
         return b.append(String.format(Locale.ROOT, "  |  %.1f s", s.seconds())).toString();
     }
 
-    private static ProgressBar bar(String name, int batches) {
-        return new ProgressBarBuilder().setTaskName(name).setInitialMax(batches).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(200).continuousUpdate().setMaxRenderedLength(120).build();
-    }
-
     /** Correct predictions in a batch: argmax for int64 targets, sign of the logit for 0/1 float targets; −1 for regression. */
     static long countCorrect(Tensor output, Tensor targets) {
         try (var g = GradMode.noGrad()) {
@@ -341,20 +352,29 @@ public final class Trainer {
         }
     }
 
-    /** Mean loss and accuracy over a loader, in eval mode and without recording the graph. */
+    /** Mean loss and accuracy over a loader, in eval mode and without recording the graph (callbacks see its progress). */
     public Evaluation evaluate(DataLoader loader) {
-        return evaluate(model, loss, loader);
+        for (Callback cb : callbacks) cb.onEvaluationBegin(this, loader.size());
+        Evaluation e = evaluate(model, loss, loader, batch -> {
+            for (Callback cb : callbacks) cb.onEvaluationBatchEnd(this, batch);
+        });
+        for (Callback cb : callbacks) cb.onEvaluationEnd(this, e);
+        return e;
     }
 
     /** {@link #evaluate(DataLoader)} for a model and loss without a trainer (no optimizer needed). */
     public static Evaluation evaluate(Module model, Loss loss, DataLoader loader) {
+        return evaluate(model, loss, loader, batch -> {});
+    }
+
+    private static Evaluation evaluate(Module model, Loss loss, DataLoader loader, java.util.function.IntConsumer afterBatch) {
         boolean wasTraining = model.isTraining();
         model.eval();
         double lossSum = 0;
         long correct = 0, total = 0;
         boolean classification = true;
         List<long[]> preds = new ArrayList<>(), targets = new ArrayList<>();
-        int classes = 0;
+        int classes = 0, batchNo = 0;
         try (var g = GradMode.noGrad()) {
             for (Dataset.Batch b : loader) {
                 Tensor output = model.call(b.inputs());
@@ -368,6 +388,7 @@ public final class Trainer {
                     targets.add(b.targets().toLongArray());
                     classes = output.size(1);
                 }
+                afterBatch.accept(batchNo++);
             }
         } finally {
             model.train(wasTraining);

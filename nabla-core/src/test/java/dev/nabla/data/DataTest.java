@@ -75,6 +75,33 @@ class DataTest {
     }
 
     @Test
+    void csvAsExcelAndRWriteIt(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("excel.csv");
+        // a UTF-8 byte-order mark, quoted header names, a quoted cell with the delimiter inside a text column is not
+        // numeric, so here: quoted numbers, CRLF line ends and a blank line
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] body = "\"x1\",\"x2\",\"y\"\r\n\"1.5\",2,0\r\n\r\n3,\"4\",1\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] all = new byte[bom.length + body.length];
+        System.arraycopy(bom, 0, all, 0, 3);
+        System.arraycopy(body, 0, all, 3, body.length);
+        Files.write(f, all);
+        TensorDataset d = Csv.read(f, true, "y", true);
+        assertArrayEquals(new float[] {1.5f, 2, 3, 4}, d.inputs().toFloatArray());
+        assertArrayEquals(new long[] {0, 1}, d.targets().toLongArray());
+        // R's write.csv2 style: ';' delimiter and NA for missing values
+        Files.writeString(f, "\"a\";\"b\";\"y\"\n1;NA;0.5\n2;3;1.5\n");
+        var opt = Csv.Options.defaults().delimiter(';').missingValues("NA", "");
+        var e = assertThrows(Csv.CsvException.class, () -> Csv.read(f, "y", false, opt));
+        assertTrue(e.getMessage().endsWith("line 2, column 2: missing value 'NA'; Csv.Options.skipRowsWithMissing() or fillMissing(v) accept such rows"), e.getMessage());
+        TensorDataset skipped = Csv.read(f, "y", false, opt.skipRowsWithMissing());
+        assertArrayEquals(new float[] {2, 3}, skipped.inputs().toFloatArray());
+        assertArrayEquals(new float[] {1.5f}, skipped.targets().toFloatArray());
+        TensorDataset filled = Csv.read(f, "y", false, opt.fillMissing(-1f));
+        assertArrayEquals(new float[] {1, -1, 2, 3}, filled.inputs().toFloatArray());
+        assertThrows(IllegalArgumentException.class, () -> Csv.Options.defaults().delimiter('"'));
+    }
+
+    @Test
     void dataLoaderShufflesReproduciblyPerEpochAndBatches() {
         TensorDataset d = new TensorDataset(Tensor.arange(0, 10, 1).reshape(10, 1), Tensor.arange(10));
         DataLoader a = new DataLoader(d, 4, true, false, 7), b = new DataLoader(d, 4, true, false, 7);

@@ -139,7 +139,7 @@ class ReaderFuzzTest {
     private static Trainer trainer() {
         Generator g = new Generator(1);
         Sequential m = new Sequential(new Linear(2, 3, true, g, DType.FLOAT32), new ReLU(), new Linear(3, 1, true, g, DType.FLOAT32));
-        return new Trainer(m, new Adam(m.parameters(), 1e-2), new MSELoss()).progress(false).output(null);
+        return new Trainer(m, new Adam(m.parameters(), 1e-2), new MSELoss()).output(null);
     }
 
     @Test

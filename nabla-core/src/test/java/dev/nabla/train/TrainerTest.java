@@ -29,7 +29,7 @@ class TrainerTest {
     void fitReportsLossAndAccuracyPerEpoch() {
         TensorDataset train = Synthetic.xor(1000, new Generator(1)), val = Synthetic.xor(500, new Generator(2));
         Sequential m = net(3);
-        Trainer t = new Trainer(m, new Adam(m.parameters(), 0.02), new BCEWithLogitsLoss()).progress(false).output(null);
+        Trainer t = new Trainer(m, new Adam(m.parameters(), 0.02), new BCEWithLogitsLoss()).output(null);
         History h = t.fit(new DataLoader(train, 32, true, false, 0), new DataLoader(val, 100, false), 15);
         assertEquals(15, h.epochs().size());
         assertTrue(h.last().trainLoss() < h.epochs().get(0).trainLoss());
@@ -44,7 +44,7 @@ class TrainerTest {
         Sequential m = net(4);
         EarlyStopping es = new EarlyStopping("val_loss", 2, 0.0, true);
         // a learning rate far too high makes the validation loss stop falling quickly
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 5.0), new BCEWithLogitsLoss()).progress(false).output(null).callbacks(es);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 5.0), new BCEWithLogitsLoss()).output(null).callbacks(es);
         History h = t.fit(new DataLoader(train, 20, true, false, 0), new DataLoader(val, 200, false), 200);
         assertTrue(h.epochs().size() < 200, "stopped early");
         assertTrue(h.stopReason().startsWith("early stopping: val_loss did not improve for 2 epoch(s)"), h.stopReason());
@@ -56,7 +56,7 @@ class TrainerTest {
     void gradientThresholdStopsFullBatchGradientDescent() {
         TensorDataset d = Synthetic.polynomial(50, new double[] {1, 2}, -1, 1, 0, new Generator(1));
         Linear m = new Linear(1, 1);
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.5), new MSELoss()).progress(false).output(null).callbacks(new GradientThreshold(1e-4));
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.5), new MSELoss()).output(null).callbacks(new GradientThreshold(1e-4));
         History h = t.fit(new DataLoader(d, 50, false), null, 10_000);
         assertTrue(h.stopReason().startsWith("gradient threshold"), h.stopReason());
         assertEquals(2.0, m.weight().item(), 1e-3);
@@ -68,14 +68,14 @@ class TrainerTest {
         TensorDataset train = Synthetic.xor(300, new Generator(1));
         Path ckpt = dir.resolve("ckpt.safetensors");
         Sequential a = net(5);
-        Trainer ta = new Trainer(a, new Adam(a.parameters(), 0.01), new BCEWithLogitsLoss()).progress(false).output(null);
+        Trainer ta = new Trainer(a, new Adam(a.parameters(), 0.01), new BCEWithLogitsLoss()).output(null);
         ta.fit(new DataLoader(train, 30, true, false, 9), null, 4);
         // the same run, interrupted after 2 epochs and resumed from its checkpoint
         Sequential b = net(5);
-        Trainer tb = new Trainer(b, new Adam(b.parameters(), 0.01), new BCEWithLogitsLoss()).progress(false).output(null).callbacks(new Checkpoint(ckpt));
+        Trainer tb = new Trainer(b, new Adam(b.parameters(), 0.01), new BCEWithLogitsLoss()).output(null).callbacks(new Checkpoint(ckpt));
         tb.fit(new DataLoader(train, 30, true, false, 9), null, 2);
         Sequential c = net(99);
-        Trainer tc = new Trainer(c, new Adam(c.parameters(), 0.01), new BCEWithLogitsLoss()).progress(false).output(null);
+        Trainer tc = new Trainer(c, new Adam(c.parameters(), 0.01), new BCEWithLogitsLoss()).output(null);
         Checkpoint.resume(ckpt, tc);
         assertEquals(2, tc.epochsDone());
         tc.fit(new DataLoader(train, 30, true, false, 9), null, 4);

@@ -66,7 +66,7 @@ class TrainingSafetyTest {
                 seen.set(weights(m));
             }
         };
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null).callbacks(snapshot);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).callbacks(snapshot);
         Trainer.NonFiniteException e = assertThrows(Trainer.NonFiniteException.class, () -> t.fit(data(2), null, 3));
         assertEquals(1, e.epoch());
         assertEquals(2, e.batch());
@@ -82,7 +82,7 @@ class TrainingSafetyTest {
             m.namedParameters().get("0.weight").copy_(Tensor.full(1e30, 4, 2));
             m.namedParameters().get("2.weight").copy_(Tensor.full(1e30, 1, 4));
         }
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null);
         Trainer.NonFiniteException e = assertThrows(Trainer.NonFiniteException.class, () -> t.fit(data(-1), null, 1));
         assertEquals("2 (Linear 4->1)", e.where(), e.getMessage());
         assertEquals(0, e.batch());
@@ -103,7 +103,7 @@ class TrainingSafetyTest {
             first.parameter("weight").copy_(Tensor.zeros(1, 2));
             first.parameter("bias").copy_(Tensor.zeros(1));
         }
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null);
         Trainer.NonFiniteException e = assertThrows(Trainer.NonFiniteException.class, () -> t.fit(data(-1), null, 1));
         assertTrue(e.getMessage().contains("the gradient of 0.bias is not finite") || e.getMessage().contains("the gradient of 0.weight is not finite"), e.getMessage());
         assertEquals("0 (Linear 2->1)", e.where());
@@ -113,7 +113,7 @@ class TrainingSafetyTest {
     @Test
     void emptyDataAndNoEpochsAreRefused() {
         Sequential m = mlp(9);
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null);
         TensorDataset empty = new TensorDataset(Tensor.zeros(0, 2), Tensor.zeros(0, 1));
         var e = assertThrows(IllegalArgumentException.class, () -> t.fit(new DataLoader(empty, 2, false), null, 1));
         assertTrue(e.getMessage().contains("the training data set is empty"), e.getMessage());
@@ -126,7 +126,7 @@ class TrainingSafetyTest {
     @Test
     void skippingLeavesBadBatchesOutAndCountsThem() {
         Sequential m = mlp(4);
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null).onNonFinite(Trainer.NonFinitePolicy.SKIP_BATCH);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).onNonFinite(Trainer.NonFinitePolicy.SKIP_BATCH);
         History h = t.fit(data(1), null, 3);
         assertEquals(3, h.epochs().size());
         for (EpochStats s : h.epochs()) {
@@ -156,7 +156,7 @@ class TrainingSafetyTest {
     private static Trainer cnnTrainer() {
         Generator.seed(7); // initial weights and dropout masks from the global generator, as FashionMnistTraining does
         ReferenceCNN m = new ReferenceCNN();
-        return new Trainer(m, new Adam(m.parameters(), 1e-3, 1e-4), new CrossEntropyLoss()).progress(false).output(null);
+        return new Trainer(m, new Adam(m.parameters(), 1e-3, 1e-4), new CrossEntropyLoss()).output(null);
     }
 
     @Test
@@ -182,9 +182,9 @@ class TrainingSafetyTest {
     void aResumeWithAnotherDataLoaderIsRefused(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("ckpt.safetensors");
         Sequential m = mlp(5);
-        new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null).callbacks(new Checkpoint(ckpt)).fit(data(-1), null, 1);
+        new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).callbacks(new Checkpoint(ckpt)).fit(data(-1), null, 1);
         Sequential m2 = mlp(5);
-        Trainer t = new Trainer(m2, new SGD(m2.parameters(), 0.1), new MSELoss()).progress(false).output(null);
+        Trainer t = new Trainer(m2, new SGD(m2.parameters(), 0.1), new MSELoss()).output(null);
         Checkpoint.resume(ckpt, t);
         DataLoader other = new DataLoader(data(-1).dataset(), 4, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(other, null, 2));
@@ -196,7 +196,7 @@ class TrainingSafetyTest {
         Path ckpt = dir.resolve("good.safetensors");
         if (!Files.exists(ckpt)) {
             Sequential m = mlp(6);
-            new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null).callbacks(new Checkpoint(ckpt)).fit(data(-1), null, 2);
+            new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).callbacks(new Checkpoint(ckpt)).fit(data(-1), null, 2);
         }
         Safetensors.Contents c = Safetensors.read(ckpt);
         Map<String, String> meta = new LinkedHashMap<>(c.metadata());
@@ -225,7 +225,7 @@ class TrainingSafetyTest {
             Path f = crafted(dir, (String) c[0], (String) c[1], (String) c[2]);
             Sequential m = mlp(8);
             Map<String, float[]> before = weights(m);
-            Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).progress(false).output(null);
+            Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null);
             FileFormatException e = assertThrows(FileFormatException.class, () -> Checkpoint.resume(f, t), (String) c[0]);
             assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
             assertTrue(e.getMessage().contains((String) c[3]), c[0] + ": " + e.getMessage());
