@@ -69,6 +69,11 @@ public final class Generator {
         return state += GOLDEN_GAMMA;
     }
 
+    /** A seed derived from two numbers (e.g. a run's seed and an epoch), well spread: SplittableRandom's mix of a + golden·(b + 1). */
+    public static long mix(long a, long b) {
+        return mix64(a + 0x9e3779b97f4a7c15L * (b + 1));
+    }
+
     private static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;

@@ -8,6 +8,12 @@ import java.util.NoSuchElementException;
  * Batches over a dataset: batch size, shuffling re-seeded each epoch from one seed (epoch e uses seed + e, so a
  * run is reproducible and a resumed run sees the same order), and dropping the last partial batch if asked.
  * Iterating it once is one epoch; call {@link #setEpoch} (the Trainer does) to move to the next order.
+ *
+ * <p>With {@link #workers(int) workers}, batches are assembled (samples read, transforms applied, stacked) by
+ * background threads, several batches ahead, while the model trains on the current one, as PyTorch's
+ * {@code num_workers}. Batches still come in order, and the random transforms that take no generator
+ * ({@link Transforms#randomHorizontalFlip(double)}, {@link Transforms#randomShift(int, double)}) draw from a generator
+ * seeded per batch from (seed, epoch, batch), so the result is the same with any number of workers.
  */
 public final class DataLoader implements Iterable<Dataset.Batch> {
     private final Dataset dataset;
@@ -15,6 +21,8 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
     private final boolean shuffle, dropLast;
     private final long seed;
     private int epoch;
+    private int workers, prefetch;
+    private java.util.concurrent.ExecutorService pool;
 
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle) {
         this(dataset, batchSize, shuffle, false, 0);
@@ -27,6 +35,54 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
         this.shuffle = shuffle;
         this.dropLast = dropLast;
         this.seed = seed;
+    }
+
+    /**
+     * Assembles batches on {@code n} background threads (daemon threads, started on first use), up to
+     * {@code 2·n} batches ahead; 0 (the default) assembles each batch in the calling thread when it is asked for.
+     */
+    public DataLoader workers(int n) {
+        if (n < 0) throw new IllegalArgumentException("DataLoader: workers must be >= 0, got " + n);
+        return workers(n, 2 * n);
+    }
+
+    /** {@link #workers(int)} with an explicit number of batches prepared ahead (at least n). */
+    public synchronized DataLoader workers(int n, int prefetchBatches) {
+        if (n < 0) throw new IllegalArgumentException("DataLoader: workers must be >= 0, got " + n);
+        if (n > 0 && prefetchBatches < n)
+            throw new IllegalArgumentException("DataLoader: prefetch must be at least the " + n + " workers, got " + prefetchBatches);
+        if (pool != null && n != workers) {
+            pool.shutdown();
+            pool = null;
+        }
+        workers = n;
+        prefetch = prefetchBatches;
+        return this;
+    }
+
+    /** The number of background workers (0: batches are assembled in the calling thread). */
+    public int workers() {
+        return workers;
+    }
+
+    private synchronized java.util.concurrent.ExecutorService pool() {
+        if (pool == null) {
+            java.util.concurrent.atomic.AtomicInteger id = new java.util.concurrent.atomic.AtomicInteger();
+            pool = java.util.concurrent.Executors.newFixedThreadPool(workers, r -> {
+                Thread t = new Thread(r, "nabla-data-loader-" + id.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return pool;
+    }
+
+    /** The batch at position b of this epoch's order, with the per-batch generator in place for random transforms. */
+    private Dataset.Batch assemble(int[] order, int b, int currentEpoch) {
+        int start = b * batchSize, end = Math.min(start + batchSize, order.length);
+        // a generator per (seed, epoch, batch): the same draws whichever thread assembles the batch
+        Generator g = new Generator(Generator.mix(Generator.mix(seed, currentEpoch), b));
+        return Transforms.withBatchGenerator(g, () -> dataset.batch(java.util.Arrays.copyOfRange(order, start, end)));
     }
 
     public Dataset dataset() {
@@ -85,20 +141,57 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
     @Override
     public Iterator<Dataset.Batch> iterator() {
         int[] order = order();
-        int batches = size();
+        int batches = size(), currentEpoch = epoch;
+        if (workers == 0)
+            return new Iterator<>() {
+                int b = 0;
+
+                @Override
+                public boolean hasNext() {
+                    return b < batches;
+                }
+
+                @Override
+                public Dataset.Batch next() {
+                    if (!hasNext()) throw new NoSuchElementException();
+                    return assemble(order, b++, currentEpoch);
+                }
+            };
+        var exec = pool();
+        var ahead = new java.util.ArrayDeque<java.util.concurrent.Future<Dataset.Batch>>();
         return new Iterator<>() {
-            int b = 0;
+            int submitted = 0, taken = 0;
+
+            private void fill() {
+                while (submitted < batches && ahead.size() < prefetch) {
+                    int b = submitted++;
+                    ahead.add(exec.submit(() -> assemble(order, b, currentEpoch)));
+                }
+            }
 
             @Override
             public boolean hasNext() {
-                return b < batches;
+                return taken < batches;
             }
 
             @Override
             public Dataset.Batch next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                int start = b++ * batchSize, end = Math.min(start + batchSize, order.length);
-                return dataset.batch(java.util.Arrays.copyOfRange(order, start, end));
+                fill();
+                var f = ahead.poll();
+                taken++;
+                fill();
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("DataLoader: interrupted while waiting for batch " + (taken - 1), e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException r) throw r; // the worker's own error (a bad sample, a transform), unwrapped
+                    if (c instanceof Error err) throw err;
+                    throw new IllegalStateException("DataLoader: batch " + (taken - 1) + " failed: " + c, c);
+                }
             }
         };
     }

@@ -97,4 +97,19 @@ class TrainerTest {
         assertEquals(0.25, Metrics.mse(Tensor.of(new float[] {1, 2}), Tensor.of(new float[] {1.5f, 2.5f})), 1e-7);
         assertEquals(0.5, Metrics.mae(Tensor.of(new float[] {1, 2}), Tensor.of(new float[] {1.5f, 2.5f})), 1e-7);
     }
+
+    @Test
+    void epochLinesGoToSlf4jAsWellAsTheConsole() throws Exception {
+        Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2), y = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
+        var m = new dev.nabla.nn.Sequential(new dev.nabla.nn.Linear(2, 2), new dev.nabla.nn.Linear(2, 1));
+        var console = new java.io.ByteArrayOutputStream();
+        var data = new DataLoader(new TensorDataset(x, y), 4, false);
+        new Trainer(m, new SGD(m.parameters(), 0.1), new BCEWithLogitsLoss()).output(new java.io.PrintStream(console, true))
+                .validationName("slf4j-marker").fit(data, data, 1);
+        assertTrue(console.toString().contains("slf4j-marker loss"), console.toString());
+        // surefire points slf4j-simple (a test dependency; the library forces no binding) at this file
+        java.nio.file.Path log = java.nio.file.Path.of(System.getProperty("org.slf4j.simpleLogger.logFile"));
+        String logged = java.nio.file.Files.readString(log);
+        assertTrue(logged.contains("INFO dev.nabla.train.Trainer - epoch 1/1") && logged.contains("slf4j-marker loss"), logged);
+    }
 }
