@@ -26,11 +26,11 @@ import picocli.CommandLine.Option;
  * The measurements that scripts/compare-with-pytorch puts beside PyTorch's: GEMM GFLOP/s on the reference CNN's
  * shapes, the training step, inference images/s, optionally one training epoch, and peak RSS. Prints JSON.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure kernels and the reference CNN; prints one JSON object.")
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Measure kernels and the reference CNN; prints one JSON object.")
 final class Bench implements Callable<Integer> {
     @Option(names = "--epoch", description = "also time one full training epoch on Fashion-MNIST") boolean epoch;
-    @Option(names = "--steps", defaultValue = "40") int steps;
-    @Option(names = "--threads") Integer threads;
+    @Option(names = "--steps", defaultValue = "40", description = "timed training steps (and inference batches); half as many warm-up steps first") int steps;
+    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
 
     /** m, n, k and whether B is used transposed, as in the reference CNN's forward and backward passes. */
     static final int[][] SHAPES = {{1024, 1024, 1024, 0}, {100352, 32, 9, 0}, {25088, 64, 288, 0}, {128, 128, 3136, 1}, {288, 25088, 64, 0},

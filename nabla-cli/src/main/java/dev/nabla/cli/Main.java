@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code nabla} command: train, eval, predict, summary and the seed examples. */
-@Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
+@Command(name = "nabla", mixinStandardHelpOptions = true, showDefaultValues = true, version = "nabla 0.1.0",
         description = "Deep learning on the JVM: train and run the reference models on Fashion-MNIST and MNIST.",
         subcommands = {Main.Train.class, Main.Eval.class, Main.Predict.class, Main.Summary.class, Main.Examples.class, Bench.class})
 public final class Main implements Runnable {
@@ -68,13 +68,19 @@ public final class Main implements Runnable {
 
     /** Options shared by the commands that load data and a model. */
     static class Common {
-        @Option(names = "--model", defaultValue = "cnn", description = "cnn (the reference CNN) or mlp (784-256-128-10). Default: ${DEFAULT-VALUE}")
+        @Option(names = "--model", description = "cnn (the reference CNN) or mlp (784-256-128-10). train: cnn when left out; "
+                + "eval and predict: the kind written in the weights file (or recognised from its tensors)")
         String model;
 
-        @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, mnist, or a folder holding the four IDX files. Default: ${DEFAULT-VALUE}")
+        /** The --model given, else the default of train. */
+        String modelOrDefault() {
+            return model != null ? model : "cnn";
+        }
+
+        @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, mnist, or a folder holding the four IDX files")
         String data;
 
-        @Option(names = "--normalize", defaultValue = "fashion-mnist", description = "normalisation for a --data folder: fashion-mnist or mnist. Default: ${DEFAULT-VALUE}")
+        @Option(names = "--normalize", defaultValue = "fashion-mnist", description = "normalisation for a --data folder: fashion-mnist or mnist")
         String normalize;
 
         @Option(names = "--threads", description = "kernel threads (default: all cores)")
@@ -107,31 +113,52 @@ public final class Main implements Runnable {
         }
 
         Module loadModel(Path weights) throws Exception {
-            Module m = FashionMnistTraining.model(model);
             if (!Files.exists(weights)) throw new IllegalArgumentException("--weights: no such file: " + weights);
-            Map<String, Tensor> state = Safetensors.load(weights);
+            Safetensors.Contents contents = Safetensors.read(weights);
+            Map<String, Tensor> state = contents.tensors();
             if (state.keySet().stream().allMatch(k -> k.startsWith("model.") || k.startsWith("optim."))) { // a Nabla checkpoint
                 Map<String, Tensor> inner = new LinkedHashMap<>();
                 state.forEach((k, v) -> { if (k.startsWith("model.")) inner.put(k.substring(6), v); });
                 state = inner;
             }
+            String kind = model != null ? model : kindOf(weights, contents.metadata(), state);
+            Module m = FashionMnistTraining.model(kind);
             try {
                 m.loadStateDict(state);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(weights + " does not fit --model " + model + ": " + e.getMessage().replace('\n', ';'));
+                throw new IllegalArgumentException(weights + " does not fit --model " + kind + ": " + firstLine(e.getMessage()));
             }
             m.eval();
             return m;
         }
+
+        /** The model kind: "model" in the file's metadata (nabla train writes it), else recognised from the first weight's shape. */
+        static String kindOf(Path weights, Map<String, String> metadata, Map<String, Tensor> state) {
+            String k = metadata.get("model");
+            if (k != null) return k;
+            Tensor first = state.get("classifier.0.weight");
+            if (first != null && first.rank() == 4) return "cnn";
+            if (first != null && first.rank() == 2) return "mlp";
+            throw new IllegalArgumentException(weights + " names no model kind and its tensors are neither the reference CNN's nor the MLP's; "
+                    + "give --model cnn or --model mlp");
+        }
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model; writes the weights, the history (CSV, JSON), curves.png and report.html.")
+    /** The first line of a message, with a count of what was left out. */
+    static String firstLine(String m) {
+        if (m == null) return "";
+        String[] lines = m.strip().split("\\R");
+        String first = lines[0].length() > 240 ? lines[0].substring(0, 240) + "..." : lines[0];
+        return lines.length == 1 ? first : first + " (and " + (lines.length - 1) + " more lines; --stacktrace shows all)";
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Train a model; writes the weights, the history (CSV, JSON), curves.png and report.html.")
     static final class Train extends Common implements Callable<Integer> {
-        @Option(names = "--epochs", defaultValue = "5") int epochs;
-        @Option(names = "--batch-size", defaultValue = "128") int batchSize;
-        @Option(names = "--lr", defaultValue = "1e-3") double lr;
-        @Option(names = "--weight-decay", defaultValue = "1e-4") double weightDecay;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--epochs", defaultValue = "5", description = "passes over the training set") int epochs;
+        @Option(names = "--batch-size", defaultValue = "128", description = "images per optimizer step") int batchSize;
+        @Option(names = "--lr", defaultValue = "1e-3", description = "Adam's learning rate") double lr;
+        @Option(names = "--weight-decay", defaultValue = "1e-4", description = "Adam's weight decay (L2 penalty)") double weightDecay;
+        @Option(names = "--seed", defaultValue = "0", description = "seed of the initial weights, the shuffling and dropout") long seed;
         @Option(names = "--limit", description = "train on the first N images only (N >= 1; default: all)") Integer limit;
         @Option(names = "--out", description = "weights file (.safetensors). Default: runs/<model>.safetensors") Path out;
         @Option(names = "--report-dir", description = "where history, curves.png and report.html go. Default: the folder of --out") Path reportDir;
@@ -145,6 +172,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             apply();
+            if (model == null) model = "cnn";
             // everything that can be checked before an hour of training is checked here
             if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
@@ -203,9 +231,9 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Test loss, accuracy and the confusion matrix of saved weights (Nabla's or PyTorch's).")
+    @Command(name = "eval", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Test loss, accuracy and the confusion matrix of saved weights (Nabla's or PyTorch's).")
     static final class Eval extends Common implements Callable<Integer> {
-        @Option(names = "--weights", required = true) Path weights;
+        @Option(names = "--weights", required = true, description = "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a --checkpoint") Path weights;
         @Option(names = "--json", description = "print one JSON object") boolean json;
 
         @Override
@@ -236,12 +264,12 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify a 28x28 grayscale PNG, or the test image at --index.")
+    @Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Classify a 28x28 grayscale PNG, or the test image at --index.")
     static final class Predict extends Common implements Callable<Integer> {
-        @Option(names = "--weights", required = true) Path weights;
+        @Option(names = "--weights", required = true, description = "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a --checkpoint") Path weights;
         @Option(names = "--index", description = "index into the test set instead of an image file") Integer index;
         @Option(names = "--invert", description = "invert the image (for dark objects on a light background)") boolean invert;
-        @Parameters(arity = "0..1", paramLabel = "IMAGE.png") Path image;
+        @Parameters(arity = "0..1", paramLabel = "IMAGE.png", description = "a 28x28 grayscale PNG (other sizes are refused)") Path image;
 
         @Override
         public Integer call() throws Exception {
@@ -269,9 +297,9 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "summary", mixinStandardHelpOptions = true, description = "Layers, output shapes and parameter counts of a model.")
+    @Command(name = "summary", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Layers, output shapes and parameter counts of a model.")
     static final class Summary implements Callable<Integer> {
-        @Option(names = "--model", defaultValue = "cnn") String model;
+        @Option(names = "--model", defaultValue = "cnn", description = "cnn or mlp") String model;
 
         @Override
         public Integer call() {
@@ -282,10 +310,10 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "examples", mixinStandardHelpOptions = true, description = "Run a seed program: quadratic, gates, xor, mlp, cnn.")
+    @Command(name = "examples", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Run a seed program: quadratic, gates, xor, mlp, cnn.")
     static final class Examples extends Common implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "quadratic | gates | xor | mlp | cnn") String name;
-        @Option(names = "--epochs", defaultValue = "5") int epochs;
+        @Option(names = "--epochs", defaultValue = "5", description = "passes over the training set") int epochs;
 
         @Override
         public Integer call() throws Exception {

@@ -38,13 +38,19 @@ class CliTest {
         for (String f : new String[] {"cnn.safetensors", "cnn-history.csv", "cnn-history.json", "cnn-curves.png", "cnn-report.html"})
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         assertTrue(Files.readString(dir.resolve("cnn-report.html")).contains("Confusion matrix"));
-        Out e = run("eval", "--model", "cnn", "--weights", weights.toString(), "--json");
+        // eval and predict read the model kind from the weights (no --model)
+        Out e = run("eval", "--weights", weights.toString(), "--json");
         assertEquals(0, e.code(), e.err());
         JsonNode ev = new ObjectMapper().readTree(e.out().strip());
         assertEquals(tr.get("test_accuracy").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
         assertEquals(tr.get("correct").asLong(), ev.get("correct").asLong());
         assertEquals(10000, ev.get("total").asLong());
-        Out p = run("predict", "--model", "cnn", "--weights", weights.toString(), "--index", "0");
+        Out p = run("predict", "--weights", weights.toString(), "--index", "0");
+        // the wrong kind: one line that says what does not fit
+        Out wrong = run("eval", "--model", "mlp", "--weights", weights.toString());
+        assertNotEquals(0, wrong.code());
+        assertEquals(1, wrong.err().strip().lines().count(), wrong.err());
+        assertTrue(wrong.err().contains("does not fit --model mlp") && wrong.err().length() < 400, wrong.err());
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().startsWith("test image 0: ") && p.out().contains("with probability"), p.out());
         // the same test image written as a PNG (un-normalised pixels) must get the same answer
@@ -89,5 +95,23 @@ class CliTest {
         Out s = run("summary", "--model", "mlp");
         assertEquals(0, s.code());
         assertTrue(s.out().contains("Total params: 235,146"), s.out());
+    }
+
+    @Test
+    void everyOptionHasHelpAndShowsItsDefaultAndNumbersReadNaturally(@TempDir Path dir) {
+        var root = new picocli.CommandLine(new Main());
+        var commands = new java.util.ArrayList<>(root.getSubcommands().values());
+        commands.add(root);
+        for (var cl : commands) {
+            assertTrue(cl.getCommandSpec().usageMessage().showDefaultValues() || cl == root, cl.getCommandName() + " shows defaults");
+            for (var o : cl.getCommandSpec().options())
+                assertTrue(o.description().length > 0 && !o.description()[0].isBlank(), cl.getCommandName() + " " + o.longestName() + " has no help text");
+        }
+        Out help = run("train", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("Default: 128") && help.out().contains("Default: 1e-3"), help.out());
+        Out t = run("train", "--model", "mlp", "--limit", "200", "--epochs", "1", "--out", dir.resolve("m.safetensors").toString(), "--no-progress");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains(" 1 epoch, batch 128, Adam lr 0.001 weight decay 1e-04"), t.out());
     }
 }

@@ -52,6 +52,17 @@ public final class FashionMnistTraining {
     }
 
     /** As above; with {@code resume} (a file written by {@link dev.nabla.train.Checkpoint}) the run continues from it. */
+    /** A number as people write it: 0.001, 1e-05, 0.5, 3 (no trailing zeros, no fixed 6 digits). */
+    static String number(double v) {
+        if (v == 0 || !Double.isFinite(v)) return Double.toString(v).replace(".0", "");
+        double a = Math.abs(v);
+        if (a >= 1e-3 && a < 1e6) return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+        String e = String.format(java.util.Locale.ROOT, "%.6e", v); // 1.000000e-04 -> 1e-04
+        String[] parts = e.split("e");
+        String mant = new java.math.BigDecimal(parts[0]).stripTrailingZeros().toPlainString();
+        return mant + "e" + parts[1];
+    }
+
     public static Run run(Config c, PrintStream out, Path resume, Callback... callbacks) throws IOException {
         Generator.seed(c.seed()); // initial weights and dropout masks come from the seeded global generator
         TensorDataset trainSet = MnistDatasets.load(c.data(), c.dataDir(), true);
@@ -71,8 +82,9 @@ public final class FashionMnistTraining {
             if (out != null) out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
         }
         if (out != null)
-            out.printf("%s: %s on %s, %d training and %d test images, %d epochs, batch %d, Adam lr %g weight decay %g%n", c.model(),
-                    model.getClass().getSimpleName(), c.data().title, train.size(), testSet.size(), c.epochs(), c.batchSize(), c.lr(), c.weightDecay());
+            out.printf("%s: %s on %s, %,d training and %,d test images, %s, batch %d, Adam lr %s weight decay %s%n", c.model(),
+                    model.getClass().getSimpleName(), c.data().title, train.size(), testSet.size(), c.epochs() == 1 ? "1 epoch" : c.epochs() + " epochs",
+                    c.batchSize(), number(c.lr()), number(c.weightDecay()));
         DataLoader testLoader = new DataLoader(testSet, 500, false);
         History h = trainer.fit(new DataLoader(train, c.batchSize(), true, false, c.seed()), testLoader, c.epochs());
         return new Run(model, trainer, h, trainer.evaluate(testLoader));

@@ -85,9 +85,47 @@ public final class CpuBackend implements Backend {
             });
             return r;
         }
+        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32) {
+            float[] a = src.floats(), b = r.floats();
+            overRows(layout, null, n, (row, pa, pb, zo, inner, sa, sb) -> {
+                for (int j = 0; j < inner; j++) b[zo + j] = (float) f.applyAsDouble(a[pa + j * sa]);
+            });
+            return r;
+        }
         int[] off = layout.offsets();
         for (int i = 0; i < n; i++) r.set(i, f.applyAsDouble(src.get(off[i])));
         return r;
+    }
+
+    @FunctionalInterface
+    private interface RowBody {
+        void run(int row, int pa, int pb, int outOffset, int inner, int strideA, int strideB);
+    }
+
+    /**
+     * Walks a strided (e.g. broadcast) layout, and optionally a second one of the same shape, row by row of the last
+     * dimension, rows split over the cores: each row's start is computed from its index, so no table of n offsets is
+     * built and elements are read straight from the arrays.
+     */
+    private static void overRows(Layout la, Layout lb, int n, RowBody body) {
+        int[] shape = la.shape(), stA = la.strides(), stB = lb == null ? null : lb.strides();
+        int rank = shape.length;
+        int inner = rank == 0 ? 1 : shape[rank - 1];
+        if (n == 0 || inner == 0) return;
+        int sa = rank == 0 ? 0 : stA[rank - 1], sb = rank == 0 || lb == null ? 0 : stB[rank - 1];
+        int rows = n / inner, oa = la.offset(), ob = lb == null ? 0 : lb.offset();
+        Parallel.forRange(rows, Math.max(1, (1 << 15) / inner), (r0, r1) -> {
+            for (int row = r0; row < r1; row++) {
+                int pa = oa, pb = ob;
+                for (int d = rank - 2, rem = row; d >= 0; d--) {
+                    int i = rem % shape[d];
+                    rem /= shape[d];
+                    pa += i * stA[d];
+                    if (stB != null) pb += i * stB[d];
+                }
+                body.run(row, pa, pb, row * inner, inner, sa, sb);
+            }
+        });
     }
 
     @Override
@@ -105,6 +143,13 @@ public final class CpuBackend implements Backend {
                 });
                 return r;
             }
+        }
+        if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && out == DType.FLOAT32) {
+            float[] x = a.floats(), y = b.floats(), z = r.floats();
+            overRows(la, lb, n, (row, pa, pb, zo, inner, sa, sb) -> {
+                for (int j = 0; j < inner; j++) z[zo + j] = (float) f.applyAsDouble(x[pa + j * sa], y[pb + j * sb]);
+            });
+            return r;
         }
         int[] oa = la.offsets(), ob = lb.offsets();
         if (longF != null && a.dtype() == DType.INT64 && b.dtype() == DType.INT64 && out == DType.INT64) {
