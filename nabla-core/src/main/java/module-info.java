@@ -17,7 +17,6 @@ module dev.nabla {
     exports dev.nabla;
     exports dev.nabla.autograd;
     exports dev.nabla.backend;
-    exports dev.nabla.backend.cpu;
     exports dev.nabla.data;
     exports dev.nabla.examples;
     exports dev.nabla.io;

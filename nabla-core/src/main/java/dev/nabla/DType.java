@@ -2,9 +2,13 @@ package dev.nabla;
 
 /** Element types. float32 is the default; float64 is for checking; int64 holds labels and indices. */
 public enum DType {
+    /** true or false. */
     BOOL("bool", 1),
+    /** 64-bit signed integers (labels, indices). */
     INT64("int64", 8),
+    /** 32-bit IEEE floating point (the default). */
     FLOAT32("float32", 4),
+    /** 64-bit IEEE floating point (for checking). */
     FLOAT64("float64", 8);
 
     private final String torchName;
@@ -15,10 +19,12 @@ public enum DType {
         this.byteSize = byteSize;
     }
 
+    /** Whether values are float32 or float64. */
     public boolean isFloatingPoint() {
         return this == FLOAT32 || this == FLOAT64;
     }
 
+    /** Bytes per element. */
     public int byteSize() {
         return byteSize;
     }
@@ -28,7 +34,7 @@ public enum DType {
         return torchName;
     }
 
-    /** Type promotion as PyTorch does it for two tensors of these dtypes (bool < int64 < float32 < float64). */
+    /** Type promotion as PyTorch does it for two tensors of these dtypes (bool &lt; int64 &lt; float32 &lt; float64). */
     public static DType promote(DType a, DType b) {
         return a.ordinal() >= b.ordinal() ? a : b;
     }
@@ -36,7 +42,7 @@ public enum DType {
     /**
      * PyTorch's result_type for two operands, given their dtypes and whether each is zero-dimensional: dtypes are
      * promoted within each priority class (tensors with dimensions, then 0-d tensors), and a lower class only counts
-     * when it is of a higher category (bool < integer < floating): float32 [n] + float64 0-d is float32, int64 [n] +
+     * when it is of a higher category (bool &lt; integer &lt; floating): float32 [n] + float64 0-d is float32, int64 [n] +
      * float64 0-d is float64, bool [n] + bool [n] is bool.
      */
     public static DType resultType(DType a, boolean aZeroDim, DType b, boolean bZeroDim) {

@@ -16,6 +16,7 @@ public final class Generator {
     private double spareNormal;
     private boolean hasSpare;
 
+    /** A generator seeded with seed (the same seed gives the same draws). */
     public Generator(long seed) {
         manualSeed(seed);
     }
@@ -30,6 +31,7 @@ public final class Generator {
         defaultGenerator.manualSeed(seed);
     }
 
+    /** Re-seeds this generator. Returns this. */
     public synchronized Generator manualSeed(long seed) {
         this.seed = seed;
         this.state = seed;
@@ -38,6 +40,7 @@ public final class Generator {
         return this;
     }
 
+    /** The seed this generator was last seeded with. */
     public long initialSeed() {
         return seed;
     }
@@ -55,6 +58,7 @@ public final class Generator {
         return s != null && s.length == 4 && (s[2] == 0 || s[2] == 1);
     }
 
+    /** Restores a state from {@link #getState}. */
     public synchronized void setState(long[] s) {
         if (!isState(s))
             throw new IllegalArgumentException("Generator.setState: expected 4 values {seed, state, hasSpare 0|1, spare bits}, got "
@@ -102,6 +106,7 @@ public final class Generator {
         return r;
     }
 
+    /** A uniformly distributed long. */
     public synchronized long nextLong() {
         return mix64(nextSeed());
     }

@@ -12,6 +12,7 @@ public final class Nabla {
         Parallel.setThreads(n);
     }
 
+    /** The number of threads the kernels use. */
     public static int numThreads() {
         return Parallel.threads();
     }
@@ -35,6 +36,7 @@ public final class Nabla {
         }
     }
 
+    /** Whether the Vector API kernels are in use (else the scalar kernels). */
     public static boolean vectorized() {
         return Kernels.vectorized();
     }

@@ -52,10 +52,12 @@ public final class Shape {
         return dim < 0 ? dim + r : dim;
     }
 
+    /** A shape as PyTorch prints it: [2, 3]. */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }
 
+    /** The dims as a shape array. */
     public static int[] of(int... dims) {
         return dims;
     }

@@ -11,6 +11,7 @@ import java.util.function.Function;
  * backpropagated and each input element perturbed. On failure the report names the worst element.
  */
 public final class GradCheck {
+    /** Defaults: central-difference step, absolute and relative tolerance. */
     public static final double EPS = 1e-6, ATOL = 1e-5, RTOL = 1e-3;
 
     private GradCheck() {}
@@ -27,6 +28,7 @@ public final class GradCheck {
         }
     }
 
+    /** Compares autograd's gradient of f with central differences, with the default step and tolerances. */
     public static Result check(Function<Tensor[], Tensor> f, Tensor... inputs) {
         return check(f, EPS, ATOL, RTOL, inputs);
     }
@@ -38,6 +40,7 @@ public final class GradCheck {
         return r;
     }
 
+    /** Compares autograd's gradient of f with central differences in float64, with the given step and tolerances. */
     public static Result check(Function<Tensor[], Tensor> f, double eps, double atol, double rtol, Tensor... inputs) {
         Tensor[] xs = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {

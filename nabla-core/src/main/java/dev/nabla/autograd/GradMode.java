@@ -9,6 +9,7 @@ public final class GradMode {
 
     private GradMode() {}
 
+    /** Whether ops on this thread record the graph (false inside {@link #noGrad}). */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }

@@ -14,21 +14,26 @@ public final class Node {
     private Tensor[] saved = new Tensor[0];
     private int[] savedVersions = new int[0];
 
+    /** The gradient function of an op. */
     @FunctionalInterface
     public interface Backward {
+        /** The gradients of the inputs (null where none flows) from the output's gradient. */
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /** A node for op with its inputs and gradient function. */
     public Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
     }
 
+    /** The op's name (e.g. convolution_relu_max_pool2d). */
     public String op() {
         return op;
     }
 
+    /** The op's inputs (null entries for absent ones). */
     public Tensor[] inputs() {
         return inputs;
     }

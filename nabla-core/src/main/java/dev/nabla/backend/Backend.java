@@ -39,7 +39,15 @@ public interface Backend {
     /** cond ? a : b, all three broadcast to one shape. */
     Storage where(Storage cond, Layout lc, Storage a, Layout la, Storage b, Layout lb, DType out);
 
-    enum ReduceOp { SUM, MAX, MIN }
+    /** The reductions of {@link #reduce}. */
+    enum ReduceOp {
+        /** Σ. */
+        SUM,
+        /** The largest value (NaN propagates). */
+        MAX,
+        /** The smallest value (NaN propagates). */
+        MIN
+    }
 
     /** Reduces the dims flagged in {@code reduce}; the result has the input's rank with those dims of size 1. */
     Storage reduce(ReduceOp op, Storage src, Layout layout, boolean[] reduce, DType out);
@@ -65,7 +73,9 @@ public interface Backend {
     /** Convolution geometry: stride, padding and dilation for height and width. */
     record ConvGeometry(int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
         // floor division, as PyTorch: a negative numerator (kernel larger than the padded input) must give <= 0, not 1
+        /** The output height for input height h and kernel height kh. */
         public int outH(int h, int kh) { return Math.floorDiv(h + 2 * padH - dilH * (kh - 1) - 1, strideH) + 1; }
+        /** The output width for input width w and kernel width kw. */
         public int outW(int w, int kw) { return Math.floorDiv(w + 2 * padW - dilW * (kw - 1) - 1, strideW) + 1; }
     }
 
@@ -119,5 +129,6 @@ public interface Backend {
     /** Average pooling (padding counted in the divisor, as PyTorch's default count_include_pad). */
     Storage avgPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);
 
+    /** The input gradient of average pooling. */
     Storage avgPool2dBackward(Storage gy, int[] gyShape, int[] xShape, int kh, int kw, ConvGeometry g);
 }

@@ -5,10 +5,12 @@ import java.util.Arrays;
 /** How a tensor reads its storage: shape, strides (in elements) and offset. Strides of 0 express broadcasting. */
 public record Layout(int[] shape, int[] strides, int offset) {
 
+    /** The row-major layout of shape at offset 0. */
     public static Layout contiguous(int[] shape) {
         return new Layout(shape, contiguousStrides(shape), 0);
     }
 
+    /** The row-major strides of shape. */
     public static int[] contiguousStrides(int[] shape) {
         int[] s = new int[shape.length];
         int acc = 1;
@@ -19,10 +21,12 @@ public record Layout(int[] shape, int[] strides, int offset) {
         return s;
     }
 
+    /** The number of dimensions. */
     public int rank() {
         return shape.length;
     }
 
+    /** The number of elements. */
     public int numel() {
         int n = 1;
         for (int d : shape) n *= d;

@@ -19,6 +19,7 @@ public final class Storage {
         this.length = length;
     }
 
+    /** A zero-filled storage of n elements. */
     public static Storage allocate(DType dtype, int n) {
         return switch (dtype) {
             case FLOAT32 -> new Storage(dtype, new float[n], n);
@@ -28,12 +29,18 @@ public final class Storage {
         };
     }
 
+    /** A storage over a (not copied). */
     public static Storage of(float[] a) { return new Storage(DType.FLOAT32, a, a.length); }
+    /** A storage over a (not copied). */
     public static Storage of(double[] a) { return new Storage(DType.FLOAT64, a, a.length); }
+    /** A storage over a (not copied). */
     public static Storage of(long[] a) { return new Storage(DType.INT64, a, a.length); }
+    /** A storage over a (not copied). */
     public static Storage of(boolean[] a) { return new Storage(DType.BOOL, a, a.length); }
 
+    /** The element type. */
     public DType dtype() { return dtype; }
+    /** The number of elements. */
     public int length() { return length; }
 
     /** How many in-place modifications this storage has seen; autograd compares it with the version an op saved. */
@@ -41,6 +48,7 @@ public final class Storage {
         return version;
     }
 
+    /** Counts one in-place modification. */
     public void bumpVersion() {
         version++;
     }
@@ -73,9 +81,13 @@ public final class Storage {
             }
     }
 
+    /** The array of a float32 storage. */
     public float[] floats() { return (float[]) data; }
+    /** The array of a float64 storage. */
     public double[] doubles() { return (double[]) data; }
+    /** The array of an int64 storage. */
     public long[] longs() { return (long[]) data; }
+    /** The array of a bool storage. */
     public boolean[] bools() { return (boolean[]) data; }
 
     /** Element i as a double, whatever the dtype (int64 beyond 2^53 loses precision; use {@link #getLong}). */
@@ -88,6 +100,7 @@ public final class Storage {
         };
     }
 
+    /** Element i as a long. */
     public long getLong(int i) {
         return switch (dtype) {
             case FLOAT32 -> (long) ((float[]) data)[i];
@@ -97,6 +110,7 @@ public final class Storage {
         };
     }
 
+    /** Sets element i, converting v to the dtype. */
     public void set(int i, double v) {
         switch (dtype) {
             case FLOAT32 -> ((float[]) data)[i] = (float) v;
@@ -106,6 +120,7 @@ public final class Storage {
         }
     }
 
+    /** Sets element i from a long. */
     public void setLong(int i, long v) {
         switch (dtype) {
             case FLOAT32 -> ((float[]) data)[i] = v;

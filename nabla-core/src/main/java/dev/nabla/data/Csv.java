@@ -47,6 +47,7 @@ public final class Csv {
      * missing, and missing is an error.
      */
     public record Options(boolean header, char delimiter, char quote, List<String> missingValues, Missing missing, float fillValue) {
+        /** Checks that the options can describe a CSV file. */
         public Options {
             missingValues = List.copyOf(missingValues);
             java.util.Objects.requireNonNull(missing, "missing");
@@ -54,10 +55,12 @@ public final class Csv {
             if (delimiter == '\n' || delimiter == '\r') throw new IllegalArgumentException("Csv.Options: the delimiter cannot be a line break");
         }
 
+        /** A header line, ',', '"', the empty cell as the only missing value, missing values an error. */
         public static Options defaults() {
             return new Options(true, ',', '"', List.of(""), Missing.ERROR, 0f);
         }
 
+        /** Whether the first line names the columns. */
         public Options header(boolean h) {
             return new Options(h, delimiter, quote, missingValues, missing, fillValue);
         }
@@ -67,6 +70,7 @@ public final class Csv {
             return new Options(header, d, quote, missingValues, missing, fillValue);
         }
 
+        /** The quote character around cells that hold the delimiter. */
         public Options quote(char q) {
             return new Options(header, delimiter, q, missingValues, missing, fillValue);
         }

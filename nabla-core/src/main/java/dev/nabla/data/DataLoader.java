@@ -24,10 +24,12 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
     private int workers, prefetch;
     private java.util.concurrent.ExecutorService pool;
 
+    /** Batches of batchSize, shuffled (seed 0) or in order; the last batch may be smaller. */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle) {
         this(dataset, batchSize, shuffle, false, 0);
     }
 
+    /** The full form: dropLast leaves out a last smaller batch; seed fixes the shuffling. */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, boolean dropLast, long seed) {
         if (batchSize <= 0) throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
         this.dataset = dataset;
@@ -85,18 +87,22 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
         return Transforms.withBatchGenerator(g, () -> dataset.batch(java.util.Arrays.copyOfRange(order, start, end)));
     }
 
+    /** The dataset batched. */
     public Dataset dataset() {
         return dataset;
     }
 
+    /** Samples per batch. */
     public int batchSize() {
         return batchSize;
     }
 
+    /** Whether each epoch has its own random order. */
     public boolean shuffle() {
         return shuffle;
     }
 
+    /** Whether a last smaller batch is left out. */
     public boolean dropLast() {
         return dropLast;
     }
@@ -111,6 +117,7 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
         return epoch;
     }
 
+    /** Moves to the sample order of the given epoch. */
     public void setEpoch(int epoch) {
         this.epoch = epoch;
     }

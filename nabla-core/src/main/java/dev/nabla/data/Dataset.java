@@ -4,8 +4,10 @@ import dev.nabla.Tensor;
 
 /** Indexed samples: {@link #get} returns one (input, target) pair; {@link #size} how many there are. */
 public interface Dataset {
+    /** The number of samples. */
     int size();
 
+    /** The sample at index (0 &lt;= index &lt; size()). */
     Sample get(int index);
 
     /** One example: an input tensor and its target (a class index as a 0-d int64 tensor, or any tensor). */
@@ -13,6 +15,7 @@ public interface Dataset {
 
     /** A batch of samples: inputs [B, ...] and targets [B, ...]. */
     record Batch(Tensor inputs, Tensor targets) {
+        /** The number of samples in the batch. */
         public int size() {
             return inputs.size(0);
         }

@@ -39,6 +39,7 @@ public final class Idx {
     /** The largest data section we read (a Java array's limit). */
     static final long MAX_DATA = Integer.MAX_VALUE - 8;
 
+    /** Reads an IDX file (gzip or not), checking its sizes against the file before allocating. */
     public static IdxData read(Path file) throws IOException {
         long fileSize = Files.size(file);
         try (InputStream raw = Files.newInputStream(file)) {

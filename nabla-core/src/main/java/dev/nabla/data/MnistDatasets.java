@@ -27,18 +27,22 @@ public final class MnistDatasets {
 
     /** The two data sets, with their default normalisation (applied after pixel/255) and their published checksums. */
     public enum Variant {
+        /** Zalando's Fashion-MNIST: ten kinds of clothing. */
         FASHION_MNIST("fashion-mnist", "Fashion-MNIST", 0.2860, 0.3530, "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
                 "dataset-fashion-mnist", new String[] { // SHA-256 of the uncompressed files, checked against Debian's copy
                 "sha256:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", "sha256:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
                 "sha256:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", "sha256:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"},
                 new String[] {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}),
+        /** LeCun's handwritten digits. */
         MNIST("mnist", "MNIST", 0.1307, 0.3081, "https://ossci-datasets.s3.amazonaws.com/mnist/", null,
                 new String[] { // MD5 of the .gz files as torchvision publishes them
                 "md5gz:f68b3c2dcbeaaa9fbdd348bbdeb94873", "md5gz:d53e105ee54ea40749a09fcbcd1e9432",
                 "md5gz:9fb629c4189551a2d022fa330f9573f3", "md5gz:ec29112dd5afa0611ce80d1b7f02629c"},
                 new String[] {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
 
+        /** Folder name, display title, download URL and Debian package (or null). */
         public final String folder, title, baseUrl, debianPackage;
+        /** Pixel mean and standard deviation of the training set (for normalisation). */
         public final double mean, std;
         private final String[] checksums;
         private final String[] classes;
@@ -54,6 +58,7 @@ public final class MnistDatasets {
             this.classes = classes;
         }
 
+        /** The class names, by label. */
         public String[] classes() {
             return classes.clone();
         }
@@ -73,6 +78,7 @@ public final class MnistDatasets {
         return load(v, userDir, train, true);
     }
 
+    /** The train or test split as [N, 1, 28, 28] float32 (normalised with the set's mean and std when asked) and int64 labels. */
     public static TensorDataset load(Variant v, Path userDir, boolean train, boolean normalize) throws IOException {
         Path dir = locate(v, userDir);
         Path imageFile = file(dir, FILES[train ? 0 : 2]);
@@ -114,6 +120,7 @@ public final class MnistDatasets {
         return dirs;
     }
 
+    /** ~/.local/share/nabla/datasets/NAME (or under $XDG_DATA_HOME), where downloads go. */
     public static Path userDataDir(Variant v) {
         String xdg = System.getenv("XDG_DATA_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");

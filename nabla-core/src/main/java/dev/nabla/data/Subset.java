@@ -5,6 +5,7 @@ public final class Subset implements Dataset {
     private final Dataset base;
     private final int[] indices;
 
+    /** The samples of base at indices, in that order. */
     public Subset(Dataset base, int[] indices) {
         for (int i : indices)
             if (i < 0 || i >= base.size()) throw new IndexOutOfBoundsException("Subset: index " + i + " outside a dataset of " + base.size());

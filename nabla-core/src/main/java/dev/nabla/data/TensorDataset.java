@@ -7,6 +7,7 @@ import dev.nabla.Tensor;
 public final class TensorDataset implements Dataset {
     private final Tensor inputs, targets;
 
+    /** Samples as rows of inputs and targets (same first dimension). */
     public TensorDataset(Tensor inputs, Tensor targets) {
         if (inputs.rank() == 0 || targets.rank() == 0 || inputs.size(0) != targets.size(0))
             throw new IllegalArgumentException("TensorDataset: inputs " + Shape.str(inputs.shape()) + " and targets " + Shape.str(targets.shape())
@@ -15,10 +16,12 @@ public final class TensorDataset implements Dataset {
         this.targets = targets;
     }
 
+    /** All inputs. */
     public Tensor inputs() {
         return inputs;
     }
 
+    /** All targets. */
     public Tensor targets() {
         return targets;
     }

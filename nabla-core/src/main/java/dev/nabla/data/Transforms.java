@@ -79,6 +79,7 @@ public final class Transforms {
         return x -> shift(x, maxShift, fill, g);
     }
 
+    /** The transforms applied in order. */
     @SafeVarargs
     public static UnaryOperator<Tensor> compose(UnaryOperator<Tensor>... steps) {
         return x -> {

@@ -24,21 +24,27 @@ import java.nio.file.Path;
  * after every epoch.
  */
 public final class FashionMnistTraining {
+    private FashionMnistTraining() {}
+
     /** What to train and how; {@code trainLimit} > 0 trains on the first that many images only (quick runs). */
     public record Config(String model, MnistDatasets.Variant data, Path dataDir, int epochs, int batchSize, double lr, double weightDecay,
                          long seed, int trainLimit, boolean progress, Trainer.NonFinitePolicy onNonFinite) {
+        /** A configuration that stops on non-finite values. */
         public Config(String model, MnistDatasets.Variant data, Path dataDir, int epochs, int batchSize, double lr, double weightDecay,
                       long seed, int trainLimit, boolean progress) {
             this(model, data, dataDir, epochs, batchSize, lr, weightDecay, seed, trainLimit, progress, Trainer.NonFinitePolicy.STOP);
         }
 
+        /** The seed program's configuration: the CNN on Fashion-MNIST, 5 epochs, batch 128, Adam lr 1e-3, weight decay 1e-4, seed 0. */
         public static Config reference() {
             return new Config("cnn", MnistDatasets.Variant.FASHION_MNIST, null, 5, 128, 1e-3, 1e-4, 0, 0, true);
         }
     }
 
+    /** What a run produced: the model, its trainer, the history and the test evaluation. */
     public record Run(Module model, Trainer trainer, History history, Trainer.Evaluation test) {}
 
+    /** A fresh model by name: cnn (the reference CNN) or mlp. */
     public static Module model(String name) {
         return switch (name) {
             case "cnn" -> new ReferenceCNN();
@@ -47,6 +53,7 @@ public final class FashionMnistTraining {
         };
     }
 
+    /** Trains as configured, printing to out (null: silent). */
     public static Run run(Config c, PrintStream out, Callback... callbacks) throws IOException {
         return run(c, out, null, callbacks);
     }
@@ -63,6 +70,7 @@ public final class FashionMnistTraining {
         return mant + "e" + parts[1];
     }
 
+    /** Trains as configured, resuming from a checkpoint when resume is not null. */
     public static Run run(Config c, PrintStream out, Path resume, Callback... callbacks) throws IOException {
         Generator.seed(c.seed()); // initial weights and dropout masks come from the seeded global generator
         TensorDataset trainSet = MnistDatasets.load(c.data(), c.dataDir(), true);

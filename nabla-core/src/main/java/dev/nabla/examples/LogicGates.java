@@ -18,8 +18,12 @@ import java.util.Map;
  * a 2-4-1 multilayer perceptron trained by backpropagation then learns XOR.
  */
 public final class LogicGates {
+    private LogicGates() {}
+
+    /** The perceptron's fits per gate and the MLP's outputs on XOR. */
     public record Result(Map<String, Perceptron.FitResult> perceptron, float[] mlpXorOutputs) {}
 
+    /** Runs the example, printing to out (null: silent). */
     public static Result run(PrintStream out, long seed) {
         Tensor x = Synthetic.gateInputs();
         Map<String, Perceptron.FitResult> results = new LinkedHashMap<>();
@@ -45,6 +49,7 @@ public final class LogicGates {
         return new Result(results, probs);
     }
 
+    /** Runs the example, printing to stdout. */
     public static void main(String[] args) {
         run(System.out, 7);
     }

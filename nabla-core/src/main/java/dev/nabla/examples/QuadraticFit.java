@@ -18,6 +18,8 @@ import java.util.Locale;
  * quadratic, stopping when every gradient element is below ε; prints the recovered coefficients.
  */
 public final class QuadraticFit {
+    private QuadraticFit() {}
+
     /** The three coefficients as parameters. Shape: x [N, 1] → [N, 1]. */
     static final class Quadratic extends Module {
         Quadratic() {
@@ -32,8 +34,10 @@ public final class QuadraticFit {
         }
     }
 
+    /** The fitted coefficients, the epochs taken and why training stopped. */
     public record Result(double w2, double w1, double w0, int epochs, String stopReason) {}
 
+    /** Fits w2·x² + w1·x + w0 to noisy samples of truth {w2, w1, w0}, printing to out (null: silent). */
     public static Result run(PrintStream out, double[] truth, long seed) {
         TensorDataset data = Synthetic.polynomial(200, new double[] {truth[2], truth[1], truth[0]}, -2, 2, 0.1, new Generator(seed));
         Quadratic model = new Quadratic();
@@ -50,6 +54,7 @@ public final class QuadraticFit {
         return r;
     }
 
+    /** Runs the example, printing to stdout. */
     public static void main(String[] args) {
         run(System.out, new double[] {2.0, -3.0, 0.5}, 42);
     }

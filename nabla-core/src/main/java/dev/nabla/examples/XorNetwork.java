@@ -22,6 +22,9 @@ import java.util.Map;
  * points. The seed saw about 83 % with two hidden units; wider hidden layers do better.
  */
 public final class XorNetwork {
+    private XorNetwork() {}
+
+    /** Epochs and batch size of the seed program. */
     public static final int EPOCHS = 100, BATCH = 10;
 
     /** Test accuracy per hidden-layer width. */
@@ -43,6 +46,7 @@ public final class XorNetwork {
         return acc;
     }
 
+    /** Runs the example, printing to stdout. */
     public static void main(String[] args) {
         run(System.out, new int[] {2, 4, 8, 16}, 1);
     }

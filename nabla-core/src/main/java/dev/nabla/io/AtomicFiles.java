@@ -21,11 +21,14 @@ import java.util.Map;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
+    /** Writes a file's content to a stream. */
     @FunctionalInterface
     public interface Writer {
+        /** Writes the content; an exception leaves the old file untouched. */
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** Writes what writer produces to file atomically. */
     public static void write(Path file, Writer writer) throws IOException {
         Path tmp = prepare(file, writer);
         try {
@@ -35,10 +38,12 @@ public final class AtomicFiles {
         }
     }
 
+    /** Writes bytes to file atomically (a temporary file in the same folder, synced, then renamed over it). */
     public static void write(Path file, byte[] bytes) throws IOException {
         write(file, out -> out.write(bytes));
     }
 
+    /** Writes text (UTF-8) to file atomically. */
     public static void writeString(Path file, String text) throws IOException {
         write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

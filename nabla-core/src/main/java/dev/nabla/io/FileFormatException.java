@@ -9,6 +9,7 @@ import java.nio.file.Path;
  */
 public class FileFormatException extends RuntimeException {
     private final transient Path file;
+    /** The byte offset of the error, or -1 when it is given as line and column. */
     private final long offset;
 
     /** An error at byte {@code offset} (in the uncompressed stream for gzipped files). */
@@ -25,11 +26,13 @@ public class FileFormatException extends RuntimeException {
         this.offset = -1;
     }
 
+    /** An error at a byte offset of file, with its cause. */
     public FileFormatException(Path file, long offset, String message, Throwable cause) {
         this(file, offset, message);
         initCause(cause);
     }
 
+    /** The file that is wrong. */
     public Path file() {
         return file;
     }

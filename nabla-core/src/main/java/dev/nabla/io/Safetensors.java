@@ -54,15 +54,18 @@ public final class Safetensors {
 
     /** An error in a safetensors file, naming the file and the byte offset. */
     public static final class SafetensorsException extends FileFormatException {
+        /** An error at a byte offset of file. */
         public SafetensorsException(Path file, long offset, String message) {
             super(file, offset, message);
         }
     }
 
+    /** Writes tensors to a safetensors file atomically. */
     public static void save(Path file, Map<String, Tensor> tensors) throws IOException {
         save(file, tensors, Map.of());
     }
 
+    /** Writes tensors and string metadata to a safetensors file atomically. */
     public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         AtomicFiles.write(file, out -> writeTo(out, tensors, metadata));
     }
@@ -119,6 +122,7 @@ public final class Safetensors {
         return b.array();
     }
 
+    /** The tensors of a safetensors file by name, checked against the format's rules. */
     public static Map<String, Tensor> load(Path file) throws IOException {
         return read(file).tensors();
     }

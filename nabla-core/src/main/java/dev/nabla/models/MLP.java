@@ -11,6 +11,7 @@ import dev.nabla.nn.Sequential;
 public final class MLP extends Module {
     private final Sequential classifier;
 
+    /** Linear layers of the given sizes (e.g. 784, 256, 128, 10) with ReLU between them. */
     public MLP(int... sizes) {
         if (sizes.length < 2) throw new IllegalArgumentException("MLP: needs at least an input and an output size, got " + java.util.Arrays.toString(sizes));
         Module[] layers = new Module[1 + 2 * (sizes.length - 1) - 1];

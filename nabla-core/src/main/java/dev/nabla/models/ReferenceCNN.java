@@ -18,6 +18,7 @@ import dev.nabla.nn.Sequential;
 public final class ReferenceCNN extends Module {
     private final Sequential classifier;
 
+    /** The reference CNN with PyTorch's default initialisation from the global generator. */
     public ReferenceCNN() {
         classifier = child("classifier", new Sequential(
                 new Conv2d(1, 32, 3, Conv2d.Options.defaults().padding(1)), new ReLU(), new MaxPool2d(2),

@@ -6,10 +6,12 @@ import dev.nabla.Tensor;
 public final class AdaptiveAvgPool2d extends Module {
     private final int outH, outW;
 
+    /** Averages to a size x size output whatever the input size. */
     public AdaptiveAvgPool2d(int size) {
         this(size, size);
     }
 
+    /** Averages to an outH x outW output whatever the input size. */
     public AdaptiveAvgPool2d(int outH, int outW) {
         if (outH < 1 || outW < 1) throw new IllegalArgumentException("AdaptiveAvgPool2d: output size must be positive, got " + outH + "x" + outW);
         this.outH = outH;

@@ -7,10 +7,12 @@ public final class AvgPool2d extends Module {
     private final int[] kernel, stride, padding;
     private final boolean ceilMode, countIncludePad;
 
+    /** Average pooling over kernel x kernel windows with stride kernel. */
     public AvgPool2d(int kernel) {
         this(kernel, kernel, 0);
     }
 
+    /** Average pooling with the given window, stride and zero padding (counted in the divisor). */
     public AvgPool2d(int kernel, int stride, int padding) {
         this(kernel, stride, padding, false, true);
     }

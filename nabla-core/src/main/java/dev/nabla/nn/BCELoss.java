@@ -8,8 +8,11 @@ public final class BCELoss implements Loss {
     private final Reduction reduction;
     private final Tensor weight;
 
+    /** Mean binary cross-entropy of probabilities. */
     public BCELoss() { this(Reduction.MEAN); }
+    /** Binary cross-entropy of probabilities with the given reduction. */
     public BCELoss(Reduction reduction) { this(reduction, null); }
+    /** Binary cross-entropy with a per-element weight (broadcast to the input). */
     public BCELoss(Reduction reduction, Tensor weight) {
         this.reduction = reduction;
         this.weight = weight;

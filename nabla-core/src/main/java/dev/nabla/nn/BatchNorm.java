@@ -8,7 +8,9 @@ import dev.nabla.Tensor;
  * num_batches_tracked, as PyTorch names them). {@link BatchNorm1d} and {@link BatchNorm2d} fix the input rank.
  */
 abstract class BatchNorm extends Module {
+    /** The number of channels (features) normalised. */
     public final int numFeatures;
+    /** eps added to the variance; momentum of the running statistics (PyTorch's meaning). */
     public final double eps, momentum;
     private final int[] ranks;
 

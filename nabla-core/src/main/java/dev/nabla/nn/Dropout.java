@@ -8,10 +8,12 @@ public final class Dropout extends Module {
     private final double p;
     private final Generator generator;
 
+    /** Zeroes elements with probability p in training (global generator). */
     public Dropout(double p) {
         this(p, Generator.global());
     }
 
+    /** Zeroes elements with probability p in training, drawing from generator. */
     public Dropout(double p, Generator generator) {
         if (p < 0 || p > 1) throw new IllegalArgumentException("Dropout: probability has to be between 0 and 1, but got " + p);
         this.p = p;

@@ -20,6 +20,7 @@ public final class F {
         return bias == null ? y : y.add(bias);
     }
 
+    /** 2-D convolution (cross-correlation, as PyTorch); see {@link Convolution#conv2d}. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
         return Convolution.conv2d(x, weight, bias, stride, padding, dilation);
     }
@@ -49,10 +50,12 @@ public final class F {
         return maxPool2d(x, new int[] {k, k}, new int[] {k, k}, new int[] {0, 0}, new int[] {1, 1});
     }
 
+    /** Max pooling with the given window, stride, padding and dilation. */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         return Pooling.maxPool2d(x, kernel, stride, padding, dilation);
     }
 
+    /** Average pooling (zero padding counted in the divisor). */
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
         return Pooling.avgPool2d(x, kernel, stride, padding);
     }
@@ -149,11 +152,17 @@ public final class F {
         return Tensor.stack(rows, 2);
     }
 
+    /** max(x, 0). */
     public static Tensor relu(Tensor x) { return x.relu(); }
+    /** 1 / (1 + exp(-x)). */
     public static Tensor sigmoid(Tensor x) { return x.sigmoid(); }
+    /** tanh(x). */
     public static Tensor tanh(Tensor x) { return x.tanh(); }
+    /** GELU with the exact normal CDF. */
     public static Tensor gelu(Tensor x) { return x.gelu(); }
+    /** exp(x) / Σ exp(x) along dim. */
     public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
+    /** log(softmax(x)) along dim. */
     public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }
 
     /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p); identity unless training. */
@@ -200,7 +209,16 @@ public final class F {
     // ------------------------------------------------------------------ losses
 
     /** How a loss reduces its elements; BATCHMEAN (the sum divided by the batch size) is KLDivLoss's recommended form. */
-    public enum Reduction { MEAN, SUM, NONE, BATCHMEAN }
+    public enum Reduction {
+        /** The mean over the elements (weighted losses: divided by the summed weights). */
+        MEAN,
+        /** The sum over the elements. */
+        SUM,
+        /** One value per element (or per sample). */
+        NONE,
+        /** The sum divided by the batch size (KL divergence's mathematically correct mean). */
+        BATCHMEAN
+    }
 
     static Tensor reduce(Tensor loss, Reduction r) {
         return switch (r) {
@@ -217,7 +235,7 @@ public final class F {
         return reduce(input.sub(target).abs(), r);
     }
 
-    /** 0.5·d²/β where |d| < β, else |d| − 0.5·β (d = x − y), as torch.nn.SmoothL1Loss; β = 0 is the L1 loss. */
+    /** 0.5·d²/β where |d| &lt; β, else |d| − 0.5·β (d = x − y), as torch.nn.SmoothL1Loss; β = 0 is the L1 loss. */
     public static Tensor smoothL1Loss(Tensor input, Tensor target, double beta, Reduction r) {
         sameShape("smoothL1Loss", input, target);
         if (!(beta >= 0)) throw new IllegalArgumentException("smoothL1Loss: beta must be >= 0, got " + beta);
@@ -226,7 +244,7 @@ public final class F {
         return reduce(Tensor.where(a.lt(beta), d.square().mul(0.5 / beta), a.sub(0.5 * beta)), r);
     }
 
-    /** 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ), as torch.nn.HuberLoss (δ > 0). */
+    /** 0.5·d² where |d| &lt; δ, else δ·(|d| − 0.5·δ), as torch.nn.HuberLoss (δ > 0). */
     public static Tensor huberLoss(Tensor input, Tensor target, double delta, Reduction r) {
         sameShape("huberLoss", input, target);
         if (!(delta > 0)) throw new IllegalArgumentException("huberLoss: delta must be > 0, got " + delta);
@@ -287,6 +305,7 @@ public final class F {
             throw new IllegalArgumentException(op + ": target shape " + Shape.str(target.shape()) + " must equal input shape " + Shape.str(input.shape()));
     }
 
+    /** Mean (or summed, or per element) squared error. */
     public static Tensor mseLoss(Tensor input, Tensor target, Reduction r) {
         sameShape("mseLoss", input, target);
         Tensor d = input.sub(target);
@@ -300,6 +319,7 @@ public final class F {
     /** PyTorch's default ignore_index: a target equal to it contributes nothing (and is not counted by the mean). */
     public static final long IGNORE_INDEX = -100;
 
+    /** Negative log-likelihood of log-probabilities [N, C] at target classes [N], with optional class weights. */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, Reduction r) {
         return nllLoss(logProbs, target, weight, IGNORE_INDEX, r);
     }

@@ -6,10 +6,12 @@ import dev.nabla.Tensor;
 public final class Flatten extends Module {
     private final int startDim, endDim;
 
+    /** Flattens all dimensions but the batch dimension. */
     public Flatten() {
         this(1, -1);
     }
 
+    /** Flattens dimensions startDim..endDim. */
     public Flatten(int startDim, int endDim) {
         this.startDim = startDim;
         this.endDim = endDim;

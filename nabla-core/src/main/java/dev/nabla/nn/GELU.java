@@ -6,10 +6,12 @@ import dev.nabla.Tensor;
 public final class GELU extends Module {
     private final boolean tanhApproximation;
 
+    /** GELU with the exact normal CDF (PyTorch's approximate='none'). */
     public GELU() {
         this(false);
     }
 
+    /** GELU, exact or with the tanh approximation. */
     public GELU(boolean tanhApproximation) {
         this.tanhApproximation = tanhApproximation;
     }

@@ -7,7 +7,9 @@ import dev.nabla.nn.F.Reduction;
 public final class HalfSquaredErrorLoss implements Loss {
     private final Reduction reduction;
 
+    /** ½ Σ (input - target)², summed. */
     public HalfSquaredErrorLoss() { this(Reduction.SUM); }
+    /** ½ (input - target)² with the given reduction. */
     public HalfSquaredErrorLoss(Reduction reduction) { this.reduction = reduction; }
     @Override
     public Tensor apply(Tensor input, Tensor target) {

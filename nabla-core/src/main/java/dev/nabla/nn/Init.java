@@ -12,7 +12,13 @@ import dev.nabla.autograd.GradMode;
 public final class Init {
     private Init() {}
 
-    public enum FanMode { FAN_IN, FAN_OUT }
+    /** Which fan scales the Kaiming initialisation. */
+    public enum FanMode {
+        /** Preserves the variance of the activations in the forward pass. */
+        FAN_IN,
+        /** Preserves the variance of the gradients in the backward pass. */
+        FAN_OUT
+    }
 
     /** fan_in = size(1)·receptive field, fan_out = size(0)·receptive field. */
     public static int[] fans(Tensor t) {
@@ -42,32 +48,39 @@ public final class Init {
         return t;
     }
 
+    /** Fills t from U(a, b) drawn from g. Returns t. */
     public static Tensor uniform_(Tensor t, double a, double b, Generator g) {
         return write(t, Tensor.rand(g, dev.nabla.DType.FLOAT64, t.shape()).mul(b - a).add(a));
     }
 
+    /** Fills t from U(a, b) with the global generator. Returns t. */
     public static Tensor uniform_(Tensor t, double a, double b) {
         return uniform_(t, a, b, Generator.global());
     }
 
+    /** Fills t from N(mean, std²) drawn from g. Returns t. */
     public static Tensor normal_(Tensor t, double mean, double std, Generator g) {
         return write(t, Tensor.randn(g, dev.nabla.DType.FLOAT64, t.shape()).mul(std).add(mean));
     }
 
+    /** Fills t from N(mean, std²) with the global generator. Returns t. */
     public static Tensor normal_(Tensor t, double mean, double std) {
         return normal_(t, mean, std, Generator.global());
     }
 
+    /** Fills t with v (no gradient recorded). Returns t. */
     public static Tensor constant_(Tensor t, double v) {
         try (var g = GradMode.noGrad()) {
             return t.fill_(v);
         }
     }
 
+    /** Fills t with zeros. Returns t. */
     public static Tensor zeros_(Tensor t) {
         return constant_(t, 0);
     }
 
+    /** Fills t with ones. Returns t. */
     public static Tensor ones_(Tensor t) {
         return constant_(t, 1);
     }
@@ -77,12 +90,14 @@ public final class Init {
         return normal_(t, 0, Math.sqrt(1.0 / fans(t)[0]), g);
     }
 
+    /** Xavier (Glorot) uniform initialisation. Returns t. */
     public static Tensor xavierUniform_(Tensor t, double gain, Generator g) {
         int[] f = fans(t);
         double bound = gain * Math.sqrt(6.0 / (f[0] + f[1]));
         return uniform_(t, -bound, bound, g);
     }
 
+    /** Xavier (Glorot) normal initialisation. Returns t. */
     public static Tensor xavierNormal_(Tensor t, double gain, Generator g) {
         int[] f = fans(t);
         return normal_(t, 0, gain * Math.sqrt(2.0 / (f[0] + f[1])), g);
@@ -96,6 +111,7 @@ public final class Init {
         return uniform_(t, -bound, bound, g);
     }
 
+    /** Kaiming-normal initialisation (He et al.), as PyTorch's kaiming_normal_. Returns t. */
     public static Tensor kaimingNormal_(Tensor t, double a, FanMode mode, String nonlinearity, Generator g) {
         int[] f = fans(t);
         return normal_(t, 0, calculateGain(nonlinearity, a) / Math.sqrt(mode == FanMode.FAN_IN ? f[0] : f[1]), g);

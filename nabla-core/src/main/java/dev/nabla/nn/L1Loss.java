@@ -7,7 +7,9 @@ import dev.nabla.nn.F.Reduction;
 public final class L1Loss implements Loss {
     private final Reduction reduction;
 
+    /** Mean absolute error. */
     public L1Loss() { this(Reduction.MEAN); }
+    /** Absolute error with the given reduction. */
     public L1Loss(Reduction reduction) { this.reduction = reduction; }
 
     @Override

@@ -6,16 +6,20 @@ import dev.nabla.Tensor;
 
 /** y = x·Wᵀ + b. Shape: [*, in] → [*, out]. Initialised as PyTorch's Linear. */
 public final class Linear extends Module {
+    /** Input and output features. */
     public final int inFeatures, outFeatures;
 
+    /** y = x·Wᵀ + b with PyTorch's initialisation. */
     public Linear(int inFeatures, int outFeatures) {
         this(inFeatures, outFeatures, true, Generator.global(), DType.FLOAT32);
     }
 
+    /** y = x·Wᵀ (+ b when bias). */
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         this(inFeatures, outFeatures, bias, Generator.global(), DType.FLOAT32);
     }
 
+    /** The full form: initial weights drawn from g in dtype. */
     public Linear(int inFeatures, int outFeatures, boolean bias, Generator g, DType dtype) {
         if (inFeatures <= 0 || outFeatures <= 0) throw new IllegalArgumentException("Linear: features must be positive, got " + inFeatures + "->" + outFeatures);
         this.inFeatures = inFeatures;

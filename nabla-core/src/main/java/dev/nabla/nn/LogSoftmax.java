@@ -6,6 +6,7 @@ import dev.nabla.Tensor;
 public final class LogSoftmax extends Module {
     private final int dim;
 
+    /** log(softmax(x)) along dim. */
     public LogSoftmax(int dim) {
         this.dim = dim;
     }

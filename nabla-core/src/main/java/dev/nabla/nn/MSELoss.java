@@ -7,7 +7,9 @@ import dev.nabla.nn.F.Reduction;
 public final class MSELoss implements Loss {
     private final Reduction reduction;
 
+    /** Mean squared error. */
     public MSELoss() { this(Reduction.MEAN); }
+    /** Squared error with the given reduction. */
     public MSELoss(Reduction reduction) { this.reduction = reduction; }
     @Override
     public Tensor apply(Tensor input, Tensor target) {

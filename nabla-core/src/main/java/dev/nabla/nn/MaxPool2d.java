@@ -7,10 +7,12 @@ public final class MaxPool2d extends Module {
     private final int[] kernel, stride, padding, dilation;
     private final boolean ceilMode;
 
+    /** Max pooling over kernel x kernel windows with stride kernel. */
     public MaxPool2d(int kernel) {
         this(kernel, kernel, 0, 1);
     }
 
+    /** Max pooling with the given window, stride, padding (-∞) and dilation. */
     public MaxPool2d(int kernel, int stride, int padding, int dilation) {
         this(kernel, stride, padding, dilation, false);
     }

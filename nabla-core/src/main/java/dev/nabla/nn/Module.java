@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  * construction order so that names are stable and equal to PyTorch's dotted paths ({@code classifier.0.weight}).
  */
 public abstract class Module {
+    /** A module with no parameters, buffers or children yet; subclasses register theirs in their constructor. */
+    protected Module() {}
+
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
@@ -63,17 +66,20 @@ public abstract class Module {
     /** Runs before {@link #forward} in {@link #call}; returns a replacement input, or null to keep it. */
     @FunctionalInterface
     public interface ForwardPreHook {
+        /** Called with the module and its input; returns a replacement input or null. */
         Tensor beforeForward(Module module, Tensor input);
     }
 
     /** Runs after {@link #forward} in {@link #call}; returns a replacement output, or null to keep it. */
     @FunctionalInterface
     public interface ForwardHook {
+        /** Called with the module, its input and its output; returns a replacement output or null. */
         Tensor afterForward(Module module, Tensor input, Tensor output);
     }
 
     /** Removes the hook it was returned for; closing it does the same (try-with-resources). Removing twice is harmless. */
     public interface HookHandle extends AutoCloseable {
+        /** Removes the hook. */
         void remove();
 
         @Override
@@ -183,12 +189,14 @@ public abstract class Module {
         return ModelSummary.firstNonFinite(this, input);
     }
 
+    /** All parameters by dotted path (classifier.0.weight), in registration order. */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true);
         return out;
     }
 
+    /** All buffers by dotted path, in registration order. */
     public Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, false);
@@ -200,10 +208,12 @@ public abstract class Module {
         for (var e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out, params);
     }
 
+    /** All parameters, in registration order (for optimizers). */
     public List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
+    /** The direct children by name, in registration order. */
     public Map<String, Module> children() {
         return java.util.Collections.unmodifiableMap(children);
     }
@@ -218,20 +228,24 @@ public abstract class Module {
         return out;
     }
 
+    /** Training mode for this module and its descendants. Returns this. */
     public Module train() {
         return train(true);
     }
 
+    /** Training (true) or evaluation mode. Returns this. */
     public Module train(boolean mode) {
         training = mode;
         for (Module c : children.values()) c.train(mode);
         return this;
     }
 
+    /** Evaluation mode for this module and its descendants (dropout off, batch norm uses running statistics). Returns this. */
     public Module eval() {
         return train(false);
     }
 
+    /** Whether the module is in training mode. */
     public boolean isTraining() {
         return training;
     }
@@ -248,6 +262,7 @@ public abstract class Module {
         return this;
     }
 
+    /** The number of parameter elements. */
     public long parameterCount() {
         long n = 0;
         for (Tensor p : parameters()) n += p.numel();
@@ -359,10 +374,12 @@ public abstract class Module {
         return this;
     }
 
+    /** This module's own parameters. */
     protected final Map<String, Tensor> ownParameters() {
         return parameters;
     }
 
+    /** This module's own buffers. */
     protected final Map<String, Tensor> ownBuffers() {
         return buffers;
     }

@@ -20,15 +20,18 @@ public final class Perceptron extends Module {
         }
     }
 
+    /** A perceptron with zero weights and bias. */
     public Perceptron(int inFeatures) {
         buffer("weight", Tensor.zeros(DType.FLOAT64, inFeatures));
         buffer("bias", Tensor.zeros(DType.FLOAT64));
     }
 
+    /** The weights [inFeatures]. */
     public Tensor weight() {
         return buffer("weight");
     }
 
+    /** The bias (0-d). */
     public Tensor bias() {
         return buffer("bias");
     }

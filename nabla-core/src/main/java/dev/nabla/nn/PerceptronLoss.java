@@ -7,7 +7,9 @@ import dev.nabla.nn.F.Reduction;
 public final class PerceptronLoss implements Loss {
     private final Reduction reduction;
 
+    /** The perceptron criterion max(0, -y·f(x)), mean. */
     public PerceptronLoss() { this(Reduction.MEAN); }
+    /** The perceptron criterion with the given reduction. */
     public PerceptronLoss(Reduction reduction) { this.reduction = reduction; }
     @Override
     public Tensor apply(Tensor input, Tensor target) {

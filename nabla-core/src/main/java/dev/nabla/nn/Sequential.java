@@ -6,6 +6,7 @@ import dev.nabla.Tensor;
 public final class Sequential extends Module {
     private final Module[] layers;
 
+    /** The layers, named 0, 1, ... in order. */
     public Sequential(Module... layers) {
         this.layers = layers.clone();
         for (int i = 0; i < layers.length; i++) child(Integer.toString(i), layers[i]);
@@ -22,10 +23,12 @@ public final class Sequential extends Module {
         return x;
     }
 
+    /** Layer i. */
     public Module get(int i) {
         return layers[i];
     }
 
+    /** The number of layers. */
     public int size() {
         return layers.length;
     }

@@ -6,6 +6,7 @@ import dev.nabla.Tensor;
 public final class Softmax extends Module {
     private final int dim;
 
+    /** Softmax along dim. */
     public Softmax(int dim) {
         this.dim = dim;
     }

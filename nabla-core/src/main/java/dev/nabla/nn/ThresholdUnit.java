@@ -10,6 +10,7 @@ public final class ThresholdUnit extends Module {
     private final int inFeatures;
     private final double threshold;
 
+    /** Outputs 1 when Σ weights·x >= threshold, else 0. */
     public ThresholdUnit(double[] weights, double threshold) {
         this.inFeatures = weights.length;
         buffer("weights", Tensor.of(weights).toFloat());

@@ -30,6 +30,7 @@ public final class Activations {
         return Tensor.wrap(g.backend().reluBackward(g.storage(), g.layout(), out.storage(), out.layout()), out.shape());
     }
 
+    /** 1 / (1 + exp(-x)), element-wise; backward from the output. */
     public static Tensor sigmoid(Tensor x) {
         requireFloat("sigmoid", x);
         Tensor out = Elementwise.map(x, Activations::sigmoid);
@@ -43,6 +44,7 @@ public final class Activations {
         return e / (1.0 + e);
     }
 
+    /** tanh(x), element-wise; backward from the output (1 - y²). */
     public static Tensor tanh(Tensor x) {
         requireFloat("tanh", x);
         Tensor out = Elementwise.map(x, Math::tanh);

@@ -11,10 +11,12 @@ import dev.nabla.backend.Storage;
 public final class Creation {
     private Creation() {}
 
+    /** A tensor filled with value. */
     public static Tensor full(double value, DType dtype, int... shape) {
         return Tensor.wrap(Device.CPU.backend().full(dtype, Shape.numel(shape), value), shape.clone());
     }
 
+    /** A tensor over the storage s in the given shape (1-D when none is given). */
     public static Tensor of(Storage s, int... shape) {
         int[] sh = shape.length == 0 ? new int[] {s.length()} : shape.clone();
         int n = Shape.numel(sh);
@@ -23,6 +25,7 @@ public final class Creation {
         return Tensor.wrap(s, sh);
     }
 
+    /** A float32 matrix from rows of equal length. */
     public static Tensor of(float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         float[] d = new float[rows.length * cols];
@@ -33,6 +36,7 @@ public final class Creation {
         return Tensor.wrap(Storage.of(d), rows.length, cols);
     }
 
+    /** A float64 matrix from rows of equal length. */
     public static Tensor of(double[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         double[] d = new double[rows.length * cols];
@@ -43,6 +47,7 @@ public final class Creation {
         return Tensor.wrap(Storage.of(d), rows.length, cols);
     }
 
+    /** Values start, start + step, ... below end as a 1-D tensor of dtype. */
     public static Tensor arange(double start, double end, double step, DType dtype) {
         if (step == 0) throw new IllegalArgumentException("arange: step must be nonzero");
         if ((end - start) / step < 0)
@@ -53,6 +58,7 @@ public final class Creation {
         return Tensor.wrap(s, n);
     }
 
+    /** steps evenly spaced values from start to end, both included. */
     public static Tensor linspace(double start, double end, int steps, DType dtype) {
         if (steps < 0) throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
         Storage s = Storage.allocate(dtype, steps);
@@ -63,12 +69,14 @@ public final class Creation {
         return Tensor.wrap(s, steps);
     }
 
+    /** An n x m matrix with ones on the diagonal. */
     public static Tensor eye(int n, int m, DType dtype) {
         Storage s = Storage.allocate(dtype, n * m);
         for (int i = 0; i < Math.min(n, m); i++) s.set(i * m + i, 1);
         return Tensor.wrap(s, n, m);
     }
 
+    /** Values uniform in [0, 1). */
     public static Tensor rand(Generator g, DType dtype, int... shape) {
         requireFloat("rand", dtype);
         int n = Shape.numel(shape);
@@ -77,6 +85,7 @@ public final class Creation {
         return Tensor.wrap(s, shape.clone());
     }
 
+    /** Standard normal values. */
     public static Tensor randn(Generator g, DType dtype, int... shape) {
         requireFloat("randn", dtype);
         int n = Shape.numel(shape);
@@ -85,6 +94,7 @@ public final class Creation {
         return Tensor.wrap(s, shape.clone());
     }
 
+    /** int64 values uniform in [low, high). */
     public static Tensor randint(Generator g, long low, long high, int... shape) {
         if (high <= low) throw new IllegalArgumentException("randint: expected low < high, got low " + low + ", high " + high);
         int n = Shape.numel(shape);
@@ -94,6 +104,7 @@ public final class Creation {
         return Tensor.wrap(Storage.of(d), shape.clone());
     }
 
+    /** Zeros and ones, each one with probability p. */
     public static Tensor bernoulli(Generator g, double p, DType dtype, int... shape) {
         if (p < 0 || p > 1) throw new IllegalArgumentException("bernoulli: p must be in [0, 1], got " + p);
         int n = Shape.numel(shape);
@@ -102,6 +113,7 @@ public final class Creation {
         return Tensor.wrap(s, shape.clone());
     }
 
+    /** Zeros and ones, one with the probability at the same position of probs. */
     public static Tensor bernoulli(Generator g, Tensor probs) {
         double[] p = probs.toDoubleArray();
         Storage s = Storage.allocate(probs.dtype().isFloatingPoint() ? probs.dtype() : DType.FLOAT32, p.length);

@@ -45,11 +45,13 @@ public final class Elementwise {
 
     // ------------------------------------------------------------------ arithmetic
 
+    /** a + b with broadcasting. */
     public static Tensor add(Tensor a, Tensor b) {
         Tensor out = zip("add", a, b, arithmetic(a, b), Double::sum, Long::sum);
         return Autograd.record("add", out, g -> new Tensor[] {g, g}, a, b);
     }
 
+    /** a - b with broadcasting. */
     public static Tensor sub(Tensor a, Tensor b) {
         if (a.dtype() == DType.BOOL && b.dtype() == DType.BOOL) // PyTorch's words
             throw new IllegalArgumentException("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
@@ -59,6 +61,7 @@ public final class Elementwise {
         return Autograd.record("sub", out, g -> new Tensor[] {g, g.neg()}, a, b);
     }
 
+    /** a · b with broadcasting. */
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = zip("mul", a, b, arithmetic(a, b), (x, y) -> x * y, (x, y) -> x * y);
         return Autograd.record("mul", out, Autograd.saved(a, b), g -> new Tensor[] {
@@ -75,18 +78,21 @@ public final class Elementwise {
                 b.requiresGrad() ? g.neg().mul(a).div(b.mul(b)) : null}, a, b);
     }
 
+    /** -x. */
     public static Tensor neg(Tensor x) {
         if (x.dtype() == DType.BOOL) throw new IllegalArgumentException("neg: negation of a bool tensor is not supported; use logicalNot()");
         Tensor out = map(x, v -> -v);
         return Autograd.record("neg", out, g -> new Tensor[] {g.neg()}, x);
     }
 
+    /** x^p. */
     public static Tensor pow(Tensor x, double p) {
         DType dt = x.dtype().isFloatingPoint() ? x.dtype() : (p == Math.rint(p) && p >= 0 ? DType.INT64 : DType.FLOAT32);
         Tensor out = map(x, dt, v -> Math.pow(v, p));
         return Autograd.record("pow", out, Autograd.saved(x), g -> new Tensor[] {p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))}, x);
     }
 
+    /** x^p with broadcasting. */
     public static Tensor pow(Tensor x, Tensor p) {
         DType dt = arithmetic(x, p);
         Tensor out = zip("pow", x, p, dt, Math::pow, null);
@@ -105,32 +111,37 @@ public final class Elementwise {
         }, x, p);
     }
 
+    /** e^x. */
     public static Tensor exp(Tensor x) {
         Tensor out = map(x, floatType(x), Math::exp);
         return Autograd.record("exp", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out)}, x); // out keeps its history: exp is twice differentiable
     }
 
+    /** ln x. */
     public static Tensor log(Tensor x) {
         Tensor out = map(x, floatType(x), Math::log);
         return Autograd.record("log", out, Autograd.saved(x), g -> new Tensor[] {g.div(x)}, x);
     }
 
+    /** √x. */
     public static Tensor sqrt(Tensor x) {
         Tensor out = map(x, floatType(x), Math::sqrt);
         return Autograd.record("sqrt", out, Autograd.saved(out), g -> new Tensor[] {g.div(out.mul(2.0))}, x);
     }
 
+    /** |x|. */
     public static Tensor abs(Tensor x) {
         Tensor out = map(x, Math::abs);
         return Autograd.record("abs", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.sign())}, x);
     }
 
+    /** -1, 0 or 1 by sign. */
     public static Tensor sign(Tensor x) {
         Tensor out = map(x, Math::signum);
         return Autograd.record("sign", out, g -> new Tensor[] {g.mul(0.0)}, x);
     }
 
-    /** Clamps into [min, max]; the gradient passes where min <= x <= max, as PyTorch. */
+    /** Clamps into [min, max]; the gradient passes where min &lt;= x &lt;= max, as PyTorch. */
     public static Tensor clamp(Tensor x, double min, double max) {
         if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
         Tensor out = map(x, v -> Double.isNaN(v) ? v : Math.min(Math.max(v, min), max));
@@ -146,6 +157,7 @@ public final class Elementwise {
         }, a, b);
     }
 
+    /** min(a, b) with broadcasting; NaN propagates. */
     public static Tensor minimum(Tensor a, Tensor b) {
         Tensor out = zip("minimum", a, b, arithmetic(a, b), (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y), Math::min);
         return Autograd.record("minimum", out, g -> {
@@ -154,6 +166,7 @@ public final class Elementwise {
         }, a, b);
     }
 
+    /** a where cond is true, else b, with broadcasting (gradients flow to the chosen side). */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         if (cond.dtype() != DType.BOOL)
             throw new IllegalArgumentException("where: condition must be a bool tensor, got " + cond.dtype());

@@ -24,6 +24,7 @@ public final class Indexing {
         return idx;
     }
 
+    /** The slices of x at the int64 indices along dim. */
     public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
         if (index.rank() > 1) throw new IllegalArgumentException("indexSelect: index must be 0-d or 1-d, got shape " + Shape.str(index.shape()));
         if (x.rank() == 0) throw new IllegalArgumentException("indexSelect: cannot index a 0-d tensor");
@@ -52,6 +53,7 @@ public final class Indexing {
         return flat.reshape(shape);
     }
 
+    /** Values of x at index along dim (PyTorch's gather). */
     public static Tensor gather(Tensor x, int dim, Tensor index) {
         if (index.dtype() != DType.INT64) throw new IllegalArgumentException("gather: index must be an int64 tensor, got " + index.dtype());
         if (index.rank() != x.rank())

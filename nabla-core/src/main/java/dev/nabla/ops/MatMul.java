@@ -11,6 +11,7 @@ import dev.nabla.backend.Storage;
 public final class MatMul {
     private MatMul() {}
 
+    /** Matrix product with PyTorch's rules for vectors, matrices and broadcast batches. */
     public static Tensor matmul(Tensor a, Tensor b) {
         if (a.rank() == 0 || b.rank() == 0)
             throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got " + Shape.str(a.shape()) + " @ " + Shape.str(b.shape()));

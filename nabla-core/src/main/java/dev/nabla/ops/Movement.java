@@ -39,6 +39,7 @@ public final class Movement {
         return s;
     }
 
+    /** A new shape: a view when possible, else a copy. */
     public static Tensor reshape(Tensor x, int[] shape) {
         int[] s = inferShape("reshape", shape, x.numel(), x.shape());
         if (Arrays.equals(s, x.shape())) return x;
@@ -48,6 +49,7 @@ public final class Movement {
         return Autograd.record("view", out, g -> new Tensor[] {g.reshape(xs)}, base);
     }
 
+    /** A view in a new shape; an error when the layout does not allow one. */
     public static Tensor view(Tensor x, int[] shape) {
         if (!x.isContiguous())
             throw new IllegalArgumentException("view: size is not compatible with input tensor's size and stride (shape " + Shape.str(x.shape())
@@ -55,6 +57,7 @@ public final class Movement {
         return reshape(x, shape);
     }
 
+    /** A view with two dimensions swapped. */
     public static Tensor transpose(Tensor x, int d0, int d1) {
         if (x.rank() < 2 && x.rank() == 0) return x;
         int a = Shape.dim("transpose", d0, x.rank()), b = Shape.dim("transpose", d1, x.rank());
@@ -65,6 +68,7 @@ public final class Movement {
         return permute(x, perm);
     }
 
+    /** A view with the dimensions reordered. */
     public static Tensor permute(Tensor x, int[] dims) {
         int r = x.rank();
         if (dims.length != r)
@@ -84,17 +88,20 @@ public final class Movement {
         return Autograd.record("permute", out, g -> new Tensor[] {g.permute(inverse)}, x);
     }
 
+    /** The transpose of a matrix (a view). */
     public static Tensor t(Tensor x) {
         if (x.rank() > 2) throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but it has " + x.rank() + " (shape " + Shape.str(x.shape()) + "); use transpose or mT()");
         return x.rank() < 2 ? x : transpose(x, 0, 1);
     }
 
+    /** A view with the dimensions in reverse order. */
     public static Tensor reverseDims(Tensor x) {
         int[] p = new int[x.rank()];
         for (int i = 0; i < p.length; i++) p[i] = p.length - 1 - i;
         return permute(x, p);
     }
 
+    /** A view without size-1 dimensions (or only dim). */
     public static Tensor squeeze(Tensor x, Integer dim) {
         int[] xs = x.shape(), st = x.strides();
         int target = dim == null ? -1 : Shape.dim("squeeze", dim, x.rank());
@@ -112,6 +119,7 @@ public final class Movement {
         return Autograd.record("squeeze", out, g -> new Tensor[] {g.reshape(xs)}, x);
     }
 
+    /** A view with a new size-1 dimension. */
     public static Tensor unsqueeze(Tensor x, int dim) {
         int r = x.rank();
         if (dim < -r - 1 || dim > r)
@@ -157,6 +165,7 @@ public final class Movement {
         return Autograd.record("expand", out, g -> new Tensor[] {g}, x); // the engine sums g back to x's shape
     }
 
+    /** Dimensions start..end merged. */
     public static Tensor flatten(Tensor x, int start, int end) {
         if (x.rank() == 0) return x.reshape(1);
         int s = Shape.dim("flatten", start, x.rank()), e = Shape.dim("flatten", end, x.rank());
@@ -174,6 +183,7 @@ public final class Movement {
         return reshape(x, shape);
     }
 
+    /** A view of length indices from start along dim. */
     public static Tensor narrow(Tensor x, int dim, int start, int length) {
         int d = Shape.dim("narrow", dim, x.rank());
         int size = x.shape()[d];
@@ -220,6 +230,7 @@ public final class Movement {
         return viewOf(x, shape, strides, offset);
     }
 
+    /** A view of one index along dim, which is removed. */
     public static Tensor select(Tensor x, int dim, int index) {
         if (x.rank() == 0) throw new IllegalArgumentException("select: cannot be applied to a 0-dim tensor");
         int d = Shape.dim("select", dim, x.rank());
@@ -229,6 +240,7 @@ public final class Movement {
         return narrow(x, d, index < 0 ? index + size : index, 1).squeeze(d);
     }
 
+    /** Tensors joined along dim. */
     public static Tensor cat(Tensor[] ts, int dim) {
         if (ts.length == 0) throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
         int[] first = ts[0].shape();
@@ -270,6 +282,7 @@ public final class Movement {
         return Storage.allocate(dt, Shape.numel(shape));
     }
 
+    /** Tensors of one shape joined along a new dimension. */
     public static Tensor stack(Tensor[] ts, int dim) {
         if (ts.length == 0) throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
         int[] first = ts[0].shape();
@@ -284,11 +297,13 @@ public final class Movement {
         return cat(us, d);
     }
 
+    /** x itself when contiguous, else a contiguous copy. */
     public static Tensor contiguous(Tensor x) {
         if (x.isContiguous()) return x;
         return cloneTensor(x);
     }
 
+    /** A contiguous copy (differentiable). */
     public static Tensor cloneTensor(Tensor x) {
         Tensor out = Tensor.wrap(x.backend().copy(x.storage(), x.layout(), x.dtype()), x.shape());
         return Autograd.record("clone", out, g -> new Tensor[] {g}, x);

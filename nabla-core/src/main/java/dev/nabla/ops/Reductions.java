@@ -61,6 +61,7 @@ public final class Reductions {
         return true;
     }
 
+    /** The sum over dims (all when null). */
     public static Tensor sum(Tensor x, int[] dims, boolean keepDim) {
         boolean[] red = reducedDims("sum", x, dims);
         DType dt = x.dtype().isFloatingPoint() ? x.dtype() : DType.INT64;
@@ -70,6 +71,7 @@ public final class Reductions {
         return Autograd.record("sum", out, g -> new Tensor[] {g.reshape(keep).expand(xs)}, x);
     }
 
+    /** The mean over dims (all when null). */
     public static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
         if (!x.dtype().isFloatingPoint())
             throw new IllegalArgumentException("mean: could not infer output dtype; input dtype must be floating point, got " + x.dtype());
@@ -109,6 +111,7 @@ public final class Reductions {
         }, x);
     }
 
+    /** Indices of the largest (max) or smallest values along dim. */
     public static Tensor argExtreme(Tensor x, int dim, boolean keepDim, boolean max) {
         String op = max ? "argmax" : "argmin";
         if (x.rank() == 0) return Tensor.zeros(DType.INT64);

@@ -9,14 +9,17 @@ import java.util.Map;
  * and the AMSGrad variant. {@link AdamW} decouples the decay instead.
  */
 public class Adam extends Optimizer {
+    /** Adam with learning rate lr and PyTorch's other defaults. */
     public Adam(List<Tensor> params, double lr) {
         this(single(params), lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
+    /** Adam with L2 weight decay added to the gradient (PyTorch's {@code weight_decay}; {@link AdamW} decouples it). */
     public Adam(List<Tensor> params, double lr, double weightDecay) {
         this(single(params), lr, 0.9, 0.999, 1e-8, weightDecay, false);
     }
 
+    /** Adam over parameter groups with every option (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8, no weight decay, no AMSGrad). */
     public Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
         super(groups, options("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay, "amsgrad", amsgrad ? 1 : 0));
     }

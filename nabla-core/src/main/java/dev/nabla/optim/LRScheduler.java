@@ -5,6 +5,7 @@ package dev.nabla.optim;
  * epoch (or per batch, if that is how the schedule is meant); {@link ReduceLROnPlateau} steps on a metric instead.
  */
 public interface LRScheduler {
+    /** Advances the schedule by one step (an epoch or a batch, as the caller uses it) and sets the learning rates. */
     void step();
 
     /** The current lr of each group. */
@@ -49,6 +50,7 @@ public interface LRScheduler {
             return opt.paramGroups().stream().mapToDouble(g -> g.get("lr")).toArray();
         }
 
+        /** The number of steps taken. */
         public int epoch() {
             return epoch;
         }

@@ -20,6 +20,7 @@ public abstract class Optimizer {
     private final Map<Tensor, Map<String, double[]>> state = new IdentityHashMap<>();
     private final Map<String, Double> defaults;
 
+    /** An optimizer over parameter groups; options a group leaves out take the defaults. */
     protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
         this.defaults = defaults;
         if (groups.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
@@ -71,6 +72,7 @@ public abstract class Optimizer {
         for (int i = 0; i < groups.size(); i++) validate(groups.get(i), i);
     }
 
+    /** One group of all params. */
     protected static List<ParamGroup> single(List<Tensor> params) {
         return List.of(new ParamGroup(params));
     }
@@ -82,6 +84,7 @@ public abstract class Optimizer {
         return m;
     }
 
+    /** The parameter groups (their options may be changed between steps). */
     public List<ParamGroup> paramGroups() {
         return groups;
     }
@@ -131,6 +134,7 @@ public abstract class Optimizer {
     public static final class Flat {
         private final float[] f;
         private final double[] d;
+        /** The number of elements. */
         public final int n;
 
         Flat(Storage s) {
@@ -139,10 +143,12 @@ public abstract class Optimizer {
             this.n = s.length();
         }
 
+        /** Element i. */
         public double get(int i) {
             return f != null ? f[i] : d[i];
         }
 
+        /** Sets element i. */
         public void set(int i, double v) {
             if (f != null) f[i] = (float) v;
             else d[i] = v;

@@ -6,10 +6,12 @@ import java.util.Map;
 
 /** RMSprop with alpha, eps, weight decay, momentum and the centered variant, as torch.optim.RMSprop. */
 public final class RMSprop extends Optimizer {
+    /** RMSprop with PyTorch's defaults (alpha 0.99, eps 1e-8). */
     public RMSprop(List<Tensor> params, double lr) {
         this(single(params), lr, 0.99, 1e-8, 0, 0, false);
     }
 
+    /** RMSprop with every option. */
     public RMSprop(List<ParamGroup> groups, double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
         super(groups, options("lr", lr, "alpha", alpha, "eps", eps, "weight_decay", weightDecay, "momentum", momentum, "centered", centered ? 1 : 0));
     }

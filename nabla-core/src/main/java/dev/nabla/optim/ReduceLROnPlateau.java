@@ -12,10 +12,12 @@ public final class ReduceLROnPlateau {
     private double best;
     private int badEpochs, cooldownLeft;
 
+    /** Minimises the metric with PyTorch's defaults: factor 0.1, patience 10, threshold 1e-4 (relative), no cooldown, min lr 0. */
     public ReduceLROnPlateau(Optimizer opt) {
         this(opt, true, 0.1, 10, 1e-4, 0, 0);
     }
 
+    /** Lowers the learning rate by factor when the metric has not improved for patience steps. */
     public ReduceLROnPlateau(Optimizer opt, boolean minimize, double factor, int patience, double threshold, int cooldown, double minLr) {
         if (factor >= 1) throw new IllegalArgumentException("ReduceLROnPlateau: factor should be < 1.0, got " + factor);
         this.opt = opt;

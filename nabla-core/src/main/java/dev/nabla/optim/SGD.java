@@ -6,14 +6,17 @@ import java.util.Map;
 
 /** Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay, as torch.optim.SGD. */
 public final class SGD extends Optimizer {
+    /** Plain gradient descent. */
     public SGD(List<Tensor> params, double lr) {
         this(single(params), lr, 0, 0, false, 0);
     }
 
+    /** SGD with momentum. */
     public SGD(List<Tensor> params, double lr, double momentum) {
         this(single(params), lr, momentum, 0, false, 0);
     }
 
+    /** SGD with every option (PyTorch's semantics for momentum, dampening and Nesterov). */
     public SGD(List<ParamGroup> groups, double lr, double momentum, double dampening, boolean nesterov, double weightDecay) {
         super(groups, options("lr", lr, "momentum", momentum, "dampening", dampening, "nesterov", nesterov ? 1 : 0, "weight_decay", weightDecay));
         for (ParamGroup g : paramGroups())

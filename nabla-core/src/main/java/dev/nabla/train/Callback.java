@@ -5,6 +5,7 @@ package dev.nabla.train;
  * loggers and writers (TensorBoard, reports) are callbacks too: every method has an empty default.
  */
 public interface Callback {
+    /** Before the first epoch of {@link Trainer#fit}. */
     default void onTrainBegin(Trainer trainer) {}
 
     /** Before the first batch of an epoch; {@code batches} is how many the epoch has. */
@@ -22,11 +23,15 @@ public interface Callback {
     /** Before an evaluation pass (the validation set after each epoch, or {@link Trainer#evaluate}). */
     default void onEvaluationBegin(Trainer trainer, int batches) {}
 
+    /** After each batch of an evaluation pass. */
     default void onEvaluationBatchEnd(Trainer trainer, int batch) {}
 
+    /** After an evaluation pass, with its result. */
     default void onEvaluationEnd(Trainer trainer, Trainer.Evaluation evaluation) {}
 
+    /** After an epoch, with its statistics (after the evaluation pass). */
     default void onEpochEnd(Trainer trainer, EpochStats stats) {}
 
+    /** After the last epoch (or a stop). */
     default void onTrainEnd(Trainer trainer) {}
 }

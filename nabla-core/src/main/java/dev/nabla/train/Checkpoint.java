@@ -24,6 +24,7 @@ public final class Checkpoint implements Callback {
 
     private final Path file;
 
+    /** Writes a checkpoint to file after every epoch. */
     public Checkpoint(Path file) {
         this.file = file;
     }
@@ -44,6 +45,7 @@ public final class Checkpoint implements Callback {
         }
     }
 
+    /** Writes the trainer's model, optimizer, history, generator states and loader position to file atomically. */
     public static void save(Path file, Trainer trainer) throws IOException {
         Map<String, Tensor> all = new LinkedHashMap<>();
         trainer.model().stateDict().forEach((k, v) -> all.put("model." + k, v));

@@ -17,10 +17,15 @@ public final class EarlyStopping implements Callback {
     private int bestEpoch = -1, wait;
     private Map<String, Tensor> bestState;
 
+    /** Stops when the validation loss has not fallen for patience epochs, and puts back the weights of the best epoch. */
     public EarlyStopping(int patience) {
         this("val_loss", patience, 0.0, true);
     }
 
+    /**
+     * Stops when monitor (val_loss, val_accuracy, train_loss, train_accuracy; losses fall, accuracies rise) has not
+     * improved by more than minDelta for patience epochs; restoreBest puts back the weights of the best epoch.
+     */
     public EarlyStopping(String monitor, int patience, double minDelta, boolean restoreBest) {
         this.monitor = monitor;
         this.patience = patience;
@@ -53,10 +58,12 @@ public final class EarlyStopping implements Callback {
         if (restoreBest && bestState != null) trainer.model().loadStateDict(bestState);
     }
 
+    /** The epoch of the best value (-1 before the first epoch). */
     public int bestEpoch() {
         return bestEpoch;
     }
 
+    /** The best value of the monitored metric so far. */
     public double best() {
         return best;
     }

@@ -7,6 +7,7 @@ package dev.nabla.train;
  */
 public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double seconds, double lr,
                          int skippedBatches) {
+    /** Statistics without skipped batches. */
     public EpochStats(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double seconds, double lr) {
         this(epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds, lr, 0);
     }

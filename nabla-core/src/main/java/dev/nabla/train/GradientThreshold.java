@@ -6,6 +6,7 @@ import dev.nabla.Tensor;
 public final class GradientThreshold implements Callback {
     private final double epsilon;
 
+    /** Stops when the gradient norm falls below epsilon. */
     public GradientThreshold(double epsilon) {
         this.epsilon = epsilon;
     }

@@ -10,6 +10,9 @@ import java.util.Locale;
 
 /** The per-epoch record of a run, written as CSV or JSON (atomically: temporary file, then rename). */
 public final class History {
+    /** An empty history. */
+    public History() {}
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final List<EpochStats> epochs = new ArrayList<>();
     private final List<Double> stepLosses = new ArrayList<>();
@@ -25,18 +28,22 @@ public final class History {
         return java.util.Collections.unmodifiableList(stepLosses);
     }
 
+    /** Appends an epoch's statistics. */
     public void add(EpochStats s) {
         epochs.add(s);
     }
 
+    /** The epochs so far, in order. */
     public List<EpochStats> epochs() {
         return epochs;
     }
 
+    /** The last epoch, or null. */
     public EpochStats last() {
         return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
     }
 
+    /** Why training stopped ("completed N epochs" or a callback's reason). */
     public String stopReason() {
         return stopReason;
     }
@@ -45,6 +52,7 @@ public final class History {
         stopReason = r;
     }
 
+    /** One CSV row per epoch, with a header. */
     public String toCsv() {
         StringBuilder b = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr,skipped_batches\n");
         for (EpochStats e : epochs)
@@ -52,6 +60,7 @@ public final class History {
         return b.toString();
     }
 
+    /** The epochs, step losses and stop reason as JSON ({@link #fromJson} reads it). */
     public String toJson() {
         try {
             var m = new java.util.LinkedHashMap<String, Object>();

@@ -7,6 +7,7 @@ public final class LrScheduling implements Callback {
     private final LRScheduler scheduler;
     private final boolean perBatch;
 
+    /** Steps the scheduler after every batch (perBatch) or every epoch. */
     public LrScheduling(LRScheduler scheduler, boolean perBatch) {
         this.scheduler = scheduler;
         this.perBatch = perBatch;

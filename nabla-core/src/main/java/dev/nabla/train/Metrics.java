@@ -21,6 +21,7 @@ public final class Metrics {
         return c;
     }
 
+    /** The share of rows whose largest logit is at the target class. */
     public static double accuracy(Tensor logits, Tensor targets) {
         return (double) correct(logits, targets) / Math.max(1, logits.size(0));
     }
@@ -49,10 +50,12 @@ public final class Metrics {
         return m;
     }
 
+    /** Mean squared error. */
     public static double mse(Tensor predictions, Tensor targets) {
         return predictions.sub(targets).square().mean().item();
     }
 
+    /** Mean absolute error. */
     public static double mae(Tensor predictions, Tensor targets) {
         return predictions.sub(targets).abs().mean().item();
     }

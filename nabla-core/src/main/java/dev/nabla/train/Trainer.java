@@ -52,7 +52,9 @@ public final class Trainer {
      * what was not finite, and the first layer where it appeared ("path (description)").
      */
     public static final class NonFiniteException extends RuntimeException {
+        /** Where it happened. */
         private final int epoch, batch;
+        /** The first layer with a non-finite value, or null. */
         private final String where;
 
         NonFiniteException(int epoch, int batch, String what, String where) {
@@ -64,10 +66,12 @@ public final class Trainer {
             this.where = where;
         }
 
+        /** The epoch where it happened. */
         public int epoch() {
             return epoch;
         }
 
+        /** The batch (0-based) where it happened. */
         public int batch() {
             return batch;
         }
@@ -78,6 +82,7 @@ public final class Trainer {
         }
     }
 
+    /** A trainer of model with optimizer and loss. */
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
@@ -90,6 +95,7 @@ public final class Trainer {
         return this;
     }
 
+    /** Adds callbacks, run in the order given. Returns this. */
     public Trainer callbacks(Callback... cbs) {
         callbacks.addAll(List.of(cbs));
         return this;
@@ -122,18 +128,22 @@ public final class Trainer {
         return this;
     }
 
+    /** The model trained. */
     public Module model() {
         return model;
     }
 
+    /** The optimizer. */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /** The history of all epochs so far. */
     public History history() {
         return history;
     }
 
+    /** Epochs finished (including those of a resumed run). */
     public int epochsDone() {
         return epochsDone;
     }

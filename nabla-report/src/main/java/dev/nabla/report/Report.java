@@ -45,6 +45,7 @@ public final class Report {
      * (null when none was fixed), the data, when it ran and the Nabla version.
      */
     public record RunInfo(String title, String model, Map<String, String> hyperparameters, Long seed, String data, Instant date, String nablaVersion) {
+        /** Copies the hyperparameters (keeping their order); null means none. */
         public RunInfo {
             hyperparameters = hyperparameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
         }

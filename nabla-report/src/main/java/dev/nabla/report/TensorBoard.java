@@ -44,6 +44,7 @@ public final class TensorBoard implements Callback, AutoCloseable {
         this(logDir, true);
     }
 
+    /** Event files go to {@code logDir}; histograms of weights and gradients every epoch only when {@code histograms}. */
     public TensorBoard(Path logDir, boolean histograms) {
         this.dir = java.util.Objects.requireNonNull(logDir, "logDir");
         this.histograms = histograms;

@@ -492,6 +492,7 @@ public final class ConvKernels {
 
     // ---------------------------------------------------------------- float64 direct loops: the reference
 
+    /** The float64 reference convolution (direct loops). */
     public static double[] conv2dReference(double[] x, int[] xs, double[] w, int[] ws, double[] bias, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = g.outH(h, kh), ow = g.outW(wd, kw);
@@ -514,6 +515,7 @@ public final class ConvKernels {
         return y;
     }
 
+    /** The float64 reference input gradient (direct loops). */
     public static double[] conv2dBackwardInputReference(double[] gy, int[] gys, double[] w, int[] ws, int[] xs, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3];
@@ -535,6 +537,7 @@ public final class ConvKernels {
         return gx;
     }
 
+    /** The float64 reference weight gradient (direct loops). */
     public static double[] conv2dBackwardWeightReference(double[] gy, int[] gys, double[] x, int[] xs, int[] ws, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3];

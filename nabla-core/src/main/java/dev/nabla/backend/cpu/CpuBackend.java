@@ -11,6 +11,7 @@ import java.util.function.LongBinaryOperator;
 
 /** The CPU backend: scalar kernels for everything, with fast float32 paths for the hot ones. */
 public final class CpuBackend implements Backend {
+    /** The one CPU backend. */
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
