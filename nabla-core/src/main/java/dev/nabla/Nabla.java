@@ -22,7 +22,6 @@ public final class Nabla {
         Generator.seed(seed);
     }
 
-    /** Whether the Vector API kernels are in use (false: scalar fallback). */
     /** This build's version (the Maven project version, e.g. {@code 0.1.0-SNAPSHOT}), or "unknown" outside a built jar. */
     public static String version() {
         try (var in = Nabla.class.getResourceAsStream("nabla.properties")) {

@@ -200,6 +200,7 @@ public final class Main implements Runnable {
             if (!noProgress) cbList.add(new ProgressBarCallback());
             if (checkpoint != null) cbList.add(new Checkpoint(checkpoint));
             dev.nabla.train.Callback[] cbs = cbList.toArray(dev.nabla.train.Callback[]::new);
+            dev.nabla.train.WarmUp.start(); // the JIT compiles the kernels while the data loads
             FashionMnistTraining.Run run = FashionMnistTraining.run(config, console, resume, cbs);
             // all outputs are made in memory first, then written together: either all of them are replaced or none
             Map<Path, byte[]> files = new LinkedHashMap<>();
