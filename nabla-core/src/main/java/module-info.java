@@ -10,7 +10,7 @@ module dev.nabla {
     requires jdk.incubator.vector;
     requires java.net.http; // the checksum-verified Fashion-MNIST download
     requires jdk.management; // is the C2 compiler on? (the Vector API needs it to be fast)
-    requires com.fasterxml.jackson.databind; // safetensors headers and history JSON
+    requires com.fasterxml.jackson.core; // safetensors headers and history JSON (streaming parser only: dev.nabla.io.Json)
     requires org.slf4j;
     requires org.apache.commons.csv;
 
@@ -25,6 +25,4 @@ module dev.nabla {
     exports dev.nabla.ops;
     exports dev.nabla.optim;
     exports dev.nabla.train;
-
-    opens dev.nabla.train to com.fasterxml.jackson.databind; // History's records are written by Jackson
 }

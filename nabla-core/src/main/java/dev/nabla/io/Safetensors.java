@@ -1,8 +1,5 @@
 package dev.nabla.io;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
@@ -25,7 +22,6 @@ import java.util.Map;
  * byte offset on error; writing goes to a temporary file that is renamed into place.
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
 
     private Safetensors() {}
@@ -78,27 +74,24 @@ public final class Safetensors {
     }
 
     private static void writeTo(java.io.OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        ObjectNode header = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
-            ObjectNode m = header.putObject("__metadata__");
-            metadata.forEach(m::put);
-        }
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
         long offset = 0;
         List<Tensor> order = new ArrayList<>();
         for (var e : tensors.entrySet()) {
             Tensor t = e.getValue();
             long bytes = (long) t.numel() * t.dtype().byteSize();
-            ObjectNode n = header.putObject(e.getKey());
+            Map<String, Object> n = new LinkedHashMap<>();
             n.put("dtype", code(t.dtype()));
-            var shape = n.putArray("shape");
-            for (int d : t.shape()) shape.add(d);
-            var offs = n.putArray("data_offsets");
-            offs.add(offset);
-            offs.add(offset + bytes);
+            List<Object> shape = new ArrayList<>();
+            for (int d : t.shape()) shape.add((long) d);
+            n.put("shape", shape);
+            n.put("data_offsets", List.of(offset, offset + bytes));
+            header.put(e.getKey(), n);
             offset += bytes;
             order.add(t);
         }
-        byte[] h = JSON.writeValueAsBytes(header);
+        byte[] h = Json.write(header, false).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         int pad = (8 - h.length % 8) % 8; // the format aligns the data on 8 bytes with spaces
         byte[] hp = new byte[h.length + pad];
         System.arraycopy(h, 0, hp, 0, h.length);
@@ -152,37 +145,37 @@ public final class Safetensors {
                 throw new SafetensorsException(file, 8, "header is not valid UTF-8");
             }
             if (h[0] != '{') throw new SafetensorsException(file, 8, "header must start with '{', got byte 0x" + Integer.toHexString(h[0] & 0xff));
-            JsonNode header;
+            Object parsed;
             try {
-                header = STRICT_JSON.readTree(text); // from the decoded text: Jackson's own detection of the encoding took "{\0\0\0" for UTF-32
+                parsed = Json.parse(text); // from the decoded text: Jackson's own detection of the encoding took "{\0\0\0" for UTF-32
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 long chars = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
                 long at = chars < 0 || chars > text.length() ? 8 : 8 + text.substring(0, (int) chars).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                 throw new SafetensorsException(file, at, "header is not one valid JSON object: " + e.getOriginalMessage().lines().findFirst().orElse(""));
             }
-            if (header == null || !header.isObject()) throw new SafetensorsException(file, 8, "header is not a JSON object");
+            if (!(parsed instanceof Map<?, ?> header)) throw new SafetensorsException(file, 8, "header is not a JSON object");
             long dataStart = 8 + headerLen, dataSize = size - dataStart;
             Map<String, String> metadata = new LinkedHashMap<>();
             record Entry(String name, DType dtype, int[] shape, int numel, long begin, long end) {}
             List<Entry> entries = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                var e = it.next();
-                String name = e.getKey();
-                JsonNode n = e.getValue();
+            for (var e : header.entrySet()) {
+                String name = (String) e.getKey();
+                Object nv = e.getValue();
                 if (name.equals("__metadata__")) {
-                    if (!n.isObject()) throw new SafetensorsException(file, 8, "__metadata__ must be an object of strings, got " + kind(n));
-                    for (var m : (Iterable<Map.Entry<String, JsonNode>>) n::fields) {
-                        if (!m.getValue().isTextual()) throw new SafetensorsException(file, 8, "__metadata__ value of '" + m.getKey() + "' must be a string, got " + kind(m.getValue()));
-                        metadata.put(m.getKey(), m.getValue().asText());
+                    if (!(nv instanceof Map<?, ?> md)) throw new SafetensorsException(file, 8, "__metadata__ must be an object of strings, got " + kind(nv));
+                    for (var m : md.entrySet()) {
+                        if (!(m.getValue() instanceof String v))
+                            throw new SafetensorsException(file, 8, "__metadata__ value of '" + m.getKey() + "' must be a string, got " + kind(m.getValue()));
+                        metadata.put((String) m.getKey(), v);
                     }
                     continue;
                 }
-                if (!n.isObject() || !n.has("dtype") || !n.has("shape") || !n.has("data_offsets"))
+                if (!(nv instanceof Map<?, ?> n) || !n.containsKey("dtype") || !n.containsKey("shape") || !n.containsKey("data_offsets"))
                     throw new SafetensorsException(file, 8, "tensor '" + name + "' needs dtype, shape and data_offsets");
-                if (!n.get("dtype").isTextual()) throw new SafetensorsException(file, 8, "tensor '" + name + "' dtype must be a string, got " + kind(n.get("dtype")));
-                DType dt = dtype(n.get("dtype").asText(), name, file);
-                JsonNode sh = n.get("shape"), off = n.get("data_offsets");
-                if (!sh.isArray()) throw new SafetensorsException(file, 8, "tensor '" + name + "' shape must be an array of integers, got " + kind(sh));
+                if (!(n.get("dtype") instanceof String code)) throw new SafetensorsException(file, 8, "tensor '" + name + "' dtype must be a string, got " + kind(n.get("dtype")));
+                DType dt = dtype(code, name, file);
+                Object shv = n.get("shape"), offv = n.get("data_offsets");
+                if (!(shv instanceof List<?> sh)) throw new SafetensorsException(file, 8, "tensor '" + name + "' shape must be an array of integers, got " + kind(shv));
                 int[] shape = new int[sh.size()];
                 for (int i = 0; i < shape.length; i++) {
                     long d = nonNegativeInteger(sh.get(i), file, "tensor '" + name + "' dimension " + i);
@@ -195,7 +188,8 @@ public final class Safetensors {
                 } catch (IllegalArgumentException tooMany) {
                     throw new SafetensorsException(file, 8, "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements");
                 }
-                if (!off.isArray() || off.size() != 2) throw new SafetensorsException(file, 8, "tensor '" + name + "' data_offsets must be [begin, end], got " + kind(off));
+                if (!(offv instanceof List<?> off) || off.size() != 2)
+                    throw new SafetensorsException(file, 8, "tensor '" + name + "' data_offsets must be [begin, end], got " + kind(offv));
                 long begin = nonNegativeInteger(off.get(0), file, "tensor '" + name + "' data_offsets[0]");
                 long end = nonNegativeInteger(off.get(1), file, "tensor '" + name + "' data_offsets[1]");
                 if (end < begin || end > dataSize)
@@ -229,20 +223,13 @@ public final class Safetensors {
         }
     }
 
-    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
-    private static long nonNegativeInteger(JsonNode v, Path file, String what) {
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0)
-            throw new SafetensorsException(file, 8, what + " must be a non-negative integer, got " + kind(v));
-        return v.asLong();
+    private static long nonNegativeInteger(Object v, Path file, String what) {
+        if (!(v instanceof Long l) || l < 0) throw new SafetensorsException(file, 8, what + " must be a non-negative integer, got " + kind(v));
+        return l;
     }
 
-    private static String kind(JsonNode v) {
-        if (v == null) return "nothing";
-        String s = v.toString();
-        return (s.length() > 40 ? s.substring(0, 40) + "..." : s) + " (" + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ")";
+    private static String kind(Object v) {
+        return Json.describe(v);
     }
 
     private static ByteBuffer readFully(FileChannel ch, long at, long n, Path file) throws IOException {

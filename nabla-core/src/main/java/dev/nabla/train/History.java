@@ -1,7 +1,5 @@
 package dev.nabla.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ public final class History {
     /** An empty history. */
     public History() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final List<EpochStats> epochs = new ArrayList<>();
     private final List<Double> stepLosses = new ArrayList<>();
     private String stopReason = "";
@@ -62,64 +59,73 @@ public final class History {
 
     /** The epochs, step losses and stop reason as JSON ({@link #fromJson} reads it). */
     public String toJson() {
-        try {
+        List<Object> es = new ArrayList<>();
+        for (EpochStats e : epochs) {
             var m = new java.util.LinkedHashMap<String, Object>();
-            m.put("epochs", epochs);
-            m.put("stop_reason", stopReason);
-            m.put("step_losses", stepLosses);
-            return JSON.writeValueAsString(m);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            m.put("epoch", e.epoch());
+            m.put("trainLoss", e.trainLoss());
+            m.put("trainAccuracy", e.trainAccuracy());
+            m.put("valLoss", e.valLoss());
+            m.put("valAccuracy", e.valAccuracy());
+            m.put("seconds", e.seconds());
+            m.put("lr", e.lr());
+            m.put("skippedBatches", e.skippedBatches());
+            es.add(m);
         }
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("epochs", es);
+        m.put("stop_reason", stopReason);
+        m.put("step_losses", new ArrayList<Object>(stepLosses));
+        return dev.nabla.io.Json.write(m, true);
     }
 
     /** Reads what {@link #toJson} wrote; anything else is an IllegalArgumentException that says what is wrong. */
     public static History fromJson(String json) {
-        com.fasterxml.jackson.databind.JsonNode node;
+        Object node;
         try {
-            node = JSON.readTree(json);
+            node = dev.nabla.io.Json.parse(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("history: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        if (node == null || !node.isObject() || !node.path("epochs").isArray())
-            throw new IllegalArgumentException("history: expected an object with an \"epochs\" array, got " + abbreviate(String.valueOf(node)));
+        if (!(node instanceof java.util.Map<?, ?> root) || !(root.get("epochs") instanceof List<?> epochList))
+            throw new IllegalArgumentException("history: expected an object with an \"epochs\" array, got " + abbreviate(dev.nabla.io.Json.describe(node)));
         History h = new History();
         int i = 0;
-        for (var e : node.get("epochs")) {
+        for (Object o : epochList) {
             String at = "history: epochs[" + i + "]";
-            if (!e.isObject()) throw new IllegalArgumentException(at + " is not an object");
+            if (!(o instanceof java.util.Map<?, ?> e)) throw new IllegalArgumentException(at + " is not an object");
             int epoch = integer(e, "epoch", at);
             if (epoch != i + 1) throw new IllegalArgumentException(at + ": epoch " + epoch + " where " + (i + 1) + " was expected");
             h.add(new EpochStats(epoch, number(e, "trainLoss", at), number(e, "trainAccuracy", at), number(e, "valLoss", at), number(e, "valAccuracy", at),
-                    number(e, "seconds", at), number(e, "lr", at), e.has("skippedBatches") ? integer(e, "skippedBatches", at) : 0));
+                    number(e, "seconds", at), number(e, "lr", at), e.containsKey("skippedBatches") ? integer(e, "skippedBatches", at) : 0));
             i++;
         }
-        h.stopReason = node.path("stop_reason").asText("");
-        if (node.has("step_losses")) {
-            if (!node.get("step_losses").isArray()) throw new IllegalArgumentException("history: \"step_losses\" must be an array");
+        h.stopReason = root.get("stop_reason") instanceof String r ? r : "";
+        if (root.containsKey("step_losses")) {
+            if (!(root.get("step_losses") instanceof List<?> steps)) throw new IllegalArgumentException("history: \"step_losses\" must be an array");
             int k = 0;
-            for (var v : node.get("step_losses")) h.stepLosses.add(number(v, "history: step_losses[" + k++ + "]"));
+            for (Object v : steps) h.stepLosses.add(number(v, "history: step_losses[" + k++ + "]"));
         }
         return h;
     }
 
-    private static int integer(com.fasterxml.jackson.databind.JsonNode e, String field, String at) {
-        var v = e.get(field);
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0)
-            throw new IllegalArgumentException(at + ": \"" + field + "\" must be a non-negative integer, got " + v);
-        return v.asInt();
+    private static int integer(java.util.Map<?, ?> e, String field, String at) {
+        Object v = e.get(field);
+        if (!(v instanceof Long l) || l < 0 || l > Integer.MAX_VALUE)
+            throw new IllegalArgumentException(at + ": \"" + field + "\" must be a non-negative integer, got " + dev.nabla.io.Json.describe(v));
+        return l.intValue();
     }
 
-    private static double number(com.fasterxml.jackson.databind.JsonNode e, String field, String at) {
-        var v = e.get(field);
+    private static double number(java.util.Map<?, ?> e, String field, String at) {
+        Object v = e.get(field);
         if (v == null) throw new IllegalArgumentException(at + ": \"" + field + "\" is missing");
         return number(v, at + ": \"" + field + "\"");
     }
 
-    private static double number(com.fasterxml.jackson.databind.JsonNode v, String what) {
-        if (v.isNumber()) return v.asDouble();
-        if (v.isTextual() && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(v.asText())) return Double.parseDouble(v.asText()); // as Jackson writes them
-        throw new IllegalArgumentException(what + " must be a number, got " + v);
+    private static double number(Object v, String what) {
+        if (v instanceof Number n) return n.doubleValue();
+        if (v instanceof String t && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(t)) return Double.parseDouble(t); // as Json.write writes them
+        throw new IllegalArgumentException(what + " must be a number, got " + dev.nabla.io.Json.describe(v));
     }
 
     private static String abbreviate(String s) {
