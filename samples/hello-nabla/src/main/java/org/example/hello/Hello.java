@@ -6,14 +6,8 @@ import dev.nabla.data.Csv;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.Safetensors;
-import dev.nabla.nn.Conv2d;
-import dev.nabla.nn.CrossEntropyLoss;
-import dev.nabla.nn.F;
-import dev.nabla.nn.Linear;
-import dev.nabla.nn.MSELoss;
-import dev.nabla.nn.Module;   // the single-type import wins over java.lang.Module
-import dev.nabla.nn.Sequential;
-import dev.nabla.nn.Tanh;
+import dev.nabla.nn.*;
+import dev.nabla.nn.Module;   // with dev.nabla.nn.*, this single-type import wins over java.lang.Module
 import dev.nabla.optim.Adam;
 import dev.nabla.train.EarlyStopping;
 import dev.nabla.train.Trainer;
