@@ -144,12 +144,11 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The first line of a message, with a count of what was left out. */
+    /** A multi-line message on one line (its lines joined by "; "), cut at 300 characters. */
     static String firstLine(String m) {
         if (m == null) return "";
-        String[] lines = m.strip().split("\\R");
-        String first = lines[0].length() > 240 ? lines[0].substring(0, 240) + "..." : lines[0];
-        return lines.length == 1 ? first : first + " (and " + (lines.length - 1) + " more lines; --stacktrace shows all)";
+        String joined = String.join("; ", m.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()).replace(":;", ":");
+        return joined.length() > 300 ? joined.substring(0, 300) + "... (--stacktrace shows all)" : joined;
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Train a model; writes the weights, the history (CSV, JSON), curves.png and report.html.")
