@@ -126,7 +126,7 @@ public final class Main implements Runnable {
             try {
                 m.loadStateDict(state);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(weights + " does not fit --model " + kind + ": " + firstLine(e.getMessage()));
+                throw new IllegalArgumentException(weights + " does not fit --model " + kind + ": " + joinLines(e.getMessage()));
             }
             m.eval();
             return m;
@@ -145,7 +145,7 @@ public final class Main implements Runnable {
     }
 
     /** A multi-line message on one line (its lines joined by "; "), cut at 300 characters. */
-    static String firstLine(String m) {
+    static String joinLines(String m) {
         if (m == null) return "";
         String joined = String.join("; ", m.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()).replace(":;", ":");
         return joined.length() > 300 ? joined.substring(0, 300) + "... (--stacktrace shows all)" : joined;

@@ -116,12 +116,11 @@ public final class Csv {
         List<Long> intLabels = new ArrayList<>();
         List<Float> floatLabels = new ArrayList<>();
         int label = -1, width = -1;
-        long lineNo = 1;
         java.util.Set<String> missingWords = new java.util.HashSet<>();
         for (String w : options.missingValues()) missingWords.add(w.strip());
         boolean header = options.header();
         int labelIndex = -1;
-        if (!options.header()) { // the arguments are checked before the file is read
+        if (!header) { // the arguments are checked before the file is read
             try {
                 labelIndex = Integer.parseInt(labelColumn.strip());
             } catch (NumberFormatException e) {
@@ -134,18 +133,16 @@ public final class Csv {
             var it = parser.iterator();
             while (true) {
                 CSVRecord rec;
-                long startLine = parser.getCurrentLineNumber() + 1; // where this record starts (blank lines are records too)
+                long lineNo = parser.getCurrentLineNumber() + 1; // where this record starts (blank lines are records too)
                 try {
                     if (!it.hasNext()) break;
                     rec = it.next();
                 } catch (java.io.UncheckedIOException | IllegalStateException e) {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     String why = cause.getMessage();
-                    throw new CsvException(file, parser.getCurrentLineNumber() + 1, 1, why == null ? cause.toString() : why);
+                    throw new CsvException(file, lineNo, 1, why == null ? cause.toString() : why);
                 }
-                lineNo = startLine;
                 String[] cells = rec.values();
-                if (cells.length == 1 && cells[0].isBlank() && !rec.isConsistent()) continue;
                 if (cells.length == 1 && cells[0].isBlank()) continue; // a blank line
                 if (label < 0) {
                     if (header) {

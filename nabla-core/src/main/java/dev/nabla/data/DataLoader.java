@@ -44,7 +44,6 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
      * {@code 2·n} batches ahead; 0 (the default) assembles each batch in the calling thread when it is asked for.
      */
     public DataLoader workers(int n) {
-        if (n < 0) throw new IllegalArgumentException("DataLoader: workers must be >= 0, got " + n);
         return workers(n, 2 * n);
     }
 

@@ -132,11 +132,6 @@ public final class Json {
         }
     }
 
-    /** Whether v is a JSON integer that fits a long. */
-    public static boolean isLong(Object v) {
-        return v instanceof Long;
-    }
-
     /** A short description of a value for error messages: its JSON text (cut at 40 characters) and its kind. */
     public static String describe(Object v) {
         if (v == null) return "nothing";

@@ -16,13 +16,18 @@ final class ModelSummary {
 
     private record Row(Module module, Tensor output) {}
 
+    /** The modules that get a row: every descendant of the model but the containers. */
+    private static boolean listed(Module model, Module m) {
+        return m != model && !(m instanceof Sequential);
+    }
+
     /** Runs body with a forward hook on every descendant of model (containers excluded) that records its output. */
     private static List<Row> recording(Module model, Runnable body) {
         List<Row> rows = new ArrayList<>();
         List<Module.HookHandle> handles = new ArrayList<>();
         try {
             for (Module m : model.namedModules().values())
-                if (m != model && !(m instanceof Sequential))
+                if (listed(model, m))
                     handles.add(m.registerForwardHook((mod, in, out) -> {
                         rows.add(new Row(mod, out));
                         return null;
@@ -78,7 +83,7 @@ final class ModelSummary {
         }
         List<String> silent = new ArrayList<>();
         for (Module m : model.namedModules().values())
-            if (m != model && !(m instanceof Sequential) && !seen.contains(m) && (m.parent() == model || seen.contains(m.parent()) || m.parent() instanceof Sequential))
+            if (listed(model, m) && !seen.contains(m) && (m.parent() == model || seen.contains(m.parent()) || m.parent() instanceof Sequential))
                 silent.add(m.path());
         long total = model.parameterCount(), trainable = 0;
         for (Tensor p : model.parameters()) if (p.requiresGrad()) trainable += p.numel();

@@ -25,8 +25,8 @@ public abstract class Module {
     private String name = "";
     private boolean training = true;
 
-    private Map<Integer, ForwardPreHook> preHooks;
-    private Map<Integer, ForwardHook> hooks;
+    private final Map<Integer, ForwardPreHook> preHooks = new LinkedHashMap<>();
+    private final Map<Integer, ForwardHook> hooks = new LinkedHashMap<>();
     private static int nextHookId;
 
     /**
@@ -43,13 +43,13 @@ public abstract class Module {
      */
     public final Tensor call(Tensor input) {
         Tensor x = input;
-        if (preHooks != null)
+        if (!preHooks.isEmpty())
             for (ForwardPreHook h : snapshot(preHooks)) {
                 Tensor r = h.beforeForward(this, x);
                 if (r != null) x = r;
             }
         Tensor out = forward(x);
-        if (hooks != null)
+        if (!hooks.isEmpty())
             for (ForwardHook h : snapshot(hooks)) {
                 Tensor r = h.afterForward(this, x, out);
                 if (r != null) out = r;
@@ -90,29 +90,22 @@ public abstract class Module {
 
     /** Registers a hook run after every {@link #call} of this module (PyTorch's {@code register_forward_hook}). */
     public HookHandle registerForwardHook(ForwardHook hook) {
-        if (hook == null) throw new IllegalArgumentException(where() + ": registerForwardHook: hook is null");
-        synchronized (Module.class) {
-            if (hooks == null) hooks = new LinkedHashMap<>();
-            int id = nextHookId++;
-            hooks.put(id, hook);
-            return () -> {
-                synchronized (Module.class) {
-                    hooks.remove(id);
-                }
-            };
-        }
+        return register(hooks, hook, "registerForwardHook");
     }
 
     /** Registers a hook run before every {@link #call} of this module (PyTorch's {@code register_forward_pre_hook}). */
     public HookHandle registerForwardPreHook(ForwardPreHook hook) {
-        if (hook == null) throw new IllegalArgumentException(where() + ": registerForwardPreHook: hook is null");
+        return register(preHooks, hook, "registerForwardPreHook");
+    }
+
+    private <H> HookHandle register(Map<Integer, H> registry, H hook, String method) {
+        if (hook == null) throw new IllegalArgumentException(where() + ": " + method + ": hook is null");
         synchronized (Module.class) {
-            if (preHooks == null) preHooks = new LinkedHashMap<>();
             int id = nextHookId++;
-            preHooks.put(id, hook);
+            registry.put(id, hook);
             return () -> {
                 synchronized (Module.class) {
-                    preHooks.remove(id);
+                    registry.remove(id);
                 }
             };
         }

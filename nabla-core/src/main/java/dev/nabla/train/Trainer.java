@@ -241,48 +241,46 @@ public final class Trainer {
             runningLoss = Double.NaN;
             runningAccuracy = Double.NaN;
             for (Callback cb : callbacks) cb.onEpochBegin(this, epoch, train.size());
-            {
-                for (Dataset.Batch b : train) {
+            for (Dataset.Batch b : train) {
+                optimizer.zeroGrad();
+                Tensor output = model.call(b.inputs());
+                Tensor l = loss.apply(output, b.targets());
+                double lv = l.item();
+                String problem = Double.isFinite(lv) ? null : "the loss is " + lv;
+                String where = problem == null ? null : diagnoseOutput(b.inputs());
+                if (problem == null) {
+                    l.backward();
+                    for (Callback cb : callbacks) cb.onAfterBackward(this, epoch, batchNo);
+                    if (stopReason != null) break;
+                    String param = firstNonFinite(backwardOrder, true);
+                    if (param != null) {
+                        problem = "the gradient of " + param + " is not finite";
+                        where = moduleOf(param);
+                    }
+                }
+                if (problem != null) {
+                    if (nonFinite == NonFinitePolicy.STOP) throw new NonFiniteException(epoch, batchNo, problem, where);
+                    skipped++;
                     optimizer.zeroGrad();
-                    Tensor output = model.call(b.inputs());
-                    Tensor l = loss.apply(output, b.targets());
-                    double lv = l.item();
-                    String problem = Double.isFinite(lv) ? null : "the loss is " + lv;
-                    String where = problem == null ? null : diagnoseOutput(b.inputs());
-                    if (problem == null) {
-                        l.backward();
-                        for (Callback cb : callbacks) cb.onAfterBackward(this, epoch, batchNo);
-                        if (stopReason != null) break;
-                        String param = firstNonFinite(backwardOrder, true);
-                        if (param != null) {
-                            problem = "the gradient of " + param + " is not finite";
-                            where = moduleOf(param);
-                        }
-                    }
-                    if (problem != null) {
-                        if (nonFinite == NonFinitePolicy.STOP) throw new NonFiniteException(epoch, batchNo, problem, where);
-                        skipped++;
-                        optimizer.zeroGrad();
-                        for (Callback cb : callbacks) cb.onBatchEnd(this, epoch, batchNo, lv);
-                        batchNo++;
-                        continue;
-                    }
-                    optimizer.step();
-                    String param = firstNonFinite(named, false);
-                    if (param != null) // a finite gradient still overflowed in the update (e.g. a huge learning rate)
-                        throw new NonFiniteException(epoch, batchNo, "the optimizer step made " + param + " non-finite (the weights in memory are lost; files written so far are untouched)", moduleOf(param));
-                    int n = b.size();
-                    lossSum += lv * n;
-                    count += n;
-                    long c = countCorrect(output, b.targets());
-                    if (c < 0) classification = false;
-                    else correct += c;
-                    runningLoss = lossSum / count;
-                    runningAccuracy = classification ? (double) correct / count : Double.NaN;
-                    history.addStep(lv);
                     for (Callback cb : callbacks) cb.onBatchEnd(this, epoch, batchNo, lv);
                     batchNo++;
+                    continue;
                 }
+                optimizer.step();
+                String param = firstNonFinite(named, false);
+                if (param != null) // a finite gradient still overflowed in the update (e.g. a huge learning rate)
+                    throw new NonFiniteException(epoch, batchNo, "the optimizer step made " + param + " non-finite (the weights in memory are lost; files written so far are untouched)", moduleOf(param));
+                int n = b.size();
+                lossSum += lv * n;
+                count += n;
+                long c = countCorrect(output, b.targets());
+                if (c < 0) classification = false;
+                else correct += c;
+                runningLoss = lossSum / count;
+                runningAccuracy = classification ? (double) correct / count : Double.NaN;
+                history.addStep(lv);
+                for (Callback cb : callbacks) cb.onBatchEnd(this, epoch, batchNo, lv);
+                batchNo++;
             }
             Evaluation val = validation == null ? null : evaluate(validation);
             double seconds = (System.nanoTime() - t0) / 1e9;

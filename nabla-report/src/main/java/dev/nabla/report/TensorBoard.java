@@ -57,6 +57,11 @@ public final class TensorBoard implements Callback, AutoCloseable {
 
     @Override
     public void onTrainBegin(Trainer trainer) {
+        open();
+    }
+
+    /** Creates the event file and writes its first event, unless that is done already. */
+    private void open() {
         try {
             if (out == null) {
                 Files.createDirectories(dir);
@@ -80,10 +85,7 @@ public final class TensorBoard implements Callback, AutoCloseable {
     @Override
     public void onEpochEnd(Trainer trainer, EpochStats s) {
         var m = new java.util.LinkedHashMap<String, Double>();
-        m.put("epoch/train_loss", s.trainLoss());
-        m.put("epoch/train_accuracy", s.trainAccuracy());
-        m.put("epoch/val_loss", s.valLoss());
-        m.put("epoch/val_accuracy", s.valAccuracy());
+        for (String metric : new String[] {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) m.put("epoch/" + metric, s.metric(metric));
         m.put("epoch/lr", s.lr());
         m.put("epoch/seconds", s.seconds());
         m.values().removeIf(v -> Double.isNaN(v));
@@ -104,7 +106,7 @@ public final class TensorBoard implements Callback, AutoCloseable {
 
     /** Writes scalar summaries at a step (also usable outside a Trainer). */
     public void scalars(long step, Map<String, Double> values) {
-        if (out == null) onTrainBegin(null);
+        open();
         writeEvent(step, c -> {
             ByteArrayOutputStream summary = new ByteArrayOutputStream();
             CodedOutputStream s = CodedOutputStream.newInstance(summary);
@@ -122,7 +124,7 @@ public final class TensorBoard implements Callback, AutoCloseable {
 
     /** Writes a histogram summary of {@code values} at a step: BUCKETS equal-width buckets between the finite min and max. */
     public void histogram(long step, String tag, double[] values) {
-        if (out == null) onTrainBegin(null);
+        open();
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0, sumSq = 0;
         int n = 0;
         for (double v : values)
