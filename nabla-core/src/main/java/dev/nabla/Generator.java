@@ -21,14 +21,43 @@ public final class Generator {
         manualSeed(seed);
     }
 
-    /** The process-wide default generator, used when an op is given none. */
+    private static final ThreadLocal<Generator> threadDefault = new ThreadLocal<>();
+
+    /**
+     * The default generator, used when an op or layer is given none: the process-wide one, or the one this thread
+     * was given with {@link #useInThisThread} (so that several trainings in one JVM, e.g. Spark tasks of one executor,
+     * draw from their own sequences instead of interleaving).
+     */
     public static Generator global() {
-        return defaultGenerator;
+        Generator g = threadDefault.get();
+        return g != null ? g : defaultGenerator;
     }
 
-    /** Re-seeds the default generator, as {@code torch.manual_seed}. */
+    /**
+     * Makes {@code g} this thread's default generator (what {@link #global()} returns on this thread) until the
+     * returned scope is closed; layers built inside the scope (Dropout) keep drawing from it afterwards.
+     */
+    public static Scope useInThisThread(Generator g) {
+        if (g == null) throw new IllegalArgumentException("Generator.useInThisThread: generator is null");
+        Generator before = threadDefault.get();
+        threadDefault.set(g);
+        return () -> {
+            if (before == null) threadDefault.remove();
+            else threadDefault.set(before);
+        };
+    }
+
+    /** Ends a {@link #useInThisThread} scope. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        /** Restores the thread's previous default generator. */
+        @Override
+        void close();
+    }
+
+    /** Re-seeds the default generator (this thread's, if it has one), as {@code torch.manual_seed}. */
     public static void seed(long seed) {
-        defaultGenerator.manualSeed(seed);
+        global().manualSeed(seed);
     }
 
     /** Re-seeds this generator. Returns this. */

@@ -31,6 +31,7 @@ public final class Tensor {
     private boolean requiresGrad;
     private boolean retainsGrad;
     private Tensor grad;
+    private java.util.List<java.util.function.Consumer<Tensor>> postAccumulateGradHooks;
     /** The tensor whose storage this view shares (null when this is no view); set by autograd when a view op runs. */
     private Tensor viewBase;
     private Node gradFn;
@@ -307,6 +308,35 @@ public final class Tensor {
     public void accumulateGrad(Tensor g) {
         if (grad == null) grad = GradMode.isEnabled() ? g : g.contiguous() == g ? g.clone() : g.contiguous();
         else grad = grad.add(g);
+    }
+
+    /**
+     * Registers a hook that runs after backward has accumulated this leaf's gradient for the pass, with this tensor
+     * as its argument (PyTorch's {@code register_post_accumulate_grad_hook}): the gradient is final for that
+     * backward, so data-parallel training can start reducing it while the rest of the backward runs. Hooks run on
+     * the thread that calls backward, in registration order; {@link dev.nabla.autograd.Autograd#grad} does not run
+     * them (it does not accumulate).
+     */
+    public synchronized HookHandle registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+        if (!isLeaf()) throw new IllegalStateException("registerPostAccumulateGradHook: only leaf tensors (parameters) accumulate gradients");
+        if (hook == null) throw new IllegalArgumentException("registerPostAccumulateGradHook: hook is null");
+        var list = new java.util.ArrayList<java.util.function.Consumer<Tensor>>(postAccumulateGradHooks == null ? java.util.List.of() : postAccumulateGradHooks);
+        list.add(hook);
+        postAccumulateGradHooks = java.util.List.copyOf(list);
+        return () -> {
+            synchronized (this) {
+                if (postAccumulateGradHooks == null) return;
+                var rest = new java.util.ArrayList<>(postAccumulateGradHooks);
+                rest.remove(hook);
+                postAccumulateGradHooks = rest.isEmpty() ? null : java.util.List.copyOf(rest);
+            }
+        };
+    }
+
+    /** Internal: called by the engine right after {@link #accumulateGrad} during backward. */
+    public void runPostAccumulateGradHooks() {
+        var hooks = postAccumulateGradHooks;
+        if (hooks != null) for (var h : hooks) h.accept(this);
     }
 
     /** Backpropagates from this scalar. */

@@ -193,6 +193,7 @@ public final class Autograd {
                     if (at != null) captured[at] = g;
                 } else if (t.isLeaf() || t.retainsGrad()) {
                     t.accumulateGrad(g);
+                    if (t.isLeaf()) t.runPostAccumulateGradHooks();
                 }
                 Node node = t.gradFn();
                 if (node == null) continue;

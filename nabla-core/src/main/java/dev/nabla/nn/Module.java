@@ -78,15 +78,7 @@ public abstract class Module {
     }
 
     /** Removes the hook it was returned for; closing it does the same (try-with-resources). Removing twice is harmless. */
-    public interface HookHandle extends AutoCloseable {
-        /** Removes the hook. */
-        void remove();
-
-        @Override
-        default void close() {
-            remove();
-        }
-    }
+    public interface HookHandle extends dev.nabla.HookHandle {}
 
     /** Registers a hook run after every {@link #call} of this module (PyTorch's {@code register_forward_hook}). */
     public HookHandle registerForwardHook(ForwardHook hook) {

@@ -45,7 +45,8 @@ public final class History {
         return stopReason;
     }
 
-    void setStopReason(String r) {
+    /** Records why training ended (a stopping rule, or the epoch count reached). */
+    public void setStopReason(String r) {
         stopReason = r;
     }
 
