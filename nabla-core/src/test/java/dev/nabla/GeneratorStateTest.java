@@ -37,4 +37,25 @@ class GeneratorStateTest {
         assertThrows(IllegalArgumentException.class, () -> h.setState(new long[] {1, 2, 3, 4}));
         assertThrows(IllegalArgumentException.class, () -> h.setState(new long[] {1, 2}));
     }
+
+    @Test
+    void aThreadCanHaveItsOwnDefaultGenerator() throws Exception {
+        Generator mine = new Generator(42);
+        Generator processWide = Generator.global();
+        try (var scope = Generator.useInThisThread(mine)) {
+            assertSame(mine, Generator.global());
+            var dropout = new dev.nabla.nn.Dropout(0.5); // layers built in the scope draw from it
+            assertSame(mine, dropout.generator());
+            Generator[] other = new Generator[1];
+            Thread t = new Thread(() -> other[0] = Generator.global());
+            t.start();
+            t.join();
+            assertSame(processWide, other[0]); // other threads keep the process-wide one
+            try (var inner = Generator.useInThisThread(new Generator(1))) {
+                assertNotSame(mine, Generator.global());
+            }
+            assertSame(mine, Generator.global()); // nested scopes restore
+        }
+        assertSame(processWide, Generator.global());
+    }
 }
