@@ -165,6 +165,10 @@ public final class Main implements Runnable {
         @Option(names = "--resume", description = "continue from a checkpoint written by --checkpoint") Path resume;
         @Option(names = "--no-progress", description = "no progress bar") boolean noProgress;
         @Option(names = "--json", description = "print one JSON result object at the end (the progress goes to stderr)") boolean json;
+        @Option(names = "--spark", paramLabel = "MASTER", description = "train on Apache Spark (4.2+): local[N], spark://host:7077, yarn, ..., "
+                + "or submit to take the master from spark-submit; data-parallel over --workers tasks, gradients averaged every step") String spark;
+        @Option(names = "--workers", defaultValue = "2", description = "with --spark: the number of workers (Spark tasks); --batch-size is "
+                + "the global batch, split evenly over them, and --threads the kernel threads of each worker") int workers;
         @Option(names = "--on-non-finite", defaultValue = "stop", description = "stop (default: error naming the epoch, batch and layer; no file is written) "
                 + "or skip (leave such batches out and count them) when a loss or gradient is NaN or infinite") String onNonFinite;
 
@@ -193,6 +197,12 @@ public final class Main implements Runnable {
             if (checkpoint != null) outputs.put(checkpoint, "--checkpoint");
             for (var e : outputs.entrySet()) dev.nabla.io.AtomicFiles.checkWritable(e.getKey(), e.getValue());
             if (resume != null && !Files.isRegularFile(resume)) throw new IllegalArgumentException("--resume: no such file: " + resume);
+            if (spark != null) {
+                if (workers < 1) throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+                if (batchSize % workers != 0)
+                    throw new IllegalArgumentException("--batch-size " + batchSize + " is not a multiple of --workers " + workers + " (each worker takes an equal share of a step)");
+                if (policy != Trainer.NonFinitePolicy.STOP) throw new IllegalArgumentException("--on-non-finite skip is not supported with --spark (a non-finite loss stops the run)");
+            }
             PrintStream console = json ? System.err : System.out;
             var config = new FashionMnistTraining.Config(model, variant(), dataDir(), epochs, batchSize, lr, weightDecay, seed, limit == null ? 0 : limit, !noProgress, policy);
             var cbList = new java.util.ArrayList<dev.nabla.train.Callback>();
@@ -200,28 +210,44 @@ public final class Main implements Runnable {
             if (checkpoint != null) cbList.add(new Checkpoint(checkpoint));
             dev.nabla.train.Callback[] cbs = cbList.toArray(dev.nabla.train.Callback[]::new);
             dev.nabla.train.WarmUp.start(); // the JIT compiles the kernels while the data loads
-            FashionMnistTraining.Run run = FashionMnistTraining.run(config, console, resume, cbs);
+            Module trained;
+            dev.nabla.train.History history;
+            Trainer.Evaluation test;
+            if (spark != null) {
+                var r = SparkTraining.run(config, spark, workers, threads, checkpoint, resume, console);
+                trained = r.model();
+                history = r.history();
+                test = r.test();
+                console.printf(Locale.ROOT, "rank 0: %d steps, %.1f ms a step; the all-reduce ran %.1f ms a step, mostly during the backward pass, which then waited %.1f ms a step for it and for slower workers%n",
+                        r.timing().steps(), r.timing().msPerStep(), 1000 * r.timing().allReduceSeconds() / Math.max(1, r.timing().steps()),
+                        1000 * r.timing().exposedWaitSeconds() / Math.max(1, r.timing().steps()));
+            } else {
+                FashionMnistTraining.Run run = FashionMnistTraining.run(config, console, resume, cbs);
+                trained = run.model();
+                history = run.history();
+                test = run.test();
+            }
             // all outputs are made in memory first, then written together: either all of them are replaced or none
             Map<Path, byte[]> files = new LinkedHashMap<>();
-            files.put(weights, Safetensors.toBytes(run.model().stateDict(), Map.of("format", "pt", "model", model)));
-            files.put(reports.resolve(stem + "-history.csv"), run.history().toCsv().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            files.put(reports.resolve(stem + "-history.json"), run.history().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            files.put(reports.resolve(stem + "-curves.png"), Report.curvesPng(run.history()));
+            files.put(weights, Safetensors.toBytes(trained.stateDict(), Map.of("format", "pt", "model", model)));
+            files.put(reports.resolve(stem + "-history.csv"), history.toCsv().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            files.put(reports.resolve(stem + "-history.json"), history.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            files.put(reports.resolve(stem + "-curves.png"), Report.curvesPng(history));
             var hyper = new LinkedHashMap<String, String>();
             hyper.put("epochs", Integer.toString(epochs));
-            hyper.put("batch size", Integer.toString(batchSize));
+            hyper.put("batch size", Integer.toString(batchSize) + (spark != null ? " (global, over " + workers + " Spark workers)" : ""));
             hyper.put("optimizer", "Adam, lr " + lr + ", weight decay " + weightDecay);
             hyper.put("loss", "cross-entropy");
             if (limit != null) hyper.put("training images", "first " + limit);
             hyper.put("threads", Integer.toString(dev.nabla.Nabla.numThreads()));
-            var info = Report.RunInfo.of("Nabla: " + model + " on " + config.data().title, run.model(), hyper, seed, config.data().title);
-            files.put(reports.resolve(stem + "-report.html"), Report.html(info, run.history(), run.test(), config.data().classes(),
-                    run.model().summary(1, 1, 28, 28)));
+            var info = Report.RunInfo.of("Nabla: " + model + " on " + config.data().title, trained, hyper, seed, config.data().title);
+            files.put(reports.resolve(stem + "-report.html"), Report.html(info, history, test, config.data().classes(),
+                    trained.summary(1, 1, 28, 28)));
             dev.nabla.io.AtomicFiles.writeAll(files);
-            var t = run.test();
-            if (json) System.out.println(new ObjectMapper().writeValueAsString(Map.of("model", model, "epochs", run.trainer().epochsDone(),
+            var t = test;
+            if (json) System.out.println(new ObjectMapper().writeValueAsString(Map.of("model", model, "epochs", history.epochs().size(),
                     "test_loss", t.loss(), "test_accuracy", t.accuracy(), "correct", t.correct(), "total", t.total(), "weights", weights.toString(),
-                    "seconds", run.history().epochs().stream().mapToDouble(dev.nabla.train.EpochStats::seconds).sum())));
+                    "seconds", history.epochs().stream().mapToDouble(dev.nabla.train.EpochStats::seconds).sum())));
             else {
                 System.out.printf(Locale.ROOT, "test accuracy %.4f (%d/%d), test loss %.4f%n", t.accuracy(), t.correct(), t.total(), t.loss());
                 System.out.println("wrote " + weights + ", " + reports.resolve(stem + "-history.csv") + ", " + reports.resolve(stem + "-curves.png")

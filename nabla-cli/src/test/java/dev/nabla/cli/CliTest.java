@@ -67,6 +67,26 @@ class CliTest {
     }
 
     @Test
+    void trainOnSparkInLocalModeWritesTheSameOutputs(@TempDir Path dir) throws Exception {
+        Path weights = dir.resolve("mlp.safetensors");
+        Out t = run("train", "--spark", "local[2]", "--workers", "2", "--model", "mlp", "--limit", "2000", "--epochs", "2", "--batch-size", "64",
+                "--out", weights.toString(), "--json");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.err().contains("mlp on Spark 4.") && t.err().contains("2 workers, 2,000 training and 10,000 test images"), t.err());
+        assertTrue(t.err().contains("epoch 2/2  train loss") && t.err().contains("test loss") && t.err().contains("on 2 workers"), t.err());
+        JsonNode tr = new ObjectMapper().readTree(t.out().strip());
+        assertEquals(2, tr.get("epochs").asInt());
+        assertTrue(tr.get("test_accuracy").asDouble() > 0.7, t.out());
+        for (String f : new String[] {"mlp.safetensors", "mlp-history.csv", "mlp-history.json", "mlp-curves.png", "mlp-report.html"})
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        Out e = run("eval", "--weights", weights.toString(), "--json");
+        assertEquals(tr.get("test_accuracy").asDouble(), new ObjectMapper().readTree(e.out().strip()).get("accuracy").asDouble(), 1e-12);
+        Out bad = run("train", "--spark", "local[2]", "--workers", "3", "--batch-size", "128", "--out", dir.resolve("x.safetensors").toString());
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("--batch-size 128 is not a multiple of --workers 3"), bad.err());
+    }
+
+    @Test
     void trainingResumesFromACheckpoint(@TempDir Path dir) {
         Path ckpt = dir.resolve("ckpt.safetensors"), out = dir.resolve("mlp.safetensors");
         Out first = run("train", "--model", "mlp", "--limit", "500", "--epochs", "1", "--checkpoint", ckpt.toString(), "--out", out.toString(), "--no-progress");

@@ -82,6 +82,7 @@ public final class NablaSpark {
         private String bindAddress;
         private String checkpoint;
         private boolean resume;
+        private String validationName = "validation";
         private transient Consumer<String> progress = System.out::println;
 
         /** Number of workers (barrier tasks; the cluster needs that many free task slots). Default 2. */
@@ -168,6 +169,16 @@ public final class NablaSpark {
         public Options resume(boolean r) {
             resume = r;
             return this;
+        }
+
+        /** What the epoch lines call the validation data (e.g. "test"). Default "validation". */
+        public Options validationName(String name) {
+            validationName = name;
+            return this;
+        }
+
+        String validationName() {
+            return validationName;
         }
 
         /** Where the driver's progress lines go (one per epoch; default standard output; null for none). */

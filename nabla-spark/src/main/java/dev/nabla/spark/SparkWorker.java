@@ -171,7 +171,7 @@ final class SparkWorker {
                             val == null ? Double.NaN : val[1], seconds, optimizer.paramGroups().get(0).get("lr"));
                     history.add(s);
                     if (rank == 0) {
-                        String line = line(s, o.epochs(), n);
+                        String line = line(s, o.epochs(), n, o.validationName());
                         LOG.info(line);
                         if (progress != null) progress.println(line);
                         if (checkpoint != null) save(checkpoint, model, optimizer, history, epoch, o, n);
@@ -299,11 +299,11 @@ final class SparkWorker {
         return new double[] {sums[0] / sums[2], sums[3] > 0 ? Double.NaN : sums[1] / sums[2]};
     }
 
-    static String line(EpochStats s, int epochs, int workers) {
+    static String line(EpochStats s, int epochs, int workers, String validationName) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
         if (!Double.isNaN(s.trainAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.trainAccuracy()));
         if (!Double.isNaN(s.valLoss())) {
-            b.append(String.format(Locale.ROOT, "  |  validation loss %.4f", s.valLoss()));
+            b.append(String.format(Locale.ROOT, "  |  %s loss %.4f", validationName, s.valLoss()));
             if (!Double.isNaN(s.valAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.valAccuracy()));
         }
         return b.append(String.format(Locale.ROOT, "  |  %.1f s on %d workers", s.seconds(), workers)).toString();
