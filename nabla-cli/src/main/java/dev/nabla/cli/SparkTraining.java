@@ -39,6 +39,8 @@ final class SparkTraining {
         // the images travel inside the tasks (about 190 MB for Fashion-MNIST's training set, split over the workers)
         conf.setIfMissing("spark.rpc.message.maxSize", "1024");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // as the launcher's JVM: G1 with 32 MiB regions (large tensors are not humongous allocations), a deep stack
+        conf.setIfMissing("spark.executor.extraJavaOptions", "-XX:+UseG1GC -XX:G1HeapRegionSize=32m -Xss8m");
         if (conf.get("spark.master", "").startsWith("local-cluster")) conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         String kind = c.model();
         double lr = c.lr(), wd = c.weightDecay();
