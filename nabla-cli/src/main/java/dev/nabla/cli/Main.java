@@ -169,6 +169,8 @@ public final class Main implements Runnable {
                 + "or submit to take the master from spark-submit; data-parallel over --workers tasks, gradients averaged every step") String spark;
         @Option(names = "--workers", defaultValue = "2", description = "with --spark: the number of workers (Spark tasks); --batch-size is "
                 + "the global batch, split evenly over them, and --threads the kernel threads of each worker") int workers;
+        @Option(names = "--bind-address", description = "with --spark: the address the workers listen on for each other (default: each executor's "
+                + "host as Spark knows it; e.g. the fast network's address)") String bindAddress;
         @Option(names = "--on-non-finite", defaultValue = "stop", description = "stop (default: error naming the epoch, batch and layer; no file is written) "
                 + "or skip (leave such batches out and count them) when a loss or gradient is NaN or infinite") String onNonFinite;
 
@@ -214,7 +216,7 @@ public final class Main implements Runnable {
             dev.nabla.train.History history;
             Trainer.Evaluation test;
             if (spark != null) {
-                var r = SparkTraining.run(config, spark, workers, threads, checkpoint, resume, console);
+                var r = SparkTraining.run(config, spark, workers, threads, bindAddress, checkpoint, resume, console, !noProgress);
                 trained = r.model();
                 history = r.history();
                 test = r.test();

@@ -28,8 +28,41 @@ final class SparkTraining {
 
     record Outcome(Module model, dev.nabla.train.History history, Trainer.Evaluation test, NablaSpark.Timing timing) {}
 
-    static Outcome run(FashionMnistTraining.Config c, String master, int workers, Integer threadsPerWorker, Path checkpoint, Path resume, PrintStream out)
-            throws IOException {
+    /** The driver's progress bar: one per epoch, fed by rank 0's step updates. */
+    static final class Bar implements NablaSpark.StepListener, AutoCloseable {
+        private final int epochs;
+        private me.tongfei.progressbar.ProgressBar bar;
+        private int epoch = -1;
+
+        Bar(int epochs) {
+            this.epochs = epochs;
+        }
+
+        @Override
+        public synchronized void step(int e, int step, int steps, double loss, double acc) {
+            if (e != epoch) {
+                close();
+                epoch = e;
+                bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("epoch " + e + "/" + epochs).setInitialMax(steps)
+                        .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).setMaxRenderedLength(120)
+                        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err, 120)).build();
+            }
+            if (bar == null) return;
+            bar.stepTo(step);
+            bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f%s", loss, Double.isNaN(acc) ? "" : String.format(java.util.Locale.ROOT, " acc %.4f", acc)));
+            if (step == steps) close();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (bar != null) bar.close();
+            bar = null;
+        }
+    }
+
+    static Outcome run(FashionMnistTraining.Config c, String master, int workers, Integer threadsPerWorker, String bindAddress, Path checkpoint, Path resume,
+                       PrintStream out,
+                       boolean progressBar) throws IOException {
         TensorDataset trainSet = MnistDatasets.load(c.data(), c.dataDir(), true);
         TensorDataset testSet = MnistDatasets.load(c.data(), c.dataDir(), false);
         int n = c.trainLimit() > 0 ? Math.min(c.trainLimit(), trainSet.size()) : trainSet.size();
@@ -47,12 +80,15 @@ final class SparkTraining {
         NablaSpark.Options o = new NablaSpark.Options().workers(workers).globalBatchSize(c.batchSize()).epochs(c.epochs()).seed(c.seed())
                 .inputShape(1, 28, 28).validationName("test").progress(out == null ? null : out::println).checkpoint(checkpoint);
         if (threadsPerWorker != null) o.threadsPerWorker(threadsPerWorker);
+        if (bindAddress != null) o.bindAddress(bindAddress);
+        Bar bar = progressBar && System.console() != null && System.console().isTerminal() ? new Bar(c.epochs()) : null;
+        if (bar != null) o.onStep(bar);
         if (resume != null) {
             if (checkpoint != null && !checkpoint.toAbsolutePath().equals(resume.toAbsolutePath()))
                 throw new IllegalArgumentException("--spark: --resume and --checkpoint must name the same file (the workers continue in it)");
             o.checkpoint(resume).resume(true);
         }
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = new JavaSparkContext(conf); Bar b = bar) {
             sc.setLogLevel("WARN");
             if (out != null)
                 out.printf("%s on Spark %s (%s): %d workers, %,d training and %,d test images, %s, global batch %d (%d per worker), Adam lr %s weight decay %s%n",

@@ -53,6 +53,16 @@ public final class NablaSpark {
     @FunctionalInterface
     public interface LossFactory extends Supplier<Loss>, Serializable {}
 
+    /** Receives rank 0's progress within an epoch on the driver (about five times a second, and at each epoch's end). */
+    @FunctionalInterface
+    public interface StepListener {
+        /**
+         * Called with the epoch (from 1), the steps done in it and its step count, and the running (global) loss and
+         * accuracy of the epoch so far (accuracy NaN for regression).
+         */
+        void step(int epoch, int step, int steps, double runningLoss, double runningAccuracy);
+    }
+
     /** What {@link #fit} returns: the trained model (rank 0's replica, on the driver), the history and timings. */
     public record Result(Module model, History history, Timing timing) {}
 
@@ -68,7 +78,11 @@ public final class NablaSpark {
         }
     }
 
-    /** Settings of a distributed run; every setter returns this. */
+    /**
+     * Settings of a distributed run; every setter returns this.
+     *
+     * @serial exclude
+     */
     public static final class Options implements Serializable {
         private int workers = 2;
         private int globalBatchSize = 128;
@@ -84,6 +98,10 @@ public final class NablaSpark {
         private boolean resume;
         private String validationName = "validation";
         private transient Consumer<String> progress = System.out::println;
+        private transient StepListener onStep;
+
+        /** The defaults: 2 workers, global batch 128, 1 epoch, seed 0, shuffled, 1 MiB buckets, 2 minute timeout. */
+        public Options() {}
 
         /** Number of workers (barrier tasks; the cluster needs that many free task slots). Default 2. */
         public Options workers(int n) {
@@ -177,6 +195,12 @@ public final class NablaSpark {
             return this;
         }
 
+        /** A driver-side listener of the steps within each epoch (for a progress bar); default none. */
+        public Options onStep(StepListener listener) {
+            onStep = listener;
+            return this;
+        }
+
         String validationName() {
             return validationName;
         }
@@ -238,7 +262,7 @@ public final class NablaSpark {
 
     /** Everything a worker needs, shipped with the task. */
     record Job(ModelFactory model, OptimizerFactory optimizer, LossFactory loss, Options options, Broadcast<Weights> initial, byte[] secret,
-               String progressAddress) implements Serializable {}
+               String progressAddress, boolean sendSteps) implements Serializable {}
 
     /** One worker's data: its training partition and its share of the validation data. */
     record Part(List<Sample> train, List<Sample> validation) implements Serializable {}
@@ -282,8 +306,10 @@ public final class NablaSpark {
         } else {
             parts = t.mapPartitions(a -> List.of(new Part(list(a), List.of())).iterator());
         }
-        try (ProgressServer progress = options.progress == null ? null : ProgressServer.start(sc.getConf().get("spark.driver.host", "127.0.0.1"), secret, options.progress)) {
-            Job job = new Job(model, optimizer, loss, options, initial, secret, progress == null ? null : progress.address());
+        boolean listening = options.progress != null || options.onStep != null;
+        try (ProgressServer progress = !listening ? null : ProgressServer.start(sc.getConf().get("spark.driver.host", "127.0.0.1"), secret,
+                options.progress == null ? line -> {} : options.progress, options.onStep)) {
+            Job job = new Job(model, optimizer, loss, options, initial, secret, progress == null ? null : progress.address(), options.onStep != null);
             List<Outcome> outcomes = runBarrierStage(parts, job);
             if (outcomes.size() != 1) throw new IllegalStateException("NablaSpark: expected rank 0's result, got " + outcomes.size());
             Outcome o = outcomes.getFirst();

@@ -28,7 +28,10 @@ final class ProgressServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean reading;
 
-    private ProgressServer(ServerSocket server, String address, byte[] secret, Consumer<String> sink) {
+    /** Step lines start with this (then epoch, step, steps, running loss and accuracy); all other lines are epoch lines. */
+    static final String STEP = "\u0001step ";
+
+    private ProgressServer(ServerSocket server, String address, byte[] secret, Consumer<String> sink, NablaSpark.StepListener steps) {
         this.server = server;
         this.address = address;
         this.acceptor = new Thread(() -> {
@@ -40,7 +43,19 @@ final class ProgressServer implements AutoCloseable {
                     if (!MessageDigest.isEqual(token, token(secret))) continue;
                     reading = true;
                     BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                    for (String line; (line = r.readLine()) != null; ) sink.accept(line);
+                    for (String line; (line = r.readLine()) != null; ) {
+                        if (!line.startsWith(STEP)) {
+                            sink.accept(line);
+                            continue;
+                        }
+                        if (steps == null) continue;
+                        String[] f = line.substring(STEP.length()).split(" ");
+                        try {
+                            steps.step(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]));
+                        } catch (RuntimeException e) {
+                            // a malformed or failing update: progress is a courtesy
+                        }
+                    }
                 } catch (IOException e) {
                     // closed by the driver at the end, or a connection that broke: wait for the next (a retried stage)
                 } finally {
@@ -52,11 +67,11 @@ final class ProgressServer implements AutoCloseable {
         acceptor.start();
     }
 
-    static ProgressServer start(String host, byte[] secret, Consumer<String> sink) {
+    static ProgressServer start(String host, byte[] secret, Consumer<String> sink, NablaSpark.StepListener steps) {
         try {
             ServerSocket s = new ServerSocket();
             s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return new ProgressServer(s, host + ":" + s.getLocalPort(), secret, sink);
+            return new ProgressServer(s, host + ":" + s.getLocalPort(), secret, sink, steps);
         } catch (IOException e) {
             return null; // no progress channel: the run still works, the lines go to rank 0's log
         }

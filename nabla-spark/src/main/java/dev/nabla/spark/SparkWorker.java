@@ -121,7 +121,7 @@ final class SparkWorker {
                 if (rank == 0) LOG.info("stage attempt {}: resuming after epoch {} from {}", attempt, start, checkpoint);
             }
             PrintStream progress = rank == 0 ? ProgressServer.connect(job.progressAddress(), job.secret()) : null;
-            long steps0 = 0, stepNanos = 0, reduceNanos = 0, waitNanos = 0;
+            long steps0 = 0, stepNanos = 0, reduceNanos = 0, waitNanos = 0, lastSent = 0;
             try (GradientReducer reducer = new GradientReducer(ring, params, o.bucketBytes(), EXTRAS)) {
                 if (start > 0 && progress != null) progress.println("resumed from " + checkpoint + " after epoch " + start + " (stage attempt " + attempt + ")");
                 for (int epoch = start + 1; epoch <= o.epochs(); epoch++) {
@@ -161,6 +161,11 @@ final class SparkWorker {
                         stepNanos += System.nanoTime() - s0;
                         steps0++;
                         step++;
+                        if (progress != null && job.sendSteps() && (step == steps || System.nanoTime() - lastSent > 200_000_000L)) {
+                            lastSent = System.nanoTime();
+                            progress.println(ProgressServer.STEP + epoch + " " + step + " " + steps + " " + (lossSum / count) + " "
+                                    + (classification ? correct / count : Double.NaN));
+                        }
                     }
                     reduceNanos += reducer.takeReduceNanos();
                     averageBuffers(model, ring);

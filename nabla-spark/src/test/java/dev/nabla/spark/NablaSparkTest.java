@@ -160,13 +160,25 @@ class NablaSparkTest {
     void shuffledRunWithValidationReportsProgressOnTheDriver() {
         List<Sample> train = blobs(900, 3), val = blobs(300, 4);
         List<String> lines = new CopyOnWriteArrayList<>();
-        NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(30).epochs(3).seed(1).progress(lines::add);
+        List<int[]> steps = new CopyOnWriteArrayList<>();
+        NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(30).epochs(3).seed(1).progress(lines::add)
+                .onStep((epoch, step, total, loss, acc) -> {
+                    assertTrue(loss > 0 && acc >= 0 && acc <= 1, loss + " " + acc);
+                    steps.add(new int[] {epoch, step, total});
+                });
         NablaSpark.Result r = NablaSpark.fit(sc, sc.parallelize(train, 3), sc.parallelize(val, 2), NablaSparkTest::mlp, NablaSparkTest::adam,
                 CrossEntropyLoss::new, o);
         History h = r.history();
         assertEquals(3, h.epochs().size());
         assertTrue(h.last().valAccuracy() > 0.9, "validation accuracy " + h.last().valAccuracy());
         assertEquals(3, lines.size(), lines.toString());
+        // step updates: each epoch's last one says all its steps are done (450 samples per worker / 15 a batch = 30)
+        for (int e = 1; e <= 3; e++) {
+            int epoch = e;
+            int[] last = steps.stream().filter(x -> x[0] == epoch).reduce((a, b) -> b).orElseThrow();
+            assertEquals(last[2], last[1], "epoch " + e);
+            assertEquals(30, last[2]);
+        }
         assertTrue(lines.get(2).startsWith("epoch 3/3  train loss") && lines.get(2).contains("validation loss") && lines.get(2).contains("2 workers"), lines.get(2));
         // the driver's model is rank 0's replica: its validation accuracy is the one reported
         var eval = dev.nabla.train.Trainer.evaluate(r.model(), new CrossEntropyLoss(),
