@@ -50,10 +50,22 @@ final class Bench implements Callable<Integer> {
         // the same layers in a user's own forward() (no Sequential): fusion must not depend on the container
         r.put("train_step_ms_handwritten", trainStepMs(new HandWrittenCNN()));
         r.put("inference_images_per_s_handwritten", inference(new HandWrittenCNN()));
+        // a model fusion cannot help: BatchNorm, GELU (exact, erf) and average pooling run on the element-wise kernels
+        r.put("train_step_ms_unfused", trainStepMs(unfusedCnn()));
         if (epoch) r.put("epoch_s", epochSeconds());
         r.put("peak_rss_mb", peakRssMb());
         System.out.println(new ObjectMapper().writeValueAsString(r));
         return 0;
+    }
+
+    /** Conv-BatchNorm-GELU-AvgPool twice, then Linear-GELU-Linear: the reference CNN's shapes without its fusable layers. */
+    static Module unfusedCnn() {
+        Nabla.manualSeed(0);
+        var pad1 = dev.nabla.nn.Conv2d.Options.defaults().padding(1);
+        return new dev.nabla.nn.Sequential(new dev.nabla.nn.Conv2d(1, 32, 3, pad1), new dev.nabla.nn.BatchNorm2d(32), new dev.nabla.nn.GELU(),
+                new dev.nabla.nn.AvgPool2d(2), new dev.nabla.nn.Conv2d(32, 64, 3, pad1), new dev.nabla.nn.BatchNorm2d(64), new dev.nabla.nn.GELU(),
+                new dev.nabla.nn.AvgPool2d(2), new dev.nabla.nn.Flatten(), new dev.nabla.nn.Linear(3136, 128), new dev.nabla.nn.GELU(),
+                new dev.nabla.nn.Linear(128, 10));
     }
 
     /** C[m,n] = A[m,k]·B[k,n] (B given as [n,k] when transposed), through Tensor.matmul. */

@@ -1,9 +1,6 @@
 package dev.nabla.backend;
 
 import dev.nabla.DType;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
-import java.util.function.LongBinaryOperator;
 
 /**
  * The primitive kernels every device provides, over (storage, layout) only. Everything differentiable is built
@@ -21,14 +18,24 @@ public interface Backend {
     /** Writes src into the (possibly strided) region dst; both layouts have the same shape. */
     void assign(Storage dst, Layout dstLayout, Storage src, Layout srcLayout);
 
-    /** f applied to each element; computed in double, stored as {@code out}. */
-    Storage map(DoubleUnaryOperator f, Storage src, Layout layout, DType out);
+    /**
+     * {@code op} applied to each element (with parameters p and q where the op takes them), stored as {@code out}. The
+     * result equals {@link UnaryOp#apply} computed in double and rounded to {@code out}, except that a backend may use
+     * float32 kernels for float32 data: exact for the arithmetic ops, within a few ulps for the transcendental ones.
+     */
+    Storage map(UnaryOp op, double p, double q, Storage src, Layout layout, DType out);
+
+    /** {@link #map(UnaryOp, double, double, Storage, Layout, DType)} of an op without parameters. */
+    default Storage map(UnaryOp op, Storage src, Layout layout, DType out) {
+        return map(op, 0, 0, src, layout, out);
+    }
 
     /**
-     * f applied pairwise; a and b are already broadcast to the same shape (strides 0). When both inputs are int64
-     * and {@code longF} is given, the arithmetic is exact in 64-bit integers.
+     * {@code op} applied pairwise; a and b are already broadcast to the same shape (strides 0). When both inputs and
+     * {@code out} are int64 and the op is exact on integers ({@link BinaryOp#exactOnLongs}), the arithmetic is exact
+     * in 64 bits.
      */
-    Storage zip(DoubleBinaryOperator f, LongBinaryOperator longF, Storage a, Layout la, Storage b, Layout lb, DType out);
+    Storage zip(BinaryOp op, Storage a, Layout la, Storage b, Layout lb, DType out);
 
     /** max(x, 0) (NaN kept). */
     Storage relu(Storage x, Layout layout);

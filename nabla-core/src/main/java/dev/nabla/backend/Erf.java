@@ -1,4 +1,4 @@
-package dev.nabla.ops;
+package dev.nabla.backend;
 
 /** The error function to full double precision (Java has none). */
 public final class Erf {

@@ -1,5 +1,6 @@
 package dev.nabla.ops;
 
+import dev.nabla.backend.UnaryOp;
 import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
@@ -9,7 +10,6 @@ import dev.nabla.autograd.GradMode;
 /** relu, sigmoid, tanh, gelu (erf and tanh forms), softmax, logSoftmax and the Heaviside step. */
 public final class Activations {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
     private Activations() {}
@@ -33,21 +33,14 @@ public final class Activations {
     /** 1 / (1 + exp(-x)), element-wise; backward from the output. */
     public static Tensor sigmoid(Tensor x) {
         requireFloat("sigmoid", x);
-        Tensor out = Elementwise.map(x, Activations::sigmoid);
+        Tensor out = Elementwise.map(x, UnaryOp.SIGMOID);
         return Autograd.record("sigmoid", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out.mul(out.rsub(1.0)))}, x); // from out itself: twice differentiable
-    }
-
-    /** Numerically stable logistic function. */
-    public static double sigmoid(double v) {
-        if (v >= 0) return 1.0 / (1.0 + Math.exp(-v));
-        double e = Math.exp(v);
-        return e / (1.0 + e);
     }
 
     /** tanh(x), element-wise; backward from the output (1 - y²). */
     public static Tensor tanh(Tensor x) {
         requireFloat("tanh", x);
-        Tensor out = Elementwise.map(x, Math::tanh);
+        Tensor out = Elementwise.map(x, UnaryOp.TANH);
         return Autograd.record("tanh", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out.mul(out).rsub(1.0))}, x);
     }
 
@@ -58,7 +51,7 @@ public final class Activations {
     public static Tensor gelu(Tensor x, boolean tanhApproximation) {
         requireFloat("gelu", x);
         if (tanhApproximation) {
-            Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))));
+            Tensor out = Elementwise.map(x, UnaryOp.GELU_TANH);
             return Autograd.record("gelu", out, Autograd.saved(x), g -> {
                 // d/dx = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(√(2/π)·(x + 0.044715·x³))
                 Tensor x2 = x.mul(x);
@@ -67,13 +60,13 @@ public final class Activations {
                 return new Tensor[] {g.mul(d)};
             }, x);
         }
-        Tensor out = Elementwise.map(x, v -> 0.5 * v * (1 + Erf.erf(v * INV_SQRT_2)));
+        Tensor out = Elementwise.map(x, UnaryOp.GELU_ERF);
         return Autograd.record("gelu", out, Autograd.saved(x), g -> new Tensor[] {g.mul(normalCdf(x).add(x.mul(normalPdf(x))))}, x); // Φ(x) + x·φ(x)
     }
 
     /** Φ(x), the standard normal CDF; its gradient φ(x) = e^{−x²/2}/√(2π) is made of differentiable ops. */
     static Tensor normalCdf(Tensor x) {
-        Tensor out = Elementwise.map(x, v -> 0.5 * (1 + Erf.erf(v * INV_SQRT_2)));
+        Tensor out = Elementwise.map(x, UnaryOp.NORMAL_CDF);
         return Autograd.record("normal_cdf", out, g -> new Tensor[] {g.mul(normalPdf(x))}, x);
     }
 
@@ -87,7 +80,7 @@ public final class Activations {
      */
     public static Tensor softplus(Tensor x) {
         requireFloat("softplus", x);
-        Tensor out = Elementwise.map(x, v -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+        Tensor out = Elementwise.map(x, UnaryOp.SOFTPLUS);
         return Autograd.record("softplus", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.sigmoid())}, x);
     }
 
@@ -114,7 +107,7 @@ public final class Activations {
 
     /** 1 where x > 0, {@code atZero} where x == 0, else 0. Not differentiable: the result needs no gradient. */
     public static Tensor heaviside(Tensor x, double atZero) {
-        return Elementwise.map(x, x.dtype() == DType.BOOL ? DType.FLOAT32 : x.dtype(), v -> v > 0 ? 1.0 : v == 0 ? atZero : 0.0);
+        return Elementwise.map(x, x.dtype() == DType.BOOL ? DType.FLOAT32 : x.dtype(), UnaryOp.STEP, atZero, 0);
     }
 
     private static void requireFloat(String op, Tensor x) {

@@ -5,11 +5,9 @@ import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.backend.BinaryOp;
 import dev.nabla.backend.Storage;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
-import java.util.function.LongBinaryOperator;
-import java.util.function.Supplier;
+import dev.nabla.backend.UnaryOp;
 
 /** Element-wise ops with NumPy/PyTorch broadcasting; each forward is followed by its backward. */
 public final class Elementwise {
@@ -23,19 +21,23 @@ public final class Elementwise {
         return Tensor.full(s, dt);
     }
 
-    /** Applies f to a and b broadcast together, storing the result as {@code out}. */
-    static Tensor zip(String op, Tensor a, Tensor b, DType out, DoubleBinaryOperator f, LongBinaryOperator lf) {
-        int[] shape = Shape.broadcast(op, a.shape(), b.shape());
-        Storage s = a.backend().zip(f, lf, a.storage(), a.layout().broadcastTo(shape), b.storage(), b.layout().broadcastTo(shape), out);
+    /** Applies op to a and b broadcast together (the error names {@code name}), storing the result as {@code out}. */
+    static Tensor zip(String name, BinaryOp op, Tensor a, Tensor b, DType out) {
+        int[] shape = Shape.broadcast(name, a.shape(), b.shape());
+        Storage s = a.backend().zip(op, a.storage(), a.layout().broadcastTo(shape), b.storage(), b.layout().broadcastTo(shape), out);
         return Tensor.wrap(s, shape);
     }
 
-    static Tensor map(Tensor x, DType out, DoubleUnaryOperator f) {
-        return Tensor.wrap(x.backend().map(f, x.storage(), x.layout(), out), x.shape());
+    static Tensor map(Tensor x, DType out, UnaryOp op, double p, double q) {
+        return Tensor.wrap(x.backend().map(op, p, q, x.storage(), x.layout(), out), x.shape());
     }
 
-    static Tensor map(Tensor x, DoubleUnaryOperator f) {
-        return map(x, x.dtype(), f);
+    static Tensor map(Tensor x, DType out, UnaryOp op) {
+        return map(x, out, op, 0, 0);
+    }
+
+    static Tensor map(Tensor x, UnaryOp op) {
+        return map(x, x.dtype(), op, 0, 0);
     }
 
     /** PyTorch's result type of a binary op (see {@link DType#resultType}). */
@@ -47,7 +49,7 @@ public final class Elementwise {
 
     /** a + b with broadcasting. */
     public static Tensor add(Tensor a, Tensor b) {
-        Tensor out = zip("add", a, b, arithmetic(a, b), Double::sum, Long::sum);
+        Tensor out = zip("add", BinaryOp.ADD, a, b, arithmetic(a, b));
         return Autograd.record("add", out, g -> new Tensor[] {g, g}, a, b);
     }
 
@@ -57,13 +59,13 @@ public final class Elementwise {
             throw new IllegalArgumentException("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
         if (a.dtype() == DType.BOOL || b.dtype() == DType.BOOL)
             throw new IllegalArgumentException("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
-        Tensor out = zip("sub", a, b, arithmetic(a, b), (x, y) -> x - y, (x, y) -> x - y);
+        Tensor out = zip("sub", BinaryOp.SUB, a, b, arithmetic(a, b));
         return Autograd.record("sub", out, g -> new Tensor[] {g, g.neg()}, a, b);
     }
 
     /** a · b with broadcasting. */
     public static Tensor mul(Tensor a, Tensor b) {
-        Tensor out = zip("mul", a, b, arithmetic(a, b), (x, y) -> x * y, (x, y) -> x * y);
+        Tensor out = zip("mul", BinaryOp.MUL, a, b, arithmetic(a, b));
         return Autograd.record("mul", out, Autograd.saved(a, b), g -> new Tensor[] {
                 a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null}, a, b);
     }
@@ -72,7 +74,7 @@ public final class Elementwise {
     public static Tensor div(Tensor a, Tensor b) {
         DType dt = arithmetic(a, b);
         if (!dt.isFloatingPoint()) dt = DType.FLOAT32;
-        Tensor out = zip("div", a, b, dt, (x, y) -> x / y, null);
+        Tensor out = zip("div", BinaryOp.DIV, a, b, dt);
         return Autograd.record("div", out, Autograd.saved(a, b), g -> new Tensor[] {
                 a.requiresGrad() ? g.div(b) : null,
                 b.requiresGrad() ? g.neg().mul(a).div(b.mul(b)) : null}, a, b);
@@ -81,21 +83,21 @@ public final class Elementwise {
     /** -x. */
     public static Tensor neg(Tensor x) {
         if (x.dtype() == DType.BOOL) throw new IllegalArgumentException("neg: negation of a bool tensor is not supported; use logicalNot()");
-        Tensor out = map(x, v -> -v);
+        Tensor out = map(x, UnaryOp.NEG);
         return Autograd.record("neg", out, g -> new Tensor[] {g.neg()}, x);
     }
 
     /** x^p. */
     public static Tensor pow(Tensor x, double p) {
         DType dt = x.dtype().isFloatingPoint() ? x.dtype() : (p == Math.rint(p) && p >= 0 ? DType.INT64 : DType.FLOAT32);
-        Tensor out = map(x, dt, v -> Math.pow(v, p));
+        Tensor out = map(x, dt, UnaryOp.POW, p, 0);
         return Autograd.record("pow", out, Autograd.saved(x), g -> new Tensor[] {p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))}, x);
     }
 
     /** x^p with broadcasting. */
     public static Tensor pow(Tensor x, Tensor p) {
         DType dt = arithmetic(x, p);
-        Tensor out = zip("pow", x, p, dt, Math::pow, null);
+        Tensor out = zip("pow", BinaryOp.POW, x, p, dt);
         return Autograd.record("pow", out, Autograd.saved(x, p, out), g -> {
             Tensor gx = null, gp = null;
             if (x.requiresGrad()) {
@@ -113,44 +115,44 @@ public final class Elementwise {
 
     /** e^x. */
     public static Tensor exp(Tensor x) {
-        Tensor out = map(x, floatType(x), Math::exp);
+        Tensor out = map(x, floatType(x), UnaryOp.EXP);
         return Autograd.record("exp", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out)}, x); // out keeps its history: exp is twice differentiable
     }
 
     /** ln x. */
     public static Tensor log(Tensor x) {
-        Tensor out = map(x, floatType(x), Math::log);
+        Tensor out = map(x, floatType(x), UnaryOp.LOG);
         return Autograd.record("log", out, Autograd.saved(x), g -> new Tensor[] {g.div(x)}, x);
     }
 
     /** √x. */
     public static Tensor sqrt(Tensor x) {
-        Tensor out = map(x, floatType(x), Math::sqrt);
+        Tensor out = map(x, floatType(x), UnaryOp.SQRT);
         return Autograd.record("sqrt", out, Autograd.saved(out), g -> new Tensor[] {g.div(out.mul(2.0))}, x);
     }
 
     /** |x|. */
     public static Tensor abs(Tensor x) {
-        Tensor out = map(x, Math::abs);
+        Tensor out = map(x, UnaryOp.ABS);
         return Autograd.record("abs", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.sign())}, x);
     }
 
     /** -1, 0 or 1 by sign. */
     public static Tensor sign(Tensor x) {
-        Tensor out = map(x, Math::signum);
+        Tensor out = map(x, UnaryOp.SIGN);
         return Autograd.record("sign", out, g -> new Tensor[] {g.mul(0.0)}, x);
     }
 
     /** Clamps into [min, max]; the gradient passes where min &lt;= x &lt;= max, as PyTorch. */
     public static Tensor clamp(Tensor x, double min, double max) {
         if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
-        Tensor out = map(x, v -> Double.isNaN(v) ? v : Math.min(Math.max(v, min), max));
+        Tensor out = map(x, x.dtype(), UnaryOp.CLAMP, min, max);
         return Autograd.record("clamp", out, Autograd.saved(x), g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, x);
     }
 
     /** Element-wise max; on ties each input gets half the gradient, as PyTorch. */
     public static Tensor maximum(Tensor a, Tensor b) {
-        Tensor out = zip("maximum", a, b, arithmetic(a, b), (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.max(x, y), Math::max);
+        Tensor out = zip("maximum", BinaryOp.MAXIMUM, a, b, arithmetic(a, b));
         return Autograd.record("maximum", out, g -> {
             Tensor share = a.gt(b).toDouble().add(a.eq(b).toDouble().mul(0.5)).to(g.dtype());
             return new Tensor[] {g.mul(share), g.mul(share.rsub(1.0))};
@@ -159,7 +161,7 @@ public final class Elementwise {
 
     /** min(a, b) with broadcasting; NaN propagates. */
     public static Tensor minimum(Tensor a, Tensor b) {
-        Tensor out = zip("minimum", a, b, arithmetic(a, b), (x, y) -> Double.isNaN(x) || Double.isNaN(y) ? Double.NaN : Math.min(x, y), Math::min);
+        Tensor out = zip("minimum", BinaryOp.MINIMUM, a, b, arithmetic(a, b));
         return Autograd.record("minimum", out, g -> {
             Tensor share = a.lt(b).toDouble().add(a.eq(b).toDouble().mul(0.5)).to(g.dtype());
             return new Tensor[] {g.mul(share), g.mul(share.rsub(1.0))};
@@ -183,28 +185,17 @@ public final class Elementwise {
 
     /** eq, ne, lt, le, gt, ge: a bool tensor, no gradient. */
     public static Tensor compare(String op, Tensor a, Tensor b) {
-        DoubleBinaryOperator f = switch (op) {
-            case "eq" -> (x, y) -> x == y ? 1 : 0;
-            case "ne" -> (x, y) -> x != y ? 1 : 0;
-            case "lt" -> (x, y) -> x < y ? 1 : 0;
-            case "le" -> (x, y) -> x <= y ? 1 : 0;
-            case "gt" -> (x, y) -> x > y ? 1 : 0;
-            case "ge" -> (x, y) -> x >= y ? 1 : 0;
+        BinaryOp code = switch (op) {
+            case "eq" -> BinaryOp.EQ;
+            case "ne" -> BinaryOp.NE;
+            case "lt" -> BinaryOp.LT;
+            case "le" -> BinaryOp.LE;
+            case "gt" -> BinaryOp.GT;
+            case "ge" -> BinaryOp.GE;
             default -> throw new IllegalArgumentException("unknown comparison " + op);
         };
-        LongBinaryOperator lf = switch (op) {
-            case "eq" -> (x, y) -> x == y ? 1 : 0;
-            case "ne" -> (x, y) -> x != y ? 1 : 0;
-            case "lt" -> (x, y) -> x < y ? 1 : 0;
-            case "le" -> (x, y) -> x <= y ? 1 : 0;
-            case "gt" -> (x, y) -> x > y ? 1 : 0;
-            default -> (x, y) -> x >= y ? 1 : 0;
-        };
-        if (a.dtype() == DType.INT64 && b.dtype() == DType.INT64) {
-            Tensor r = zip(op, a, b, DType.INT64, f, lf);
-            return r.to(DType.BOOL);
-        }
-        return zip(op, a, b, DType.BOOL, f, null);
+        if (a.dtype() == DType.INT64 && b.dtype() == DType.INT64) return zip(op, code, a, b, DType.INT64).to(DType.BOOL); // exact on int64
+        return zip(op, code, a, b, DType.BOOL);
     }
 
     /** dtype conversion; differentiable between float dtypes. */

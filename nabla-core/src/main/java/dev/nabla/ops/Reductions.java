@@ -152,7 +152,7 @@ public final class Reductions {
             throw new IllegalArgumentException("logSumExp: expected a floating point tensor, got " + x.dtype());
         boolean[] red = reducedDims("logSumExp", x, dims);
         Tensor m = reduceRaw(x.detach(), ReduceOp.MAX, red, x.dtype(), true);
-        m = Elementwise.map(m, v -> Double.isInfinite(v) ? 0.0 : v);
+        m = Elementwise.map(m, dev.nabla.backend.UnaryOp.INF_TO_ZERO);
         Tensor r = sum(x.sub(m).exp(), dims, true).log().add(m);
         return keepDim ? r : r.reshape(keptShape(x.shape(), red, false));
     }

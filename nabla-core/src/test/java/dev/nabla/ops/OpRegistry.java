@@ -1,5 +1,6 @@
 package dev.nabla.ops;
 
+import dev.nabla.backend.Erf;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nabla.Tensor;
 import java.util.LinkedHashMap;

@@ -2,12 +2,11 @@ package dev.nabla.backend.cpu;
 
 import dev.nabla.DType;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.BinaryOp;
 import dev.nabla.backend.Layout;
 import dev.nabla.backend.Storage;
+import dev.nabla.backend.UnaryOp;
 import java.util.Arrays;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
-import java.util.function.LongBinaryOperator;
 
 /** The CPU backend: scalar kernels for everything, with fast float32 paths for the hot ones. */
 public final class CpuBackend implements Backend {
@@ -75,26 +74,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage map(DoubleUnaryOperator f, Storage src, Layout layout, DType out) {
+    public Storage map(UnaryOp op, double p, double q, Storage src, Layout layout, DType out) {
         int n = layout.numel();
         Storage r = Storage.allocate(out, n);
-        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && layout.isContiguous()) {
-            float[] a = src.floats(), b = r.floats();
-            int o = layout.offset();
-            Parallel.forRange(n, 1 << 15, (s, e) -> {
-                for (int i = s; i < e; i++) b[i] = (float) f.applyAsDouble(a[o + i]);
-            });
-            return r;
-        }
         if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32) {
             float[] a = src.floats(), b = r.floats();
-            overRows(layout, null, n, (row, pa, pb, zo, inner, sa, sb) -> {
-                for (int j = 0; j < inner; j++) b[zo + j] = (float) f.applyAsDouble(a[pa + j * sa]);
-            });
+            if (layout.isContiguous()) {
+                int o = layout.offset();
+                Parallel.forRange(n, 1 << 14, (s, e) -> Kernels.unary(op, p, q, a, o + s, b, s, e - s));
+            } else {
+                overRows(layout, null, n, (row, pa, pb, zo, inner, sa, sb) -> {
+                    if (sa == 1) Kernels.unary(op, p, q, a, pa, b, zo, inner);
+                    else for (int j = 0; j < inner; j++) b[zo + j] = (float) op.apply(a[pa + j * sa], p, q);
+                });
+            }
             return r;
         }
         int[] off = layout.offsets();
-        for (int i = 0; i < n; i++) r.set(i, f.applyAsDouble(src.get(off[i])));
+        for (int i = 0; i < n; i++) r.set(i, op.apply(src.get(off[i]), p, q));
         return r;
     }
 
@@ -130,36 +127,40 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage zip(DoubleBinaryOperator f, LongBinaryOperator longF, Storage a, Layout la, Storage b, Layout lb, DType out) {
+    public Storage zip(BinaryOp op, Storage a, Layout la, Storage b, Layout lb, DType out) {
         int n = la.numel();
         Storage r = Storage.allocate(out, n);
-        if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && la.isContiguous()) {
-            float[] x = a.floats(), z = r.floats();
-            int ao = la.offset();
-            if (lb.isContiguous()) {
-                float[] y = b.floats();
-                int bo = lb.offset();
-                Parallel.forRange(n, 1 << 15, (s, e) -> {
-                    for (int i = s; i < e; i++) z[i] = (float) f.applyAsDouble(x[ao + i], y[bo + i]);
-                });
-                return r;
-            }
-        }
         if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && out == DType.FLOAT32) {
             float[] x = a.floats(), y = b.floats(), z = r.floats();
-            overRows(la, lb, n, (row, pa, pb, zo, inner, sa, sb) -> {
-                for (int j = 0; j < inner; j++) z[zo + j] = (float) f.applyAsDouble(x[pa + j * sa], y[pb + j * sb]);
-            });
+            int ao = la.offset(), bo = lb.offset();
+            if (la.isContiguous() && lb.isContiguous())
+                Parallel.forRange(n, 1 << 14, (s, e) -> Kernels.binary(op, x, ao + s, y, bo + s, z, s, e - s));
+            else if (la.isContiguous() && allZero(lb.strides()))
+                Parallel.forRange(n, 1 << 14, (s, e) -> Kernels.binaryScalarRight(op, x, ao + s, y[bo], z, s, e - s));
+            else if (allZero(la.strides()) && lb.isContiguous())
+                Parallel.forRange(n, 1 << 14, (s, e) -> Kernels.binaryScalarLeft(op, x[ao], y, bo + s, z, s, e - s));
+            else
+                overRows(la, lb, n, (row, pa, pb, zo, inner, sa, sb) -> { // broadcasts such as per-channel [1, C, 1, 1]
+                    if (sa == 1 && sb == 1) Kernels.binary(op, x, pa, y, pb, z, zo, inner);
+                    else if (sa == 1 && sb == 0) Kernels.binaryScalarRight(op, x, pa, y[pb], z, zo, inner);
+                    else if (sa == 0 && sb == 1) Kernels.binaryScalarLeft(op, x[pa], y, pb, z, zo, inner);
+                    else for (int j = 0; j < inner; j++) z[zo + j] = (float) op.apply(x[pa + j * sa], y[pb + j * sb]);
+                });
             return r;
         }
         int[] oa = la.offsets(), ob = lb.offsets();
-        if (longF != null && a.dtype() == DType.INT64 && b.dtype() == DType.INT64 && out == DType.INT64) {
+        if (op.exactOnLongs() && a.dtype() == DType.INT64 && b.dtype() == DType.INT64 && out == DType.INT64) {
             long[] x = a.longs(), y = b.longs(), z = r.longs();
-            for (int i = 0; i < n; i++) z[i] = longF.applyAsLong(x[oa[i]], y[ob[i]]);
+            for (int i = 0; i < n; i++) z[i] = op.applyLong(x[oa[i]], y[ob[i]]);
             return r;
         }
-        for (int i = 0; i < n; i++) r.set(i, f.applyAsDouble(a.get(oa[i]), b.get(ob[i])));
+        for (int i = 0; i < n; i++) r.set(i, op.apply(a.get(oa[i]), b.get(ob[i])));
         return r;
+    }
+
+    private static boolean allZero(int[] strides) {
+        for (int st : strides) if (st != 0) return false;
+        return true;
     }
 
     @Override
@@ -254,7 +255,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage relu(Storage x, Layout layout) {
-        if (x.dtype() != DType.FLOAT32 || !layout.isContiguous()) return map(v -> v > 0 ? v : (Double.isNaN(v) ? v : 0.0), x, layout, x.dtype());
+        if (x.dtype() != DType.FLOAT32 || !layout.isContiguous()) return map(UnaryOp.CLAMP, 0, Double.POSITIVE_INFINITY, x, layout, x.dtype());
         float[] a = x.floats(), r = new float[layout.numel()];
         int o = layout.offset();
         Parallel.forRange(r.length, 1 << 16, (s, e) -> Kernels.relu(a, o, r, s, e));
@@ -264,7 +265,13 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage reluBackward(Storage gy, Layout gl, Storage y, Layout yl) {
         if (gy.dtype() != DType.FLOAT32 || y.dtype() != DType.FLOAT32 || !gl.isContiguous() || !yl.isContiguous())
-            return zip((g, v) -> v > 0 ? g : 0.0, null, gy, gl, y, yl, gy.dtype());
+        {
+            int n = gl.numel();
+            Storage r = Storage.allocate(gy.dtype(), n);
+            int[] og = gl.offsets(), oy = yl.offsets();
+            for (int i = 0; i < n; i++) r.set(i, y.get(oy[i]) > 0 ? gy.get(og[i]) : 0.0);
+            return r;
+        }
         float[] g = gy.floats(), v = y.floats(), r = new float[gl.numel()];
         int go = gl.offset(), yo = yl.offset();
         Parallel.forRange(r.length, 1 << 16, (s, e) -> Kernels.reluBackward(g, go, v, yo, r, s, e));

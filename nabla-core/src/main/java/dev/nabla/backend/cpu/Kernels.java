@@ -49,6 +49,30 @@ public final class Kernels {
         }
     }
 
+    /** out[outOff + i] = op(x[xOff + i]) for i in [0, n): the Vector API kernel when there is one, else the scalar loop. */
+    static void unary(dev.nabla.backend.UnaryOp op, double p, double q, float[] x, int xOff, float[] out, int outOff, int n) {
+        if (VECTOR && VectorElementwise.has(op)) VectorElementwise.unary(op, p, q, x, xOff, out, outOff, n);
+        else ScalarElementwise.unary(op, p, q, x, xOff, out, outOff, n);
+    }
+
+    /** out[outOff + i] = op(x[xOff + i], y[yOff + i]) for i in [0, n). */
+    static void binary(dev.nabla.backend.BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+        if (VECTOR && VectorElementwise.has(op)) VectorElementwise.binary(op, x, xOff, y, yOff, out, outOff, n);
+        else ScalarElementwise.binary(op, x, xOff, y, yOff, out, outOff, n);
+    }
+
+    /** out[outOff + i] = op(x[xOff + i], y) for i in [0, n). */
+    static void binaryScalarRight(dev.nabla.backend.BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff, int n) {
+        if (VECTOR && VectorElementwise.has(op)) VectorElementwise.binaryScalarRight(op, x, xOff, y, out, outOff, n);
+        else ScalarElementwise.binaryScalarRight(op, x, xOff, y, out, outOff, n);
+    }
+
+    /** out[outOff + i] = op(x, y[yOff + i]) for i in [0, n). */
+    static void binaryScalarLeft(dev.nabla.backend.BinaryOp op, float x, float[] y, int yOff, float[] out, int outOff, int n) {
+        if (VECTOR && VectorElementwise.has(op)) VectorElementwise.binaryScalarLeft(op, x, y, yOff, out, outOff, n);
+        else ScalarElementwise.binaryScalarLeft(op, x, y, yOff, out, outOff, n);
+    }
+
     /** max(x, 0) over [s, e) (out indexed from 0, x from xOff). */
     static void relu(float[] x, int xOff, float[] out, int s, int e) {
         if (VECTOR) {

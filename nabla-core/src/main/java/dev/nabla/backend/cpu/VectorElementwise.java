@@ -1,5 +1,7 @@
 package dev.nabla.backend.cpu;
 
+import dev.nabla.backend.BinaryOp;
+import dev.nabla.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -52,5 +54,227 @@ final class VectorElementwise {
             zero.blend(FloatVector.fromArray(S, g, gOff + i), pos).intoArray(out, i);
         }
         for (; i < e; i++) out[i] = y[yOff + i] > 0f ? g[gOff + i] : 0f;
+    }
+
+    // ---------------------------------------------------------------- the element-wise op codes
+
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+    /** Whether {@link #unary} has a kernel for op (the others run {@link ScalarElementwise}'s loop). */
+    static boolean has(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, SQRT, EXP, LOG, TANH, SIGMOID, GELU_TANH, GELU_ERF, NORMAL_CDF, CLAMP -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether {@link #binary} and the broadcast forms have a kernel for op. */
+    static boolean has(BinaryOp op) {
+        return switch (op) {
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> true;
+            default -> false;
+        };
+    }
+
+    // Each op has its own loop: a vector passed to a helper that C2 does not inline is boxed on the heap, which makes
+    // such a kernel slower than the scalar loop. The binary ops' tails run the scalar twin (bit-identical for + - * /
+    // max min); the unary ops' tails run one masked vector through tail().
+
+    /** out[outOff + i] = op(x[xOff + i]) for i in [0, n); only for ops that {@link #has(UnaryOp)}. The transcendental
+     * functions are the Vector API's (Intel SVML on x86): within an ulp or two of the scalar twin. */
+    static void unary(UnaryOp op, double p, double q, float[] x, int xOff, float[] out, int outOff, int n) {
+        float fp = (float) p, fq = (float) q;
+        int i = 0, upper = S.loopBound(n), L = S.length();
+        switch (op) {
+            case NEG -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.neg().intoArray(out, outOff + i);
+                }
+            }
+            case ABS -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.abs().intoArray(out, outOff + i);
+                }
+            }
+            case SQRT -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.sqrt().intoArray(out, outOff + i);
+                }
+            }
+            case EXP -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
+                }
+            }
+            case LOG -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
+                }
+            }
+            case TANH -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+                }
+            }
+            case CLAMP -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    v.max(fp).min(fq).intoArray(out, outOff + i);
+                }
+            }
+            case SIGMOID -> { // 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below: no overflow either way
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP), d = e.add(1f);
+                    e.div(d).blend(ONE.div(d), v.compare(VectorOperators.GE, 0f)).intoArray(out, outOff + i);
+                }
+            }
+            case GELU_TANH -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI);
+                    inner.lanewise(VectorOperators.TANH).add(1f).mul(v.mul(0.5f)).intoArray(out, outOff + i); // x/2 first: no overflow near the float limit
+                }
+            }
+            case GELU_ERF -> {
+                for (; i < upper; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+                    normalCdf(v).mul(v).intoArray(out, outOff + i);
+                }
+            }
+            case NORMAL_CDF -> {
+                for (; i < upper; i += L) normalCdf(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
+            }
+            default -> throw new IllegalArgumentException("no vector kernel for " + op);
+        }
+        if (i < n) { // the tail as one masked vector: every element gets the vector algorithm, wherever a thread's range ends
+            VectorMask<Float> m = S.indexInRange(i, n);
+            tail(op, FloatVector.fromArray(S, x, xOff + i, m), fp, fq).intoArray(out, outOff + i, m);
+        }
+    }
+
+    /**
+     * One vector of {@link #unary}, for the tail. Results must not depend on where a range is split (the scalar twin
+     * differs from SVML by an ulp), or a run's bits would depend on the thread count and the schedule.
+     */
+    private static FloatVector tail(UnaryOp op, FloatVector v, float fp, float fq) {
+        return switch (op) {
+            case NEG -> v.neg();
+            case ABS -> v.abs();
+            case SQRT -> v.sqrt();
+            case EXP -> v.lanewise(VectorOperators.EXP);
+            case LOG -> v.lanewise(VectorOperators.LOG);
+            case TANH -> v.lanewise(VectorOperators.TANH);
+            case CLAMP -> v.max(fp).min(fq);
+            case SIGMOID -> {
+                FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP), d = e.add(1f);
+                yield e.div(d).blend(ONE.div(d), v.compare(VectorOperators.GE, 0f));
+            }
+            case GELU_TANH -> v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH).add(1f).mul(v.mul(0.5f));
+            case GELU_ERF -> normalCdf(v).mul(v);
+            case NORMAL_CDF -> normalCdf(v);
+            default -> throw new IllegalArgumentException("no vector kernel for " + op);
+        };
+    }
+
+    private static final float INV_SQRT_2 = (float) (1 / Math.sqrt(2));
+
+    /** Φ(v) as {@link ScalarElementwise#normalCdf} (erfc's Chebyshev fit), in float lanes; small enough to be inlined. */
+    private static FloatVector normalCdf(FloatVector v) {
+        FloatVector z = v.abs().mul(INV_SQRT_2), t = ONE.div(z.mul(0.5f).add(1f));
+        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f).mul(t).add(1.48851587f).mul(t).add(-1.13520398f).mul(t).add(0.27886807f).mul(t)
+                .add(-0.18628806f).mul(t).add(0.09678418f).mul(t).add(0.37409196f).mul(t).add(1.00002368f).mul(t).add(-1.26551223f);
+        FloatVector half = poly.sub(z.mul(z)).lanewise(VectorOperators.EXP).mul(t).mul(0.5f);
+        return ONE.sub(half).blend(half, v.compare(VectorOperators.LT, 0f));
+    }
+
+    /** out[outOff + i] = op(x[xOff + i], y[yOff + i]) for i in [0, n). */
+    static void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+        int i = 0, upper = S.loopBound(n), L = S.length();
+        switch (op) {
+            case ADD -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case SUB -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).sub(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case MUL -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case DIV -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).div(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case MAXIMUM -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).max(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case MINIMUM -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).min(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            default -> throw new IllegalArgumentException("no vector kernel for " + op);
+        }
+        ScalarElementwise.binary(op, x, xOff + i, y, yOff + i, out, outOff + i, n - i);
+    }
+
+    /** out[outOff + i] = op(x[xOff + i], y) for i in [0, n). */
+    static void binaryScalarRight(BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff, int n) {
+        int i = 0, upper = S.loopBound(n), L = S.length();
+        FloatVector b = FloatVector.broadcast(S, y);
+        switch (op) {
+            case ADD -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).add(b).intoArray(out, outOff + i);
+            }
+            case SUB -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).sub(b).intoArray(out, outOff + i);
+            }
+            case MUL -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).mul(b).intoArray(out, outOff + i);
+            }
+            case DIV -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).div(b).intoArray(out, outOff + i);
+            }
+            case MAXIMUM -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).max(b).intoArray(out, outOff + i);
+            }
+            case MINIMUM -> {
+                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).min(b).intoArray(out, outOff + i);
+            }
+            default -> throw new IllegalArgumentException("no vector kernel for " + op);
+        }
+        ScalarElementwise.binaryScalarRight(op, x, xOff + i, y, out, outOff + i, n - i);
+    }
+
+    /** out[outOff + i] = op(x, y[yOff + i]) for i in [0, n). */
+    static void binaryScalarLeft(BinaryOp op, float x, float[] y, int yOff, float[] out, int outOff, int n) {
+        int i = 0, upper = S.loopBound(n), L = S.length();
+        FloatVector a = FloatVector.broadcast(S, x);
+        switch (op) {
+            case ADD -> {
+                for (; i < upper; i += L) a.add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case SUB -> {
+                for (; i < upper; i += L) a.sub(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case MUL -> {
+                for (; i < upper; i += L) a.mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case DIV -> {
+                for (; i < upper; i += L) a.div(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case MAXIMUM -> {
+                for (; i < upper; i += L) a.max(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            case MINIMUM -> {
+                for (; i < upper; i += L) a.min(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+            }
+            default -> throw new IllegalArgumentException("no vector kernel for " + op);
+        }
+        ScalarElementwise.binaryScalarLeft(op, x, y, yOff + i, out, outOff + i, n - i);
     }
 }

@@ -184,4 +184,91 @@ class FastKernelsTest {
         Storage gxRef = PoolKernels.maxPool2dBackward(Storage.of(toDouble(gy.floats())), new int[] {n, c, oh, ow}, Storage.of(arg), xs);
         assertClose(gxRef.doubles(), gxFast.floats(), 1e-6);
     }
+
+    /** Normal values of several scales, then the edge cases: NaN, infinities, signed zeros, huge and tiny values. */
+    private static float[] elementwiseInputs(long seed, int n) {
+        float[] x = randomFloats(seed, n);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e-30f, -1e-30f, 88f, -88f, 100f, -100f, 1f, -1f, 3e38f, -3e38f};
+        for (int i = 0; i < n; i++) x[i] *= (i % 3 == 0 ? 10 : 1);
+        for (int i = 0; i < Math.min(n, special.length); i++) x[(i * 7) % n] = special[i];
+        return x;
+    }
+
+    private static void assertSameOrClose(String what, float[] in, float[] scalar, float[] vector, boolean exact) {
+        for (int i = 0; i < scalar.length; i++) {
+            float s = scalar[i], v = vector[i];
+            if (Float.isNaN(s) || Float.isNaN(v)) {
+                assertTrue(Float.isNaN(s) && Float.isNaN(v), what + " at " + i + " (x = " + in[i] + "): scalar " + s + ", vector " + v);
+                continue;
+            }
+            if (exact || Float.isInfinite(s)) assertEquals(Float.floatToIntBits(s) == Float.floatToIntBits(-0f) ? 0f : s,
+                    Float.floatToIntBits(v) == Float.floatToIntBits(-0f) ? 0f : v, 0f, what + " at " + i + " (x = " + in[i] + ")");
+            else assertEquals(s, v, 4 * Math.ulp(s) + 2e-7 * (1 + Math.abs(in[i])), what + " at " + i + " (x = " + in[i] + ")");
+        }
+    }
+
+    @ParameterizedTest(name = "unary op kernels over {0} elements")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 8, 9, 31, 1000, 4099})
+    void vectorUnaryKernelsEqualTheirScalarTwins(int n) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized(), "the Vector API kernels are off in this run");
+        for (dev.nabla.backend.UnaryOp op : dev.nabla.backend.UnaryOp.values()) {
+            if (!VectorElementwise.has(op)) continue;
+            float[] x = elementwiseInputs(op.ordinal() + 10L * n, n + 3);
+            float[] s = new float[n + 1], v = new float[n + 1];
+            double p = op == dev.nabla.backend.UnaryOp.CLAMP ? -0.5 : 0, q = op == dev.nabla.backend.UnaryOp.CLAMP ? 2.25 : 0;
+            ScalarElementwise.unary(op, p, q, x, 3, s, 1, n); // offsets on both sides
+            VectorElementwise.unary(op, p, q, x, 3, v, 1, n);
+            boolean exact = switch (op) {
+                case NEG, ABS, SQRT, CLAMP -> true;
+                default -> false;
+            };
+            assertSameOrClose(op.name(), java.util.Arrays.copyOfRange(x, 2, n + 3), s, v, exact);
+            for (int i = 1; i <= n; i++) { // and the scalar twin is the op's double definition rounded to float
+                if (Float.isNaN(s[i])) continue;
+                double reference = op.apply(x[i + 2], p, q);
+                // erfc's fit, 1.2e-7 relative, plus the float rounding; the double definition, 1 + erf(x/√2), cancels to about 1e-16 absolute in the far left tail
+                boolean approximated = op == dev.nabla.backend.UnaryOp.GELU_ERF || op == dev.nabla.backend.UnaryOp.NORMAL_CDF;
+                assertEquals((float) reference, s[i], approximated ? 3e-7 * Math.abs(reference) + 1e-14 : 0, op + " scalar at " + i + " (x = " + x[i + 2] + ")");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "binary op kernels over {0} elements")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 8, 9, 31, 1000, 4099})
+    void vectorBinaryKernelsEqualTheirScalarTwinsExactly(int n) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized(), "the Vector API kernels are off in this run");
+        for (dev.nabla.backend.BinaryOp op : dev.nabla.backend.BinaryOp.values()) {
+            if (!VectorElementwise.has(op)) continue;
+            float[] x = elementwiseInputs(op.ordinal() + 100L * n, n + 2), y = elementwiseInputs(op.ordinal() + 7 + 100L * n, n + 2);
+            float[] s = new float[n + 2], v = new float[n + 2];
+            ScalarElementwise.binary(op, x, 2, y, 1, s, 2, n);
+            VectorElementwise.binary(op, x, 2, y, 1, v, 2, n);
+            assertSameOrClose(op + " elementwise", x, s, v, true);
+            for (float c : new float[] {2.5f, -0f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                ScalarElementwise.binaryScalarRight(op, x, 1, c, s, 0, n);
+                VectorElementwise.binaryScalarRight(op, x, 1, c, v, 0, n);
+                assertSameOrClose(op + " with " + c + " on the right", x, s, v, true);
+                ScalarElementwise.binaryScalarLeft(op, c, y, 2, s, 1, n);
+                VectorElementwise.binaryScalarLeft(op, c, y, 2, v, 1, n);
+                assertSameOrClose(op + " with " + c + " on the left", y, s, v, true);
+            }
+            for (int i = 0; i < n; i++) { // the scalar twin is the op's double definition rounded to float
+                float expected = (float) op.apply(x[2 + i], y[1 + i]);
+                ScalarElementwise.binary(op, x, 2 + i, y, 1 + i, s, 0, 1);
+                if (!Float.isNaN(expected)) assertEquals(expected, s[0], 0f, op + " scalar at " + i);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void unaryKernelResultsDoNotDependOnWhereTheRangeIsSplit() {
+        int n = 1001;
+        for (dev.nabla.backend.UnaryOp op : dev.nabla.backend.UnaryOp.values()) {
+            float[] x = elementwiseInputs(op.ordinal(), n), whole = new float[n], pieces = new float[n];
+            Kernels.unary(op, 0.5, 2, x, 0, whole, 0, n);
+            for (int s = 0, len = 1; s < n; s += len, len = len % 13 + 1) Kernels.unary(op, 0.5, 2, x, s, pieces, s, Math.min(len, n - s));
+            for (int i = 0; i < n; i++)
+                assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(pieces[i]), op + " at " + i + " (x = " + x[i] + ")");
+        }
+    }
 }
