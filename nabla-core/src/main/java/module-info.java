@@ -10,7 +10,9 @@ module dev.nabla {
     requires jdk.incubator.vector;
     requires java.net.http; // the checksum-verified Fashion-MNIST download
     requires jdk.management; // is the C2 compiler on? (the Vector API needs it to be fast)
-    requires com.fasterxml.jackson.core; // safetensors headers and history JSON (streaming parser only: dev.nabla.io.Json)
+    requires com.fasterxml
+            .jackson
+            .core; // safetensors headers and history JSON (streaming parser only: dev.nabla.io.Json)
     requires org.slf4j;
     requires org.apache.commons.csv;
 

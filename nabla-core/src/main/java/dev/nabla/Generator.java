@@ -90,8 +90,9 @@ public final class Generator {
     /** Restores a state from {@link #getState}. */
     public synchronized void setState(long[] s) {
         if (!isState(s))
-            throw new IllegalArgumentException("Generator.setState: expected 4 values {seed, state, hasSpare 0|1, spare bits}, got "
-                    + (s == null ? "null" : java.util.Arrays.toString(s)));
+            throw new IllegalArgumentException(
+                    "Generator.setState: expected 4 values {seed, state, hasSpare 0|1, spare bits}, got "
+                            + (s == null ? "null" : java.util.Arrays.toString(s)));
         seed = s[0];
         state = s[1];
         hasSpare = s[2] == 1;

@@ -8,7 +8,8 @@ public final class Shape {
 
     /** The number of elements; a negative dimension or more than 2^31−1 elements is an error (checked without overflow). */
     public static int numel(int[] shape) {
-        for (int d : shape) if (d < 0) throw new IllegalArgumentException("negative dimension " + d + " in shape " + str(shape));
+        for (int d : shape)
+            if (d < 0) throw new IllegalArgumentException("negative dimension " + d + " in shape " + str(shape));
         long n = 1;
         boolean tooLarge = false;
         for (int d : shape) {

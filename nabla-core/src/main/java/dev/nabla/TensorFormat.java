@@ -27,14 +27,20 @@ final class TensorFormat {
         if (t.rank() == 0) b.append(cells.length == 1 ? cells[0].strip() : "");
         else body(b, t.shape(), 0, 0, cells, width, 7, summarize);
         if (t.dtype() == DType.FLOAT64) b.append(", dtype=torch.float64");
-        if (t.numel() == 0 && t.dtype() != DType.FLOAT64 && t.dtype() != DType.FLOAT32) b.append(", dtype=torch.").append(t.dtype().torchName());
-        if (t.numel() == 0 && t.rank() > 1) b.append(", size=").append(java.util.Arrays.toString(t.shape()).replace('[', '(').replace(']', ')'));
+        if (t.numel() == 0 && t.dtype() != DType.FLOAT64 && t.dtype() != DType.FLOAT32)
+            b.append(", dtype=torch.").append(t.dtype().torchName());
+        if (t.numel() == 0 && t.rank() > 1)
+            b.append(", size=")
+                    .append(java.util.Arrays.toString(t.shape())
+                            .replace('[', '(')
+                            .replace(']', ')'));
         if (t.gradFn() != null) b.append(", grad_fn=").append(t.gradFn());
         else if (t.requiresGrad()) b.append(", requires_grad=True");
         return b.append(')').toString();
     }
 
-    private static void body(StringBuilder b, int[] shape, int dim, int flat, String[] cells, int width, int indent, boolean summarize) {
+    private static void body(
+            StringBuilder b, int[] shape, int dim, int flat, String[] cells, int width, int indent, boolean summarize) {
         int n = shape[dim];
         int stride = 1;
         for (int d = dim + 1; d < shape.length; d++) stride *= shape[d];

@@ -31,7 +31,9 @@ class ArchitectureTest {
 
     @Test
     void backendImportsNothingAboveIt() throws IOException {
-        List<String> v = violations("backend", Pattern.compile("import dev\\.nabla\\.(Tensor|autograd|ops|nn|optim|data|io|train|models)\\b"));
+        List<String> v = violations(
+                "backend",
+                Pattern.compile("import dev\\.nabla\\.(Tensor|autograd|ops|nn|optim|data|io|train|models)\\b"));
         assertTrue(v.isEmpty(), String.join("\n", v));
     }
 

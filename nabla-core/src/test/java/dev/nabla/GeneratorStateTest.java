@@ -16,11 +16,14 @@ class GeneratorStateTest {
                 switch (i % 4) {
                     case 0 -> assertEquals(r.nextDouble(), g.nextDouble());
                     case 1 -> assertEquals(r.nextLong(), g.nextLong());
-                    case 2 -> assertEquals(r.nextInt(1 + i), g.nextInt(1 + i)); // odd and even bounds, powers of two among them
+                    case 2 ->
+                        assertEquals(
+                                r.nextInt(1 + i), g.nextInt(1 + i)); // odd and even bounds, powers of two among them
                     default -> assertEquals(r.nextInt(1 << (i % 31)), g.nextInt(1 << (i % 31)));
                 }
             }
-            assertEquals(r.nextInt(Integer.MAX_VALUE), g.nextInt(Integer.MAX_VALUE)); // the rejection loop's widest case
+            assertEquals(
+                    r.nextInt(Integer.MAX_VALUE), g.nextInt(Integer.MAX_VALUE)); // the rejection loop's widest case
         }
     }
 

@@ -34,9 +34,12 @@ class ReadmeExampleTest {
         float[] p = model.forward(x).sigmoid().toFloatArray();
         assertTrue(p[0] < 0.1 && p[1] > 0.9 && p[2] > 0.9 && p[3] < 0.1, java.util.Arrays.toString(p));
         String source = Files.readString(Path.of("src/test/java/dev/nabla/ReadmeExampleTest.java"));
-        String snippet = source.substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("        // README-END"));
+        String snippet =
+                source.substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("        // README-END"));
         String readme = Files.readString(Path.of("../README.md"));
-        String unindented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).reduce("", (a, b) -> a + b + "\n");
+        String unindented = snippet.lines()
+                .map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                .reduce("", (a, b) -> a + b + "\n");
         assertTrue(readme.contains(unindented), "README.md must contain the example exactly:\n" + unindented);
     }
 }

@@ -12,8 +12,10 @@ class TensorTest {
         assertEquals(DType.FLOAT64, Tensor.ones(DType.FLOAT64, 2).dtype());
         assertArrayEquals(new float[] {7, 7}, Tensor.full(7, 2).toFloatArray());
         assertArrayEquals(new long[] {0, 1, 2, 3}, Tensor.arange(4).toLongArray());
-        assertArrayEquals(new float[] {1, 1.5f, 2, 2.5f}, Tensor.arange(1, 3, 0.5).toFloatArray());
-        assertArrayEquals(new float[] {0, 0.25f, 0.5f, 0.75f, 1}, Tensor.linspace(0, 1, 5).toFloatArray());
+        assertArrayEquals(
+                new float[] {1, 1.5f, 2, 2.5f}, Tensor.arange(1, 3, 0.5).toFloatArray());
+        assertArrayEquals(
+                new float[] {0, 0.25f, 0.5f, 0.75f, 1}, Tensor.linspace(0, 1, 5).toFloatArray());
         assertArrayEquals(new float[] {1, 0, 0, 1}, Tensor.eye(2).toFloatArray());
         assertArrayEquals(new int[] {2, 3}, Tensor.zerosLike(Tensor.ones(2, 3)).shape());
         assertEquals(4.0, Tensor.onesLike(Tensor.ones(2, 2)).sum().item());
@@ -21,10 +23,16 @@ class TensorTest {
 
     @Test
     void randomTensorsAreReproducibleFromTheirSeed() {
-        assertArrayEquals(Tensor.randn(new Generator(42), 5).toFloatArray(), Tensor.randn(new Generator(42), 5).toFloatArray());
-        assertFalse(java.util.Arrays.equals(Tensor.rand(new Generator(1), 5).toFloatArray(), Tensor.rand(new Generator(2), 5).toFloatArray()));
+        assertArrayEquals(
+                Tensor.randn(new Generator(42), 5).toFloatArray(),
+                Tensor.randn(new Generator(42), 5).toFloatArray());
+        assertFalse(java.util.Arrays.equals(
+                Tensor.rand(new Generator(1), 5).toFloatArray(),
+                Tensor.rand(new Generator(2), 5).toFloatArray()));
         Tensor r = Tensor.randint(new Generator(7), 3, 6, 1000);
-        assertTrue(r.ge(3.0).toLongArray().length == 1000 && r.min().item() >= 3 && r.max().item() <= 5);
+        assertTrue(r.ge(3.0).toLongArray().length == 1000
+                && r.min().item() >= 3
+                && r.max().item() <= 5);
         Tensor n = Tensor.randn(new Generator(5), DType.FLOAT64, 20000);
         assertEquals(0.0, n.mean().item(), 0.03);
         assertEquals(1.0, n.std().item(), 0.03);
@@ -42,7 +50,8 @@ class TensorTest {
         assertEquals(DType.FLOAT64, x.toDouble().dtype());
         assertEquals(DType.FLOAT32, Tensor.arange(3).div(2.0).dtype(), "true division of int64 gives float32");
         assertEquals(DType.INT64, Tensor.arange(3).add(Tensor.arange(3)).dtype());
-        assertEquals(DType.FLOAT64, Tensor.ones(2).add(Tensor.ones(DType.FLOAT64, 2)).dtype());
+        assertEquals(
+                DType.FLOAT64, Tensor.ones(2).add(Tensor.ones(DType.FLOAT64, 2)).dtype());
     }
 
     @Test
@@ -65,12 +74,18 @@ class TensorTest {
 
     @Test
     void toStringPrintsLikePyTorch() {
-        assertEquals("tensor([[1., 2.],\n        [3., 4.]])", Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).toString());
-        assertEquals("tensor([ 0.5000, -1.2500])", Tensor.of(new float[] {0.5f, -1.25f}).toString());
-        assertEquals("tensor([1., 2.], dtype=torch.float64, requires_grad=True)",
+        assertEquals(
+                "tensor([[1., 2.],\n        [3., 4.]])",
+                Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).toString());
+        assertEquals(
+                "tensor([ 0.5000, -1.2500])",
+                Tensor.of(new float[] {0.5f, -1.25f}).toString());
+        assertEquals(
+                "tensor([1., 2.], dtype=torch.float64, requires_grad=True)",
                 Tensor.of(new double[] {1, 2}).requiresGrad_(true).toString());
         assertEquals("tensor([0, 1, 2])", Tensor.arange(3).toString());
-        assertEquals("tensor([ True, False])", Tensor.of(new boolean[] {true, false}).toString());
+        assertEquals(
+                "tensor([ True, False])", Tensor.of(new boolean[] {true, false}).toString());
         assertEquals("tensor(3.5000)", Tensor.scalar(3.5).toString());
         assertTrue(Tensor.ones(2).requiresGrad_(true).mul(2.0).toString().endsWith("grad_fn=<MulBackward>)"));
     }
@@ -78,30 +93,41 @@ class TensorTest {
     @Test
     void itemAndGet() {
         assertEquals(3.0, Tensor.of(new float[] {3}).item());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Tensor.ones(2).item());
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> Tensor.ones(2).item());
         assertTrue(e.getMessage().contains("2 elements"));
         assertEquals(6.0, Tensor.arange(0, 12, 1).reshape(3, 4).t().get(2, 1));
     }
 
     @Test
     void misuseGetsMessagesNamingTheOpAndShapes() {
-        var e1 = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(32, 800).matmul(Tensor.zeros(784, 128)));
+        var e1 = assertThrows(
+                IllegalArgumentException.class, () -> Tensor.zeros(32, 800).matmul(Tensor.zeros(784, 128)));
         assertEquals("matmul: [32, 800] @ [784, 128]: inner dimensions 800 and 784 differ", e1.getMessage());
-        var e2 = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3, 4).add(Tensor.zeros(3)));
+        var e2 = assertThrows(
+                IllegalArgumentException.class, () -> Tensor.zeros(3, 4).add(Tensor.zeros(3)));
         assertTrue(e2.getMessage().startsWith("add: shapes [3, 4] and [3] cannot be broadcast"), e2.getMessage());
-        var e3 = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).reshape(4, 2));
+        var e3 = assertThrows(
+                IllegalArgumentException.class, () -> Tensor.zeros(2, 3).reshape(4, 2));
         assertTrue(e3.getMessage().contains("reshape: shape [4, 2] is invalid for input of size 6"), e3.getMessage());
-        var e4 = assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(2, 3).sum(2, false));
+        var e4 = assertThrows(
+                IndexOutOfBoundsException.class, () -> Tensor.zeros(2, 3).sum(2, false));
         assertTrue(e4.getMessage().contains("sum: dimension 2 out of range"), e4.getMessage());
-        var e5 = assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(5, 2).index(Tensor.of(new long[] {1, 7})));
+        var e5 = assertThrows(
+                IndexOutOfBoundsException.class, () -> Tensor.zeros(5, 2).index(Tensor.of(new long[] {1, 7})));
         assertTrue(e5.getMessage().contains("index 7 is out of bounds for dimension 0 with size 5"), e5.getMessage());
-        var e6 = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).expand(2, 4));
+        var e6 = assertThrows(
+                IllegalArgumentException.class, () -> Tensor.zeros(2, 3).expand(2, 4));
         assertTrue(e6.getMessage().contains("expand"), e6.getMessage());
-        var e7 = assertThrows(IllegalArgumentException.class, () -> Tensor.cat(new Tensor[] {Tensor.zeros(2, 3), Tensor.zeros(2, 4)}, 0));
+        var e7 = assertThrows(
+                IllegalArgumentException.class,
+                () -> Tensor.cat(new Tensor[] {Tensor.zeros(2, 3), Tensor.zeros(2, 4)}, 0));
         assertTrue(e7.getMessage().contains("cat: sizes of tensors must match except in dimension 0"), e7.getMessage());
-        var e8 = assertThrows(IllegalArgumentException.class, () -> Tensor.arange(3).requiresGrad_(true));
+        var e8 = assertThrows(
+                IllegalArgumentException.class, () -> Tensor.arange(3).requiresGrad_(true));
         assertTrue(e8.getMessage().contains("floating point"), e8.getMessage());
-        var e9 = assertThrows(IllegalArgumentException.class, () -> Tensor.arange(3).mean());
+        var e9 = assertThrows(
+                IllegalArgumentException.class, () -> Tensor.arange(3).mean());
         assertTrue(e9.getMessage().contains("mean"), e9.getMessage());
     }
 

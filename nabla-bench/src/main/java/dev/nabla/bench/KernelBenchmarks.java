@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx4g"})
 public class KernelBenchmarks {
 
     /** GEMM operands for one shape "m,n,k" (C[m,n] = A[m,k]·B[k,n]). */
@@ -35,6 +37,7 @@ public class KernelBenchmarks {
     public static class GemmState {
         @Param({"1024,1024,1024", "64,3136,288", "288,3136,64", "64,288,3136", "128,128,3136"})
         public String shape;
+
         int m, n, k;
         float[] a, b, c;
 

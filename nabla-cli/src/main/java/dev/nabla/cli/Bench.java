@@ -26,15 +26,35 @@ import picocli.CommandLine.Option;
  * The measurements that scripts/compare-with-pytorch puts beside PyTorch's: GEMM GFLOP/s on the reference CNN's
  * shapes, the training step, inference images/s, optionally one training epoch, and peak RSS. Prints JSON.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Measure kernels and the reference CNN; prints one JSON object.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = "Measure kernels and the reference CNN; prints one JSON object.")
 final class Bench implements Callable<Integer> {
-    @Option(names = "--epoch", description = "also time one full training epoch on Fashion-MNIST") boolean epoch;
-    @Option(names = "--steps", defaultValue = "40", description = "timed training steps (and inference batches); half as many warm-up steps first") int steps;
-    @Option(names = "--threads", description = "kernel threads (default: all cores)") Integer threads;
+    @Option(names = "--epoch", description = "also time one full training epoch on Fashion-MNIST")
+    boolean epoch;
+
+    @Option(
+            names = "--steps",
+            defaultValue = "40",
+            description = "timed training steps (and inference batches); half as many warm-up steps first")
+    int steps;
+
+    @Option(names = "--threads", description = "kernel threads (default: all cores)")
+    Integer threads;
 
     /** m, n, k and whether B is used transposed, as in the reference CNN's forward and backward passes. */
-    static final int[][] SHAPES = {{1024, 1024, 1024, 0}, {100352, 32, 9, 0}, {25088, 64, 288, 0}, {128, 128, 3136, 1}, {288, 25088, 64, 0},
-            {64, 288, 25088, 1}, {128, 3136, 128, 0}, {3136, 128, 128, 1}};
+    static final int[][] SHAPES = {
+        {1024, 1024, 1024, 0},
+        {100352, 32, 9, 0},
+        {25088, 64, 288, 0},
+        {128, 128, 3136, 1},
+        {288, 25088, 64, 0},
+        {64, 288, 25088, 1},
+        {128, 3136, 128, 0},
+        {3136, 128, 128, 1}
+    };
 
     @Override
     public Integer call() throws Exception {
@@ -43,7 +63,8 @@ final class Bench implements Callable<Integer> {
         r.put("threads", Nabla.numThreads());
         r.put("vectorized", Nabla.vectorized());
         Map<String, Double> gemm = new LinkedHashMap<>();
-        for (int[] s : SHAPES) gemm.put(s[0] + "x" + s[1] + "x" + s[2] + (s[3] == 1 ? "T" : ""), gflops(s[0], s[1], s[2], s[3] == 1));
+        for (int[] s : SHAPES)
+            gemm.put(s[0] + "x" + s[1] + "x" + s[2] + (s[3] == 1 ? "T" : ""), gflops(s[0], s[1], s[2], s[3] == 1));
         r.put("gemm_gflops", gemm);
         r.put("train_step_ms", trainStepMs(new ReferenceCNN()));
         r.put("inference_images_per_s", inference(new ReferenceCNN()));
@@ -62,9 +83,18 @@ final class Bench implements Callable<Integer> {
     static Module unfusedCnn() {
         Nabla.manualSeed(0);
         var pad1 = dev.nabla.nn.Conv2d.Options.defaults().padding(1);
-        return new dev.nabla.nn.Sequential(new dev.nabla.nn.Conv2d(1, 32, 3, pad1), new dev.nabla.nn.BatchNorm2d(32), new dev.nabla.nn.GELU(),
-                new dev.nabla.nn.AvgPool2d(2), new dev.nabla.nn.Conv2d(32, 64, 3, pad1), new dev.nabla.nn.BatchNorm2d(64), new dev.nabla.nn.GELU(),
-                new dev.nabla.nn.AvgPool2d(2), new dev.nabla.nn.Flatten(), new dev.nabla.nn.Linear(3136, 128), new dev.nabla.nn.GELU(),
+        return new dev.nabla.nn.Sequential(
+                new dev.nabla.nn.Conv2d(1, 32, 3, pad1),
+                new dev.nabla.nn.BatchNorm2d(32),
+                new dev.nabla.nn.GELU(),
+                new dev.nabla.nn.AvgPool2d(2),
+                new dev.nabla.nn.Conv2d(32, 64, 3, pad1),
+                new dev.nabla.nn.BatchNorm2d(64),
+                new dev.nabla.nn.GELU(),
+                new dev.nabla.nn.AvgPool2d(2),
+                new dev.nabla.nn.Flatten(),
+                new dev.nabla.nn.Linear(3136, 128),
+                new dev.nabla.nn.GELU(),
                 new dev.nabla.nn.Linear(128, 10));
     }
 

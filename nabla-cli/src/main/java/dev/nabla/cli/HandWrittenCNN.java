@@ -13,8 +13,10 @@ import dev.nabla.nn.Module;
  * does not depend on the container. Same parameter names as PyTorch's equivalent module (conv1.weight, ...).
  */
 final class HandWrittenCNN extends Module {
-    private final Conv2d conv1 = child("conv1", new Conv2d(1, 32, 3, Conv2d.Options.defaults().padding(1)));
-    private final Conv2d conv2 = child("conv2", new Conv2d(32, 64, 3, Conv2d.Options.defaults().padding(1)));
+    private final Conv2d conv1 =
+            child("conv1", new Conv2d(1, 32, 3, Conv2d.Options.defaults().padding(1)));
+    private final Conv2d conv2 =
+            child("conv2", new Conv2d(32, 64, 3, Conv2d.Options.defaults().padding(1)));
     private final Linear fc1 = child("fc1", new Linear(3136, 128));
     private final Dropout dropout = child("dropout", new Dropout(0.3));
     private final Linear fc2 = child("fc2", new Linear(128, 10));

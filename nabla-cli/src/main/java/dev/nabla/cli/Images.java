@@ -45,7 +45,8 @@ final class Images {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) throw new FileFormatException(file, "image", "cannot be opened for reading");
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new FileFormatException(file, "image header", "not an image format Java can read (use PNG)");
+            if (!readers.hasNext())
+                throw new FileFormatException(file, "image header", "not an image format Java can read (use PNG)");
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
@@ -54,17 +55,22 @@ final class Images {
                     w = reader.getWidth(0);
                     h = reader.getHeight(0);
                 } catch (java.io.IOException | RuntimeException e) {
-                    throw new FileFormatException(file, "image header", "unreadable " + reader.getFormatName() + " header: " + describe(e));
+                    throw new FileFormatException(
+                            file, "image header", "unreadable " + reader.getFormatName() + " header: " + describe(e));
                 }
                 if (w < 1 || h < 1 || w * h > MAX_PIXELS)
-                    throw new FileFormatException(file, "image header", "declares " + w + " x " + h + " pixels; at most " + MAX_PIXELS + " pixels are accepted");
+                    throw new FileFormatException(
+                            file,
+                            "image header",
+                            "declares " + w + " x " + h + " pixels; at most " + MAX_PIXELS + " pixels are accepted");
                 try {
                     BufferedImage img = reader.read(0);
                     if (img == null) throw new FileFormatException(file, "image data", "the decoder returned no image");
                     return img;
                 } catch (java.io.IOException | RuntimeException e) {
                     if (e instanceof FileFormatException f) throw f;
-                    throw new FileFormatException(file, "image data", "damaged " + reader.getFormatName() + " data: " + describe(e));
+                    throw new FileFormatException(
+                            file, "image data", "damaged " + reader.getFormatName() + " data: " + describe(e));
                 }
             } finally {
                 reader.dispose();

@@ -43,13 +43,21 @@ final class SparkTraining {
             if (e != epoch) {
                 close();
                 epoch = e;
-                bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("epoch " + e + "/" + epochs).setInitialMax(steps)
-                        .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).setMaxRenderedLength(120)
-                        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err, 120)).build();
+                bar = new me.tongfei.progressbar.ProgressBarBuilder()
+                        .setTaskName("epoch " + e + "/" + epochs)
+                        .setInitialMax(steps)
+                        .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII)
+                        .setMaxRenderedLength(120)
+                        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err, 120))
+                        .build();
             }
             if (bar == null) return;
             bar.stepTo(step);
-            bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f%s", loss, Double.isNaN(acc) ? "" : String.format(java.util.Locale.ROOT, " acc %.4f", acc)));
+            bar.setExtraMessage(String.format(
+                    java.util.Locale.ROOT,
+                    " loss %.4f%s",
+                    loss,
+                    Double.isNaN(acc) ? "" : String.format(java.util.Locale.ROOT, " acc %.4f", acc)));
             if (step == steps) close();
         }
 
@@ -60,9 +68,17 @@ final class SparkTraining {
         }
     }
 
-    static Outcome run(FashionMnistTraining.Config c, String master, int workers, Integer threadsPerWorker, String bindAddress, Path checkpoint, Path resume,
-                       PrintStream out,
-                       boolean progressBar) throws IOException {
+    static Outcome run(
+            FashionMnistTraining.Config c,
+            String master,
+            int workers,
+            Integer threadsPerWorker,
+            String bindAddress,
+            Path checkpoint,
+            Path resume,
+            PrintStream out,
+            boolean progressBar)
+            throws IOException {
         TensorDataset trainSet = MnistDatasets.load(c.data(), c.dataDir(), true);
         TensorDataset testSet = MnistDatasets.load(c.data(), c.dataDir(), false);
         int n = c.trainLimit() > 0 ? Math.min(c.trainLimit(), trainSet.size()) : trainSet.size();
@@ -74,29 +90,56 @@ final class SparkTraining {
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // as the launcher's JVM: G1 with 32 MiB regions (large tensors are not humongous allocations), a deep stack
         conf.setIfMissing("spark.executor.extraJavaOptions", "-XX:+UseG1GC -XX:G1HeapRegionSize=32m -Xss8m");
-        if (conf.get("spark.master", "").startsWith("local-cluster")) conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        if (conf.get("spark.master", "").startsWith("local-cluster"))
+            conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         String kind = c.model();
         double lr = c.lr(), wd = c.weightDecay();
-        NablaSpark.Options o = new NablaSpark.Options().workers(workers).globalBatchSize(c.batchSize()).epochs(c.epochs()).seed(c.seed())
-                .inputShape(1, 28, 28).validationName("test").progress(out == null ? null : out::println).checkpoint(checkpoint);
+        NablaSpark.Options o = new NablaSpark.Options()
+                .workers(workers)
+                .globalBatchSize(c.batchSize())
+                .epochs(c.epochs())
+                .seed(c.seed())
+                .inputShape(1, 28, 28)
+                .validationName("test")
+                .progress(out == null ? null : out::println)
+                .checkpoint(checkpoint);
         if (threadsPerWorker != null) o.threadsPerWorker(threadsPerWorker);
         if (bindAddress != null) o.bindAddress(bindAddress);
         Bar bar = progressBar && System.console() != null && System.console().isTerminal() ? new Bar(c.epochs()) : null;
         if (bar != null) o.onStep(bar);
         if (resume != null) {
             if (checkpoint != null && !checkpoint.toAbsolutePath().equals(resume.toAbsolutePath()))
-                throw new IllegalArgumentException("--spark: --resume and --checkpoint must name the same file (the workers continue in it)");
+                throw new IllegalArgumentException(
+                        "--spark: --resume and --checkpoint must name the same file (the workers continue in it)");
             o.checkpoint(resume).resume(true);
         }
-        try (JavaSparkContext sc = new JavaSparkContext(conf); Bar b = bar) {
+        try (JavaSparkContext sc = new JavaSparkContext(conf);
+                Bar b = bar) {
             sc.setLogLevel("WARN");
             if (out != null)
-                out.printf("%s on Spark %s (%s): %d workers, %,d training and %,d test images, %s, global batch %d (%d per worker), Adam lr %s weight decay %s%n",
-                        kind, sc.version(), sc.master(), workers, train.size(), test.size(), c.epochs() == 1 ? "1 epoch" : c.epochs() + " epochs",
-                        c.batchSize(), c.batchSize() / workers, lr, wd);
-            NablaSpark.Result r = NablaSpark.fit(sc, sc.parallelize(train, workers), sc.parallelize(test, workers), () -> FashionMnistTraining.model(kind),
-                    m -> new Adam(m.parameters(), lr, wd), CrossEntropyLoss::new, o);
-            Trainer.Evaluation eval = Trainer.evaluate(r.model(), new CrossEntropyLoss(), new DataLoader(testSet, 500, false));
+                out.printf(
+                        "%s on Spark %s (%s): %d workers, %,d training and %,d test images, %s, global batch %d (%d per worker), Adam lr %s weight decay %s%n",
+                        kind,
+                        sc.version(),
+                        sc.master(),
+                        workers,
+                        train.size(),
+                        test.size(),
+                        c.epochs() == 1 ? "1 epoch" : c.epochs() + " epochs",
+                        c.batchSize(),
+                        c.batchSize() / workers,
+                        lr,
+                        wd);
+            NablaSpark.Result r = NablaSpark.fit(
+                    sc,
+                    sc.parallelize(train, workers),
+                    sc.parallelize(test, workers),
+                    () -> FashionMnistTraining.model(kind),
+                    m -> new Adam(m.parameters(), lr, wd),
+                    CrossEntropyLoss::new,
+                    o);
+            Trainer.Evaluation eval =
+                    Trainer.evaluate(r.model(), new CrossEntropyLoss(), new DataLoader(testSet, 500, false));
             return new Outcome(r.model(), r.history(), eval, r.timing());
         }
     }

@@ -32,11 +32,23 @@ class CliTest {
     @Test
     void trainWritesWeightsAndReportsAndEvalReproducesTheAccuracy(@TempDir Path dir) throws Exception {
         Path weights = dir.resolve("cnn.safetensors");
-        Out t = run("train", "--model", "cnn", "--limit", "1000", "--epochs", "1", "--out", weights.toString(), "--json", "--no-progress");
+        Out t = run(
+                "train",
+                "--model",
+                "cnn",
+                "--limit",
+                "1000",
+                "--epochs",
+                "1",
+                "--out",
+                weights.toString(),
+                "--json",
+                "--no-progress");
         assertEquals(0, t.code(), t.err());
         JsonNode tr = new ObjectMapper().readTree(t.out().strip());
-        for (String f : new String[] {"cnn.safetensors", "cnn-history.csv", "cnn-history.json", "cnn-curves.png", "cnn-report.html"})
-            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        for (String f : new String[] {
+            "cnn.safetensors", "cnn-history.csv", "cnn-history.json", "cnn-curves.png", "cnn-report.html"
+        }) assertTrue(Files.size(dir.resolve(f)) > 0, f);
         assertTrue(Files.readString(dir.resolve("cnn-report.html")).contains("Confusion matrix"));
         // eval and predict read the model kind from the weights (no --model)
         Out e = run("eval", "--weights", weights.toString(), "--json");
@@ -50,38 +62,80 @@ class CliTest {
         Out wrong = run("eval", "--model", "mlp", "--weights", weights.toString());
         assertNotEquals(0, wrong.code());
         assertEquals(1, wrong.err().strip().lines().count(), wrong.err());
-        assertTrue(wrong.err().contains("does not fit --model mlp") && wrong.err().contains("missing key(s): classifier.1.weight") && wrong.err().length() < 500, wrong.err());
+        assertTrue(
+                wrong.err().contains("does not fit --model mlp")
+                        && wrong.err().contains("missing key(s): classifier.1.weight")
+                        && wrong.err().length() < 500,
+                wrong.err());
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().startsWith("test image 0: ") && p.out().contains("with probability"), p.out());
         // the same test image written as a PNG (un-normalised pixels) must get the same answer
-        var test = dev.nabla.data.MnistDatasets.load(dev.nabla.data.MnistDatasets.Variant.FASHION_MNIST, null, false, false);
+        var test = dev.nabla.data.MnistDatasets.load(
+                dev.nabla.data.MnistDatasets.Variant.FASHION_MNIST, null, false, false);
         float[] px = test.inputs().select(0, 0).toFloatArray();
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
         for (int i = 0; i < 784; i++) img.getRaster().setSample(i % 28, i / 28, 0, Math.round(px[i] * 255));
         Path png = dir.resolve("image0.png");
         javax.imageio.ImageIO.write(img, "png", png.toFile());
         Out pp = run("predict", "--model", "cnn", "--weights", weights.toString(), png.toString());
         assertEquals(0, pp.code(), pp.err());
-        String classFromIndex = p.out().substring("test image 0: ".length(), p.out().indexOf(" with probability"));
+        String classFromIndex =
+                p.out().substring("test image 0: ".length(), p.out().indexOf(" with probability"));
         assertTrue(pp.out().contains(": " + classFromIndex + " with probability"), pp.out() + " vs " + p.out());
     }
 
     @Test
     void trainOnSparkInLocalModeWritesTheSameOutputs(@TempDir Path dir) throws Exception {
         Path weights = dir.resolve("mlp.safetensors");
-        Out t = run("train", "--spark", "local[2]", "--workers", "2", "--model", "mlp", "--limit", "2000", "--epochs", "2", "--batch-size", "64",
-                "--out", weights.toString(), "--json");
+        Out t = run(
+                "train",
+                "--spark",
+                "local[2]",
+                "--workers",
+                "2",
+                "--model",
+                "mlp",
+                "--limit",
+                "2000",
+                "--epochs",
+                "2",
+                "--batch-size",
+                "64",
+                "--out",
+                weights.toString(),
+                "--json");
         assertEquals(0, t.code(), t.err());
-        assertTrue(t.err().contains("mlp on Spark 4.") && t.err().contains("2 workers, 2,000 training and 10,000 test images"), t.err());
-        assertTrue(t.err().contains("epoch 2/2  train loss") && t.err().contains("test loss") && t.err().contains("on 2 workers"), t.err());
+        assertTrue(
+                t.err().contains("mlp on Spark 4.")
+                        && t.err().contains("2 workers, 2,000 training and 10,000 test images"),
+                t.err());
+        assertTrue(
+                t.err().contains("epoch 2/2  train loss")
+                        && t.err().contains("test loss")
+                        && t.err().contains("on 2 workers"),
+                t.err());
         JsonNode tr = new ObjectMapper().readTree(t.out().strip());
         assertEquals(2, tr.get("epochs").asInt());
         assertTrue(tr.get("test_accuracy").asDouble() > 0.7, t.out());
-        for (String f : new String[] {"mlp.safetensors", "mlp-history.csv", "mlp-history.json", "mlp-curves.png", "mlp-report.html"})
-            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        for (String f : new String[] {
+            "mlp.safetensors", "mlp-history.csv", "mlp-history.json", "mlp-curves.png", "mlp-report.html"
+        }) assertTrue(Files.size(dir.resolve(f)) > 0, f);
         Out e = run("eval", "--weights", weights.toString(), "--json");
-        assertEquals(tr.get("test_accuracy").asDouble(), new ObjectMapper().readTree(e.out().strip()).get("accuracy").asDouble(), 1e-12);
-        Out bad = run("train", "--spark", "local[2]", "--workers", "3", "--batch-size", "128", "--out", dir.resolve("x.safetensors").toString());
+        assertEquals(
+                tr.get("test_accuracy").asDouble(),
+                new ObjectMapper().readTree(e.out().strip()).get("accuracy").asDouble(),
+                1e-12);
+        Out bad = run(
+                "train",
+                "--spark",
+                "local[2]",
+                "--workers",
+                "3",
+                "--batch-size",
+                "128",
+                "--out",
+                dir.resolve("x.safetensors").toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("--batch-size 128 is not a multiple of --workers 3"), bad.err());
     }
@@ -89,9 +143,33 @@ class CliTest {
     @Test
     void trainingResumesFromACheckpoint(@TempDir Path dir) {
         Path ckpt = dir.resolve("ckpt.safetensors"), out = dir.resolve("mlp.safetensors");
-        Out first = run("train", "--model", "mlp", "--limit", "500", "--epochs", "1", "--checkpoint", ckpt.toString(), "--out", out.toString(), "--no-progress");
+        Out first = run(
+                "train",
+                "--model",
+                "mlp",
+                "--limit",
+                "500",
+                "--epochs",
+                "1",
+                "--checkpoint",
+                ckpt.toString(),
+                "--out",
+                out.toString(),
+                "--no-progress");
         assertEquals(0, first.code(), first.err());
-        Out second = run("train", "--model", "mlp", "--limit", "500", "--epochs", "2", "--resume", ckpt.toString(), "--out", out.toString(), "--no-progress");
+        Out second = run(
+                "train",
+                "--model",
+                "mlp",
+                "--limit",
+                "500",
+                "--epochs",
+                "2",
+                "--resume",
+                ckpt.toString(),
+                "--out",
+                out.toString(),
+                "--no-progress");
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("resumed from " + ckpt + " after epoch 1"), second.out());
         assertTrue(second.out().contains("epoch 2/2") && !second.out().contains("epoch 1/2"), second.out());
@@ -123,14 +201,28 @@ class CliTest {
         var commands = new java.util.ArrayList<>(root.getSubcommands().values());
         commands.add(root);
         for (var cl : commands) {
-            assertTrue(cl.getCommandSpec().usageMessage().showDefaultValues() || cl == root, cl.getCommandName() + " shows defaults");
+            assertTrue(
+                    cl.getCommandSpec().usageMessage().showDefaultValues() || cl == root,
+                    cl.getCommandName() + " shows defaults");
             for (var o : cl.getCommandSpec().options())
-                assertTrue(o.description().length > 0 && !o.description()[0].isBlank(), cl.getCommandName() + " " + o.longestName() + " has no help text");
+                assertTrue(
+                        o.description().length > 0 && !o.description()[0].isBlank(),
+                        cl.getCommandName() + " " + o.longestName() + " has no help text");
         }
         Out help = run("train", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Default: 128") && help.out().contains("Default: 1e-3"), help.out());
-        Out t = run("train", "--model", "mlp", "--limit", "200", "--epochs", "1", "--out", dir.resolve("m.safetensors").toString(), "--no-progress");
+        Out t = run(
+                "train",
+                "--model",
+                "mlp",
+                "--limit",
+                "200",
+                "--epochs",
+                "1",
+                "--out",
+                dir.resolve("m.safetensors").toString(),
+                "--no-progress");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains(" 1 epoch, batch 128, Adam lr 0.001 weight decay 1e-04"), t.out());
     }

@@ -30,12 +30,20 @@ public final class Autograd {
      */
     public static Tensor record(String op, Tensor out, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
         // a view: remember its base (a deferred result is never a view, and asking would compute it)
-        if (inputs.length > 0 && inputs[0] != null && out != inputs[0] && out.pending() == null && inputs[0].pending() == null
+        if (inputs.length > 0
+                && inputs[0] != null
+                && out != inputs[0]
+                && out.pending() == null
+                && inputs[0].pending() == null
                 && out.storage() == inputs[0].storage())
             out.setViewBase(inputs[0].viewBase() != null ? inputs[0].viewBase() : inputs[0]);
         if (!GradMode.isEnabled() || !out.dtype().isFloatingPoint()) return out;
         boolean any = false;
-        for (Tensor t : inputs) if (t != null && t.requiresGrad()) { any = true; break; }
+        for (Tensor t : inputs)
+            if (t != null && t.requiresGrad()) {
+                any = true;
+                break;
+            }
         if (!any) return out;
         Node node = new Node(op, inputs, backward);
         if (saved != null) node.save(saved);
@@ -55,17 +63,24 @@ public final class Autograd {
      */
     public static Tensor onceDifferentiable(String op, Tensor grad, Tensor... inputs) {
         if (grad == null) return null;
-        return record(op + "_backward", grad, gg -> {
-            throw new UnsupportedOperationException(op + ": double backward (the gradient of its gradient, e.g. for a Hessian-vector product "
-                    + "or a gradient penalty) is not supported; its backward runs on dedicated kernels");
-        }, inputs);
+        return record(
+                op + "_backward",
+                grad,
+                gg -> {
+                    throw new UnsupportedOperationException(
+                            op + ": double backward (the gradient of its gradient, e.g. for a Hessian-vector product "
+                                    + "or a gradient penalty) is not supported; its backward runs on dedicated kernels");
+                },
+                inputs);
     }
 
     /** Backpropagates from {@code root}, accumulating into the {@code grad} of every leaf that requires one. */
     public static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
         if (!root.requiresGrad())
-            throw new IllegalStateException("backward: element 0 of tensors does not require grad and does not have a grad_fn"
-                    + " (shape " + Shape.str(root.shape()) + "); call requiresGrad_(true) on the leaves you differentiate with respect to");
+            throw new IllegalStateException(
+                    "backward: element 0 of tensors does not require grad and does not have a grad_fn" + " (shape "
+                            + Shape.str(root.shape())
+                            + "); call requiresGrad_(true) on the leaves you differentiate with respect to");
         Tensor seed = seedGradient("backward", root, gradient);
         run(new Tensor[] {root}, new Tensor[] {seed}, retainGraph, createGraph, null);
     }
@@ -73,8 +88,9 @@ public final class Autograd {
     private static Tensor seedGradient(String op, Tensor root, Tensor gradient) {
         if (gradient == null) {
             if (root.numel() != 1)
-                throw new IllegalStateException(op + ": grad can be implicitly created only for scalar outputs, but the output has shape "
-                        + Shape.str(root.shape()) + "; pass a gradient of that shape (backward(gradient))");
+                throw new IllegalStateException(
+                        op + ": grad can be implicitly created only for scalar outputs, but the output has shape "
+                                + Shape.str(root.shape()) + "; pass a gradient of that shape (backward(gradient))");
             return Tensor.onesLike(root);
         }
         if (!java.util.Arrays.equals(gradient.shape(), root.shape()))
@@ -88,17 +104,24 @@ public final class Autograd {
      * respect to {@code inputs}, without touching any {@code grad} field, as {@code torch.autograd.grad}. An input
      * the outputs do not depend on gets a zero gradient when {@code allowUnused}, an error otherwise.
      */
-    public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph,
-                                boolean createGraph, boolean allowUnused) {
+    public static Tensor[] grad(
+            Tensor[] outputs,
+            Tensor[] inputs,
+            Tensor[] gradOutputs,
+            boolean retainGraph,
+            boolean createGraph,
+            boolean allowUnused) {
         Tensor[] seeds = new Tensor[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
             if (!outputs[i].requiresGrad())
-                throw new IllegalStateException("grad: output " + i + " does not require grad and does not have a grad_fn");
+                throw new IllegalStateException(
+                        "grad: output " + i + " does not require grad and does not have a grad_fn");
             seeds[i] = seedGradient("grad", outputs[i], gradOutputs == null ? null : gradOutputs[i]);
         }
         for (int i = 0; i < inputs.length; i++)
             if (!inputs[i].requiresGrad())
-                throw new IllegalStateException("grad: input " + i + " (shape " + Shape.str(inputs[i].shape()) + ") does not require grad");
+                throw new IllegalStateException(
+                        "grad: input " + i + " (shape " + Shape.str(inputs[i].shape()) + ") does not require grad");
         Tensor[] result = run(outputs, seeds, retainGraph, createGraph, inputs);
         for (int i = 0; i < inputs.length; i++) {
             if (result[i] == null) {
@@ -147,7 +170,8 @@ public final class Autograd {
             }
             Tensor e = Tensor.zeros(y.dtype(), m);
             e.storage().set(i, 1.0);
-            Tensor[] r = grad(new Tensor[] {y}, new Tensor[] {xi}, new Tensor[] {e.reshape(y.shape())}, true, false, true);
+            Tensor[] r =
+                    grad(new Tensor[] {y}, new Tensor[] {xi}, new Tensor[] {e.reshape(y.shape())}, true, false, true);
             rows[i] = r[0].reshape(n);
         }
         int[] shape = new int[y.rank() + x.rank()];
@@ -162,21 +186,26 @@ public final class Autograd {
         int[] gs = g.shape();
         if (java.util.Arrays.equals(gs, shape)) return g;
         int lead = gs.length - shape.length;
-        if (lead < 0) throw new IllegalStateException("autograd: gradient of shape " + Shape.str(gs)
-                + " cannot be reduced to input shape " + Shape.str(shape));
+        if (lead < 0)
+            throw new IllegalStateException("autograd: gradient of shape " + Shape.str(gs)
+                    + " cannot be reduced to input shape " + Shape.str(shape));
         List<Integer> dims = new ArrayList<>();
         for (int d = 0; d < gs.length; d++) {
             if (d < lead) dims.add(d);
             else if (shape[d - lead] == 1 && gs[d] != 1) dims.add(d);
             else if (shape[d - lead] != gs[d])
-                throw new IllegalStateException("autograd: gradient of shape " + Shape.str(gs) + " does not broadcast to input shape " + Shape.str(shape));
+                throw new IllegalStateException("autograd: gradient of shape " + Shape.str(gs)
+                        + " does not broadcast to input shape " + Shape.str(shape));
         }
-        Tensor r = dims.isEmpty() ? g : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
+        Tensor r = dims.isEmpty()
+                ? g
+                : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
         return r.reshape(shape);
     }
 
     /** The engine: reverse topological order over the graph of the roots, without recursion. */
-    private static Tensor[] run(Tensor[] roots, Tensor[] seeds, boolean retainGraph, boolean createGraph, Tensor[] inputs) {
+    private static Tensor[] run(
+            Tensor[] roots, Tensor[] seeds, boolean retainGraph, boolean createGraph, Tensor[] inputs) {
         List<Tensor> order = topologicalOrder(roots);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         for (int i = 0; i < roots.length; i++) grads.merge(roots[i], seeds[i], Tensor::add);
@@ -199,8 +228,10 @@ public final class Autograd {
                 if (node == null) continue;
                 Node.Backward fn = node.backward();
                 if (fn == null)
-                    throw new IllegalStateException("backward: trying to backward through the graph a second time (or to reach "
-                            + "saved tensors of " + node.name() + " after they were freed); pass retainGraph=true to the first backward call");
+                    throw new IllegalStateException(
+                            "backward: trying to backward through the graph a second time (or to reach "
+                                    + "saved tensors of " + node.name()
+                                    + " after they were freed); pass retainGraph=true to the first backward call");
                 node.checkSaved();
                 Tensor[] gs = fn.apply(g);
                 if (!retainGraph) node.release();

@@ -17,14 +17,15 @@ public final class GradCheck {
     private GradCheck() {}
 
     /** The outcome: whether it passed and, for the worst element, where it was and both values. */
-    public record Result(boolean passed, int input, int[] index, int outputElement, double analytic, double numeric,
-                         double excess) {
+    public record Result(
+            boolean passed, int input, int[] index, int outputElement, double analytic, double numeric, double excess) {
         @Override
         public String toString() {
             if (input < 0) return "gradcheck passed (no differentiable inputs)";
             return (passed ? "gradcheck passed; worst element: " : "gradcheck FAILED: ") + "input " + input + " index "
                     + Arrays.toString(index) + ", output element " + outputElement + ": analytic " + analytic
-                    + " vs numerical " + numeric + (passed ? "" : " (exceeds atol + rtol*|numerical| by " + excess + ")");
+                    + " vs numerical " + numeric
+                    + (passed ? "" : " (exceeds atol + rtol*|numerical| by " + excess + ")");
         }
     }
 
@@ -45,7 +46,9 @@ public final class GradCheck {
         Tensor[] xs = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor t = inputs[i];
-            xs[i] = t.dtype().isFloatingPoint() ? t.to(DType.FLOAT64).contiguous().detach().clone() : t;
+            xs[i] = t.dtype().isFloatingPoint()
+                    ? t.to(DType.FLOAT64).contiguous().detach().clone()
+                    : t;
             if (t.dtype().isFloatingPoint() && t.requiresGrad()) xs[i].requiresGrad_(true);
         }
         Tensor y;
@@ -64,8 +67,11 @@ public final class GradCheck {
         for (int o = 0; o < m && y.requiresGrad(); o++) {
             Tensor e = Tensor.zeros(DType.FLOAT64, m);
             e.storage().set(o, 1.0);
-            Tensor[] gs = Autograd.grad(new Tensor[] {y}, wrt, new Tensor[] {e.reshape(y.shape()).to(y.dtype())}, true, false, true);
-            for (int q = 0; q < wrt.length; q++) analytic[diffInputs.get(q)][o] = gs[q].to(DType.FLOAT64).contiguous().toDoubleArray();
+            Tensor[] gs = Autograd.grad(
+                    new Tensor[] {y}, wrt, new Tensor[] {e.reshape(y.shape()).to(y.dtype())}, true, false, true);
+            for (int q = 0; q < wrt.length; q++)
+                analytic[diffInputs.get(q)][o] =
+                        gs[q].to(DType.FLOAT64).contiguous().toDoubleArray();
         }
         Result worst = null;
         double worstExcess = Double.NEGATIVE_INFINITY;
@@ -102,19 +108,26 @@ public final class GradCheck {
      * in f is differentiable and its derivative is right.
      */
     public static Result checkSecondOrder(Function<Tensor[], Tensor> f, Tensor... inputs) {
-        return check(xs -> {
-            try (var g = GradMode.enableGrad()) {
-                java.util.List<Tensor> wrt = new java.util.ArrayList<>();
-                for (Tensor x : xs) if (x.requiresGrad()) wrt.add(x);
-                Tensor y = f.apply(xs);
-                if (!y.requiresGrad()) return Tensor.zeros(DType.FLOAT64, 0);
-                Tensor v = Tensor.randn(new dev.nabla.Generator(7), DType.FLOAT64, y.shape()).to(y.dtype());
-                Tensor[] gs = Autograd.grad(new Tensor[] {y}, wrt.toArray(Tensor[]::new), new Tensor[] {v}, true, true, true);
-                Tensor[] flat = new Tensor[gs.length];
-                for (int i = 0; i < gs.length; i++) flat[i] = gs[i].reshape(-1);
-                return flat.length == 1 ? flat[0] : Tensor.cat(flat, 0);
-            }
-        }, EPS, ATOL, RTOL, inputs);
+        return check(
+                xs -> {
+                    try (var g = GradMode.enableGrad()) {
+                        java.util.List<Tensor> wrt = new java.util.ArrayList<>();
+                        for (Tensor x : xs) if (x.requiresGrad()) wrt.add(x);
+                        Tensor y = f.apply(xs);
+                        if (!y.requiresGrad()) return Tensor.zeros(DType.FLOAT64, 0);
+                        Tensor v = Tensor.randn(new dev.nabla.Generator(7), DType.FLOAT64, y.shape())
+                                .to(y.dtype());
+                        Tensor[] gs = Autograd.grad(
+                                new Tensor[] {y}, wrt.toArray(Tensor[]::new), new Tensor[] {v}, true, true, true);
+                        Tensor[] flat = new Tensor[gs.length];
+                        for (int i = 0; i < gs.length; i++) flat[i] = gs[i].reshape(-1);
+                        return flat.length == 1 ? flat[0] : Tensor.cat(flat, 0);
+                    }
+                },
+                EPS,
+                ATOL,
+                RTOL,
+                inputs);
     }
 
     private static double[] eval(Function<Tensor[], Tensor> f, Tensor[] xs) {

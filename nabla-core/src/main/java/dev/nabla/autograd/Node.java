@@ -69,9 +69,12 @@ public final class Node {
         for (int i = 0; i < saved.length; i++) {
             Tensor t = saved[i];
             if (t != null && t.version() != savedVersions[i])
-                throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an inplace operation: ["
-                        + t.dtype() + " " + dev.nabla.Shape.str(t.shape()) + "], saved by " + name() + ", is at version " + t.version()
-                        + "; expected version " + savedVersions[i] + " instead. Hint: use the out-of-place form of the op, or clone() the tensor before changing it.");
+                throw new IllegalStateException(
+                        "one of the variables needed for gradient computation has been modified by an inplace operation: ["
+                                + t.dtype() + " " + dev.nabla.Shape.str(t.shape()) + "], saved by " + name()
+                                + ", is at version " + t.version()
+                                + "; expected version " + savedVersions[i]
+                                + " instead. Hint: use the out-of-place form of the op, or clone() the tensor before changing it.");
         }
     }
 

@@ -75,15 +75,20 @@ public interface Backend {
     Storage gather(Storage src, Layout layout, int dim, Storage index, Layout indexLayout);
 
     /** dst (contiguous) [.., index[..], ..] += src along dim, the inverse of gather. */
-    void scatterAdd(Storage dst, int[] dstShape, int dim, Storage index, Layout indexLayout, Storage src, Layout srcLayout);
+    void scatterAdd(
+            Storage dst, int[] dstShape, int dim, Storage index, Layout indexLayout, Storage src, Layout srcLayout);
 
     /** Convolution geometry: stride, padding and dilation for height and width. */
     record ConvGeometry(int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
         // floor division, as PyTorch: a negative numerator (kernel larger than the padded input) must give <= 0, not 1
         /** The output height for input height h and kernel height kh. */
-        public int outH(int h, int kh) { return Math.floorDiv(h + 2 * padH - dilH * (kh - 1) - 1, strideH) + 1; }
+        public int outH(int h, int kh) {
+            return Math.floorDiv(h + 2 * padH - dilH * (kh - 1) - 1, strideH) + 1;
+        }
         /** The output width for input width w and kernel width kw. */
-        public int outW(int w, int kw) { return Math.floorDiv(w + 2 * padW - dilW * (kw - 1) - 1, strideW) + 1; }
+        public int outW(int w, int kw) {
+            return Math.floorDiv(w + 2 * padW - dilW * (kw - 1) - 1, strideW) + 1;
+        }
     }
 
     /** x [N, C, H, W] (contiguous) * w [O, C, KH, KW] (+ bias [O] or null) into [N, O, OH, OW], then max(·, 0) when relu. */
@@ -97,7 +102,8 @@ public interface Backend {
     Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
 
     /** As above; without {@code argmax} (nothing will backpropagate: inference) the argmax is not stored and is null. */
-    default Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean argmax) {
+    default Storage[] conv2dReluMaxPool(
+            Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean argmax) {
         Storage[] r = conv2dReluMaxPool(x, xShape, w, wShape, bias, g);
         return argmax ? r : new Storage[] {r[0], null};
     }
@@ -108,21 +114,35 @@ public interface Backend {
      * Equal to {@link #maxPool2dBackward} followed by {@link #conv2dBackwardInput} and {@link #conv2dBackwardWeight},
      * which is what this default does; a backend may skip building the full-resolution gradient.
      */
-    default Storage[] conv2dMaxPoolBackward(Storage gp, int[] pooledShape, Storage argmax, int[] convOutShape, Storage x, int[] xShape,
-                                            Storage w, int[] wShape, ConvGeometry g, boolean input, boolean weight) {
+    default Storage[] conv2dMaxPoolBackward(
+            Storage gp,
+            int[] pooledShape,
+            Storage argmax,
+            int[] convOutShape,
+            Storage x,
+            int[] xShape,
+            Storage w,
+            int[] wShape,
+            ConvGeometry g,
+            boolean input,
+            boolean weight) {
         Storage gy = maxPool2dBackward(gp, pooledShape, argmax, convOutShape);
-        return new Storage[] {input ? conv2dBackwardInput(gy, convOutShape, w, wShape, xShape, g, null) : null,
-                weight ? conv2dBackwardWeight(gy, convOutShape, x, xShape, wShape, g, null) : null};
+        return new Storage[] {
+            input ? conv2dBackwardInput(gy, convOutShape, w, wShape, xShape, g, null) : null,
+            weight ? conv2dBackwardWeight(gy, convOutShape, x, xShape, wShape, g, null) : null
+        };
     }
 
     /**
      * dL/dx [N, C, H, W] from dL/dy [N, O, OH, OW] and w. With reluOut (the fused conv+ReLU output) the gradient is
      * first masked by reluOut > 0; null means no ReLU.
      */
-    Storage conv2dBackwardInput(Storage gy, int[] gyShape, Storage w, int[] wShape, int[] xShape, ConvGeometry g, Storage reluOut);
+    Storage conv2dBackwardInput(
+            Storage gy, int[] gyShape, Storage w, int[] wShape, int[] xShape, ConvGeometry g, Storage reluOut);
 
     /** dL/dw [O, C, KH, KW] from dL/dy and x (masked by reluOut > 0 when given). */
-    Storage conv2dBackwardWeight(Storage gy, int[] gyShape, Storage x, int[] xShape, int[] wShape, ConvGeometry g, Storage reluOut);
+    Storage conv2dBackwardWeight(
+            Storage gy, int[] gyShape, Storage x, int[] xShape, int[] wShape, ConvGeometry g, Storage reluOut);
 
     /** dL/dbias [O]: dL/dy summed over N, OH, OW (masked by reluOut > 0 when given). */
     Storage conv2dBackwardBias(Storage gy, int[] gyShape, Storage reluOut);

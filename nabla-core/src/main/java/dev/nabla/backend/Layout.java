@@ -87,7 +87,10 @@ public record Layout(int[] shape, int[] strides, int offset) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Layout l && Arrays.equals(shape, l.shape) && Arrays.equals(strides, l.strides) && offset == l.offset;
+        return o instanceof Layout l
+                && Arrays.equals(shape, l.shape)
+                && Arrays.equals(strides, l.strides)
+                && offset == l.offset;
     }
 
     @Override

@@ -30,18 +30,30 @@ public final class Storage {
     }
 
     /** A storage over a (not copied). */
-    public static Storage of(float[] a) { return new Storage(DType.FLOAT32, a, a.length); }
+    public static Storage of(float[] a) {
+        return new Storage(DType.FLOAT32, a, a.length);
+    }
     /** A storage over a (not copied). */
-    public static Storage of(double[] a) { return new Storage(DType.FLOAT64, a, a.length); }
+    public static Storage of(double[] a) {
+        return new Storage(DType.FLOAT64, a, a.length);
+    }
     /** A storage over a (not copied). */
-    public static Storage of(long[] a) { return new Storage(DType.INT64, a, a.length); }
+    public static Storage of(long[] a) {
+        return new Storage(DType.INT64, a, a.length);
+    }
     /** A storage over a (not copied). */
-    public static Storage of(boolean[] a) { return new Storage(DType.BOOL, a, a.length); }
+    public static Storage of(boolean[] a) {
+        return new Storage(DType.BOOL, a, a.length);
+    }
 
     /** The element type. */
-    public DType dtype() { return dtype; }
+    public DType dtype() {
+        return dtype;
+    }
     /** The number of elements. */
-    public int length() { return length; }
+    public int length() {
+        return length;
+    }
 
     /** How many in-place modifications this storage has seen; autograd compares it with the version an op saved. */
     public int version() {
@@ -82,13 +94,21 @@ public final class Storage {
     }
 
     /** The array of a float32 storage. */
-    public float[] floats() { return (float[]) data; }
+    public float[] floats() {
+        return (float[]) data;
+    }
     /** The array of a float64 storage. */
-    public double[] doubles() { return (double[]) data; }
+    public double[] doubles() {
+        return (double[]) data;
+    }
     /** The array of an int64 storage. */
-    public long[] longs() { return (long[]) data; }
+    public long[] longs() {
+        return (long[]) data;
+    }
     /** The array of a bool storage. */
-    public boolean[] bools() { return (boolean[]) data; }
+    public boolean[] bools() {
+        return (boolean[]) data;
+    }
 
     /** Element i as a double, whatever the dtype (int64 beyond 2^53 loses precision; use {@link #getLong}). */
     public double get(int i) {

@@ -39,7 +39,6 @@ public enum UnaryOp {
     STEP,
     /** 0 where x is infinite, else x (logsumexp's shift). */
     INF_TO_ZERO;
-
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2 = 1 / Math.sqrt(2);
 
     /** The reference definition: this op applied to x with parameters p and q, in double. */

@@ -46,13 +46,17 @@ public final class Csv {
      * trimming spaces) and what to do with them. {@code Options.defaults()}: header, ',', '"', only the empty cell is
      * missing, and missing is an error.
      */
-    public record Options(boolean header, char delimiter, char quote, List<String> missingValues, Missing missing, float fillValue) {
+    public record Options(
+            boolean header, char delimiter, char quote, List<String> missingValues, Missing missing, float fillValue) {
         /** Checks that the options can describe a CSV file. */
         public Options {
             missingValues = List.copyOf(missingValues);
             java.util.Objects.requireNonNull(missing, "missing");
-            if (delimiter == quote) throw new IllegalArgumentException("Csv.Options: the delimiter and the quote must differ, both are '" + delimiter + "'");
-            if (delimiter == '\n' || delimiter == '\r') throw new IllegalArgumentException("Csv.Options: the delimiter cannot be a line break");
+            if (delimiter == quote)
+                throw new IllegalArgumentException(
+                        "Csv.Options: the delimiter and the quote must differ, both are '" + delimiter + "'");
+            if (delimiter == '\n' || delimiter == '\r')
+                throw new IllegalArgumentException("Csv.Options: the delimiter cannot be a line break");
         }
 
         /** A header line, ',', '"', the empty cell as the only missing value, missing values an error. */
@@ -87,7 +91,8 @@ public final class Csv {
 
         /** Replace missing features by {@code value}. */
         public Options fillMissing(float value) {
-            if (!Float.isFinite(value)) throw new IllegalArgumentException("Csv.Options: the fill value must be finite, got " + value);
+            if (!Float.isFinite(value))
+                throw new IllegalArgumentException("Csv.Options: the fill value must be finite, got " + value);
             return new Options(header, delimiter, quote, missingValues, Missing.FILL, value);
         }
     }
@@ -104,14 +109,21 @@ public final class Csv {
      * {@link Options#defaults()} but for the header. labelColumn is a header name, or a 0-based index when the file has
      * no header.
      */
-    public static TensorDataset read(Path file, boolean header, String labelColumn, boolean integerLabels) throws IOException {
+    public static TensorDataset read(Path file, boolean header, String labelColumn, boolean integerLabels)
+            throws IOException {
         return read(file, labelColumn, integerLabels, Options.defaults().header(header));
     }
 
     /** As {@link #read(Path, boolean, String, boolean)}, with the given options. */
-    public static TensorDataset read(Path file, String labelColumn, boolean integerLabels, Options options) throws IOException {
-        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(options.delimiter()).setQuote(options.quote()).setIgnoreEmptyLines(false)
-                .setIgnoreSurroundingSpaces(true).get();
+    public static TensorDataset read(Path file, String labelColumn, boolean integerLabels, Options options)
+            throws IOException {
+        CSVFormat format = CSVFormat.DEFAULT
+                .builder()
+                .setDelimiter(options.delimiter())
+                .setQuote(options.quote())
+                .setIgnoreEmptyLines(false)
+                .setIgnoreSurroundingSpaces(true)
+                .get();
         List<float[]> rows = new ArrayList<>();
         List<Long> intLabels = new ArrayList<>();
         List<Float> floatLabels = new ArrayList<>();
@@ -124,16 +136,22 @@ public final class Csv {
             try {
                 labelIndex = Integer.parseInt(labelColumn.strip());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Csv: without a header the label column must be an index, got '" + labelColumn + "'");
+                throw new IllegalArgumentException(
+                        "Csv: without a header the label column must be an index, got '" + labelColumn + "'");
             }
-            if (labelIndex < 0) throw new IllegalArgumentException("Csv: the label column index must be >= 0, got " + labelIndex);
+            if (labelIndex < 0)
+                throw new IllegalArgumentException("Csv: the label column index must be >= 0, got " + labelIndex);
         }
         String text = decodeUtf8(file, Files.readAllBytes(file));
-        try (CSVParser parser = CSVParser.builder().setReader(new java.io.StringReader(text)).setFormat(format).get()) {
+        try (CSVParser parser = CSVParser.builder()
+                .setReader(new java.io.StringReader(text))
+                .setFormat(format)
+                .get()) {
             var it = parser.iterator();
             while (true) {
                 CSVRecord rec;
-                long lineNo = parser.getCurrentLineNumber() + 1; // where this record starts (blank lines are records too)
+                long lineNo =
+                        parser.getCurrentLineNumber() + 1; // where this record starts (blank lines are records too)
                 try {
                     if (!it.hasNext()) break;
                     rec = it.next();
@@ -146,20 +164,45 @@ public final class Csv {
                 if (cells.length == 1 && cells[0].isBlank()) continue; // a blank line
                 if (label < 0) {
                     if (header) {
-                        label = Arrays.asList(cells).stream().map(String::strip).toList().indexOf(labelColumn);
-                        if (label < 0) throw new CsvException(file, lineNo, 1, "no column named '" + labelColumn + "' in header " + Arrays.toString(cells));
+                        label = Arrays.asList(cells).stream()
+                                .map(String::strip)
+                                .toList()
+                                .indexOf(labelColumn);
+                        if (label < 0)
+                            throw new CsvException(
+                                    file,
+                                    lineNo,
+                                    1,
+                                    "no column named '" + labelColumn + "' in header " + Arrays.toString(cells));
                         width = cells.length;
-                        if (width < 2) throw new CsvException(file, lineNo, 1, "the header names one column; a label and at least one feature are needed");
+                        if (width < 2)
+                            throw new CsvException(
+                                    file,
+                                    lineNo,
+                                    1,
+                                    "the header names one column; a label and at least one feature are needed");
                         continue;
                     }
                     label = labelIndex;
                 }
                 if (width < 0) {
                     width = cells.length;
-                    if (label >= width) throw new CsvException(file, lineNo, width, "label column " + label + " is beyond the " + width + " columns of the first row");
-                    if (width < 2) throw new CsvException(file, lineNo, 1, "one column only; a label and at least one feature are needed");
+                    if (label >= width)
+                        throw new CsvException(
+                                file,
+                                lineNo,
+                                width,
+                                "label column " + label + " is beyond the " + width + " columns of the first row");
+                    if (width < 2)
+                        throw new CsvException(
+                                file, lineNo, 1, "one column only; a label and at least one feature are needed");
                 }
-                if (cells.length != width) throw new CsvException(file, lineNo, Math.min(cells.length, width) + 1, "expected " + width + " columns, got " + cells.length);
+                if (cells.length != width)
+                    throw new CsvException(
+                            file,
+                            lineNo,
+                            Math.min(cells.length, width) + 1,
+                            "expected " + width + " columns, got " + cells.length);
                 float[] f = new float[width - 1];
                 boolean skip = false;
                 double labelValue = 0;
@@ -174,20 +217,36 @@ public final class Csv {
                             f[j++] = options.fillValue();
                             continue;
                         }
-                        throw new CsvException(file, lineNo, c + 1, (c == label ? "missing label" : "missing value") + (cell.isEmpty() ? " (empty cell)" : " '" + abbreviate(cell) + "'")
-                                + (c == label ? "" : "; Csv.Options.skipRowsWithMissing() or fillMissing(v) accept such rows"));
+                        throw new CsvException(
+                                file,
+                                lineNo,
+                                c + 1,
+                                (c == label ? "missing label" : "missing value")
+                                        + (cell.isEmpty() ? " (empty cell)" : " '" + abbreviate(cell) + "'")
+                                        + (c == label
+                                                ? ""
+                                                : "; Csv.Options.skipRowsWithMissing() or fillMissing(v) accept such rows"));
                     }
                     if (!NUMBER.matcher(cell).matches())
-                        throw new CsvException(file, lineNo, c + 1, "not a finite decimal number: '" + abbreviate(cell) + "'");
+                        throw new CsvException(
+                                file, lineNo, c + 1, "not a finite decimal number: '" + abbreviate(cell) + "'");
                     double v = Double.parseDouble(cell);
                     if (c == label) {
                         if (integerLabels && (v != Math.rint(v) || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE))
-                            throw new CsvException(file, lineNo, c + 1, "class label must be an integer in the int range, got " + abbreviate(cell));
-                        if (!integerLabels && Float.isInfinite((float) v)) throw new CsvException(file, lineNo, c + 1, "label " + abbreviate(cell) + " overflows float32");
+                            throw new CsvException(
+                                    file,
+                                    lineNo,
+                                    c + 1,
+                                    "class label must be an integer in the int range, got " + abbreviate(cell));
+                        if (!integerLabels && Float.isInfinite((float) v))
+                            throw new CsvException(
+                                    file, lineNo, c + 1, "label " + abbreviate(cell) + " overflows float32");
                         labelValue = v;
                     } else {
                         float fv = (float) v;
-                        if (Float.isInfinite(fv)) throw new CsvException(file, lineNo, c + 1, "value " + abbreviate(cell) + " overflows float32");
+                        if (Float.isInfinite(fv))
+                            throw new CsvException(
+                                    file, lineNo, c + 1, "value " + abbreviate(cell) + " overflows float32");
                         f[j++] = fv;
                     }
                 }
@@ -196,8 +255,12 @@ public final class Csv {
                 else floatLabels.add((float) labelValue);
                 rows.add(f);
             }
-            if (rows.isEmpty()) throw new CsvException(file, Math.max(parser.getCurrentLineNumber(), 1), 1,
-                    parser.getRecordNumber() == 0 ? "the file is empty" : "no data rows");
+            if (rows.isEmpty())
+                throw new CsvException(
+                        file,
+                        Math.max(parser.getCurrentLineNumber(), 1),
+                        1,
+                        parser.getRecordNumber() == 0 ? "the file is empty" : "no data rows");
         }
         int n = rows.size(), fdim = width - 1;
         float[] x = new float[Math.multiplyExact(n, fdim)];
@@ -215,8 +278,14 @@ public final class Csv {
 
     /** The text of the file past a UTF-8 byte-order mark (Excel writes one); invalid UTF-8 is an error naming its line. */
     private static String decodeUtf8(Path file, byte[] bytes) throws CsvException {
-        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int start =
+                bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF
+                        ? 3
+                        : 0;
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, start, bytes.length - start);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length - start);
         java.nio.charset.CoderResult r = utf8.decode(in, out, true);

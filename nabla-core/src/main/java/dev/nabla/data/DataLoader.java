@@ -31,7 +31,8 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
 
     /** The full form: dropLast leaves out a last smaller batch; seed fixes the shuffling. */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, boolean dropLast, long seed) {
-        if (batchSize <= 0) throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
+        if (batchSize <= 0)
+            throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + batchSize);
         this.dataset = dataset;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
@@ -51,7 +52,8 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
     public synchronized DataLoader workers(int n, int prefetchBatches) {
         if (n < 0) throw new IllegalArgumentException("DataLoader: workers must be >= 0, got " + n);
         if (n > 0 && prefetchBatches < n)
-            throw new IllegalArgumentException("DataLoader: prefetch must be at least the " + n + " workers, got " + prefetchBatches);
+            throw new IllegalArgumentException(
+                    "DataLoader: prefetch must be at least the " + n + " workers, got " + prefetchBatches);
         if (pool != null && n != workers) {
             pool.shutdown();
             pool = null;
@@ -191,10 +193,12 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
                     return f.get();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("DataLoader: interrupted while waiting for batch " + (taken - 1), e);
+                    throw new IllegalStateException(
+                            "DataLoader: interrupted while waiting for batch " + (taken - 1), e);
                 } catch (java.util.concurrent.ExecutionException e) {
                     Throwable c = e.getCause();
-                    if (c instanceof RuntimeException r) throw r; // the worker's own error (a bad sample, a transform), unwrapped
+                    if (c instanceof RuntimeException r)
+                        throw r; // the worker's own error (a bad sample, a transform), unwrapped
                     if (c instanceof Error err) throw err;
                     throw new IllegalStateException("DataLoader: batch " + (taken - 1) + " failed: " + c, c);
                 }
@@ -207,7 +211,8 @@ public final class DataLoader implements Iterable<Dataset.Batch> {
         int total = 0;
         for (int s : sizes) total += s;
         if (total != dataset.size())
-            throw new IllegalArgumentException("randomSplit: sizes " + java.util.Arrays.toString(sizes) + " add up to " + total + ", not the dataset size " + dataset.size());
+            throw new IllegalArgumentException("randomSplit: sizes " + java.util.Arrays.toString(sizes) + " add up to "
+                    + total + ", not the dataset size " + dataset.size());
         int[] perm = new DataLoader(dataset, 1, true, false, seed).order();
         Subset[] out = new Subset[sizes.length];
         int at = 0;

@@ -77,7 +77,8 @@ public final class Idx {
             long start = offset;
             for (int i = 0; i < 4; i++) {
                 int b = read1();
-                if (b < 0) throw new IdxException(file, start, "file ends inside " + what + " (at byte " + offset + ")");
+                if (b < 0)
+                    throw new IdxException(file, start, "file ends inside " + what + " (at byte " + offset + ")");
                 v = (v << 8) | b;
             }
             return v;
@@ -108,12 +109,19 @@ public final class Idx {
         int magic = in.readInt("the 4-byte magic number");
         int type = (magic >>> 8) & 0xff, rank = magic & 0xff;
         if ((magic >>> 16) != 0 || type != 0x08 || rank < 1 || rank > 4)
-            throw new IdxException(file, 0, String.format("bad magic number 0x%08x (expected 0x000008RR: unsigned bytes, rank 1 to 4)", magic));
+            throw new IdxException(
+                    file,
+                    0,
+                    String.format("bad magic number 0x%08x (expected 0x000008RR: unsigned bytes, rank 1 to 4)", magic));
         int[] shape = new int[rank];
         for (int d = 0; d < rank; d++) {
             long at = in.offset;
             shape[d] = in.readInt("the dimensions (rank " + rank + ")");
-            if (shape[d] < 0) throw new IdxException(file, at, "negative dimension " + shape[d] + " (" + Integer.toUnsignedString(shape[d]) + " as unsigned)");
+            if (shape[d] < 0)
+                throw new IdxException(
+                        file,
+                        at,
+                        "negative dimension " + shape[d] + " (" + Integer.toUnsignedString(shape[d]) + " as unsigned)");
         }
         long header = 4 + 4L * rank, n;
         try {
@@ -121,22 +129,36 @@ public final class Idx {
         } catch (IllegalArgumentException tooMany) {
             n = Long.MAX_VALUE;
         }
-        if (n > MAX_DATA) throw new IdxException(file, 4, "dimensions " + Arrays.toString(shape) + " describe more than " + MAX_DATA + " bytes of data");
+        if (n > MAX_DATA)
+            throw new IdxException(
+                    file,
+                    4,
+                    "dimensions " + Arrays.toString(shape) + " describe more than " + MAX_DATA + " bytes of data");
         if (rawSize >= 0 && rawSize != header + n)
-            throw new IdxException(file, Math.min(rawSize, header + n), rawSize < header + n
-                    ? "file is truncated: expected " + n + " data bytes for shape " + Arrays.toString(shape) + ", got " + (rawSize - header)
-                    : "unexpected bytes after the " + n + " data bytes (the file has " + (rawSize - header - n) + " more)");
+            throw new IdxException(
+                    file,
+                    Math.min(rawSize, header + n),
+                    rawSize < header + n
+                            ? "file is truncated: expected " + n + " data bytes for shape " + Arrays.toString(shape)
+                                    + ", got " + (rawSize - header)
+                            : "unexpected bytes after the " + n + " data bytes (the file has " + (rawSize - header - n)
+                                    + " more)");
         byte[] data = new byte[(int) Math.min(n, 1 << 20)];
         int read = 0;
         while (read < n) {
-            if (read == data.length) data = Arrays.copyOf(data, (int) Math.min(n, 2L * data.length)); // grows with the data actually present
+            if (read == data.length)
+                data = Arrays.copyOf(data, (int) Math.min(n, 2L * data.length)); // grows with the data actually present
             int r = in.read(data, read, data.length - read);
             if (r < 0)
-                throw new IdxException(file, header + read, "file is truncated: expected " + n + " data bytes for shape "
-                        + Arrays.toString(shape) + ", got " + read);
+                throw new IdxException(
+                        file,
+                        header + read,
+                        "file is truncated: expected " + n + " data bytes for shape " + Arrays.toString(shape)
+                                + ", got " + read);
             read += r;
         }
-        if (in.read1() >= 0) throw new IdxException(file, header + n, "unexpected bytes after the " + n + " data bytes");
+        if (in.read1() >= 0)
+            throw new IdxException(file, header + n, "unexpected bytes after the " + n + " data bytes");
         return new IdxData(shape, data);
     }
 
@@ -151,7 +173,8 @@ public final class Idx {
      */
     public static Tensor images(Path file, float mean, float std) throws IOException {
         IdxData c = read(file);
-        if (c.shape().length != 3) throw new IdxException(file, 0, "expected images of rank 3 [N, H, W], got rank " + c.shape().length);
+        if (c.shape().length != 3)
+            throw new IdxException(file, 0, "expected images of rank 3 [N, H, W], got rank " + c.shape().length);
         byte[] d = c.data();
         float[] f = new float[d.length];
         for (int i = 0; i < f.length; i++) f[i] = ((d[i] & 0xff) / 255f - mean) / std;
@@ -161,7 +184,8 @@ public final class Idx {
     /** Labels [N] as int64. */
     public static Tensor labels(Path file) throws IOException {
         IdxData c = read(file);
-        if (c.shape().length != 1) throw new IdxException(file, 0, "expected labels of rank 1 [N], got rank " + c.shape().length);
+        if (c.shape().length != 1)
+            throw new IdxException(file, 0, "expected labels of rank 1 [N], got rank " + c.shape().length);
         long[] l = new long[c.data().length];
         for (int i = 0; i < l.length; i++) l[i] = c.data()[i] & 0xff;
         return Tensor.of(l).to(DType.INT64);

@@ -28,26 +28,62 @@ public final class MnistDatasets {
     /** The two data sets, with their default normalisation (applied after pixel/255) and their published checksums. */
     public enum Variant {
         /** Zalando's Fashion-MNIST: ten kinds of clothing. */
-        FASHION_MNIST("fashion-mnist", "Fashion-MNIST", 0.2860, 0.3530, "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
-                "dataset-fashion-mnist", new String[] { // SHA-256 of the uncompressed files, checked against Debian's copy
-                "sha256:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", "sha256:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-                "sha256:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", "sha256:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"},
-                new String[] {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}),
+        FASHION_MNIST(
+                "fashion-mnist",
+                "Fashion-MNIST",
+                0.2860,
+                0.3530,
+                "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
+                "dataset-fashion-mnist",
+                new String[] { // SHA-256 of the uncompressed files, checked against Debian's copy
+                    "sha256:c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+                            "sha256:bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+                    "sha256:5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+                            "sha256:0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
+                },
+                new String[] {
+                    "T-shirt/top",
+                    "Trouser",
+                    "Pullover",
+                    "Dress",
+                    "Coat",
+                    "Sandal",
+                    "Shirt",
+                    "Sneaker",
+                    "Bag",
+                    "Ankle boot"
+                }),
         /** LeCun's handwritten digits. */
-        MNIST("mnist", "MNIST", 0.1307, 0.3081, "https://ossci-datasets.s3.amazonaws.com/mnist/", null,
+        MNIST(
+                "mnist",
+                "MNIST",
+                0.1307,
+                0.3081,
+                "https://ossci-datasets.s3.amazonaws.com/mnist/",
+                null,
                 new String[] { // MD5 of the .gz files as torchvision publishes them
-                "md5gz:f68b3c2dcbeaaa9fbdd348bbdeb94873", "md5gz:d53e105ee54ea40749a09fcbcd1e9432",
-                "md5gz:9fb629c4189551a2d022fa330f9573f3", "md5gz:ec29112dd5afa0611ce80d1b7f02629c"},
+                    "md5gz:f68b3c2dcbeaaa9fbdd348bbdeb94873", "md5gz:d53e105ee54ea40749a09fcbcd1e9432",
+                    "md5gz:9fb629c4189551a2d022fa330f9573f3", "md5gz:ec29112dd5afa0611ce80d1b7f02629c"
+                },
                 new String[] {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
 
         /** Folder name, display title, download URL and Debian package (or null). */
         public final String folder, title, baseUrl, debianPackage;
         /** Pixel mean and standard deviation of the training set (for normalisation). */
         public final double mean, std;
+
         private final String[] checksums;
         private final String[] classes;
 
-        Variant(String folder, String title, double mean, double std, String baseUrl, String debianPackage, String[] checksums, String[] classes) {
+        Variant(
+                String folder,
+                String title,
+                double mean,
+                double std,
+                String baseUrl,
+                String debianPackage,
+                String[] checksums,
+                String[] classes) {
             this.folder = folder;
             this.title = title;
             this.mean = mean;
@@ -64,7 +100,9 @@ public final class MnistDatasets {
         }
     }
 
-    static final String[] FILES = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    static final String[] FILES = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
+    };
 
     /** Raised when the files cannot be found or fetched; the message says where we looked and what to do. */
     public static final class DataNotFoundException extends RuntimeException {
@@ -123,14 +161,17 @@ public final class MnistDatasets {
     /** ~/.local/share/nabla/datasets/NAME (or under $XDG_DATA_HOME), where downloads go. */
     public static Path userDataDir(Variant v) {
         String xdg = System.getenv("XDG_DATA_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("nabla").resolve("datasets").resolve(v.folder);
     }
 
     /** The folder that holds the four files; downloads them (verified) when no folder does. */
     public static Path locate(Variant v, Path userDir) throws IOException {
         if (userDir != null && !complete(userDir))
-            throw new DataNotFoundException(v.title + ": " + userDir + " does not hold the four IDX files (" + String.join(", ", FILES) + ", optionally .gz)");
+            throw new DataNotFoundException(v.title + ": " + userDir + " does not hold the four IDX files ("
+                    + String.join(", ", FILES) + ", optionally .gz)");
         for (Path d : searchPath(v, userDir)) if (complete(d)) return d;
         Path target = userDataDir(v);
         String failure;
@@ -139,13 +180,26 @@ public final class MnistDatasets {
             return target;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            failure = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         StringBuilder b = new StringBuilder(v.title + " not found. Looked in: ");
-        b.append(String.join(", ", searchPath(v, null).stream().map(Path::toString).toList())).append(". ");
-        b.append("The download from ").append(v.baseUrl).append(" failed (").append(failure).append("). To get the files: ");
-        if (v.debianPackage != null) b.append("sudo apt-get install ").append(v.debianPackage).append(", or ");
-        b.append("put ").append(String.join(".gz, ", FILES)).append(".gz into ").append(target).append(", or pass the folder that holds them (--data DIR).");
+        b.append(String.join(
+                        ", ", searchPath(v, null).stream().map(Path::toString).toList()))
+                .append(". ");
+        b.append("The download from ")
+                .append(v.baseUrl)
+                .append(" failed (")
+                .append(failure)
+                .append("). To get the files: ");
+        if (v.debianPackage != null)
+            b.append("sudo apt-get install ").append(v.debianPackage).append(", or ");
+        b.append("put ")
+                .append(String.join(".gz, ", FILES))
+                .append(".gz into ")
+                .append(target)
+                .append(", or pass the folder that holds them (--data DIR).");
         throw new DataNotFoundException(b.toString());
     }
 
@@ -162,29 +216,44 @@ public final class MnistDatasets {
     }
 
     static void download(String baseUrl, String[] checksums, Path target) throws IOException, InterruptedException {
-        if (!baseUrl.startsWith("https://")) throw new IOException("refusing a download that is not over HTTPS: " + baseUrl);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        if (!baseUrl.startsWith("https://"))
+            throw new IOException("refusing a download that is not over HTTPS: " + baseUrl);
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
         List<Path> created = createDirectories(target.toAbsolutePath().getParent());
-        try (var old = Files.newDirectoryStream(target.toAbsolutePath().getParent(), "." + target.getFileName() + "-download-*")) {
+        try (var old = Files.newDirectoryStream(
+                target.toAbsolutePath().getParent(), "." + target.getFileName() + "-download-*")) {
             for (Path p : old) deleteTree(p); // staging folders of a download that was killed
         }
         Path staging = null;
         boolean moved = false;
         try {
-            staging = Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + "-download-");
+            staging = Files.createTempDirectory(
+                    target.toAbsolutePath().getParent(), "." + target.getFileName() + "-download-");
             for (int i = 0; i < FILES.length; i++) {
                 Path dest = staging.resolve(FILES[i] + ".gz");
                 URI uri = URI.create(baseUrl + FILES[i] + ".gz");
-                HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> res = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofMinutes(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = res.body()) {
                     if (res.statusCode() != 200) throw new IOException("HTTP " + res.statusCode() + " for " + uri);
-                    if (!res.uri().getScheme().equals("https")) throw new IOException(uri + " redirected to a non-HTTPS address " + res.uri());
-                    long declared = res.headers().firstValueAsLong("content-length").orElse(-1);
-                    if (declared > MAX_DOWNLOAD_BYTES) throw new IOException(uri + " declares " + declared + " bytes, more than the limit of " + MAX_DOWNLOAD_BYTES);
+                    if (!res.uri().getScheme().equals("https"))
+                        throw new IOException(uri + " redirected to a non-HTTPS address " + res.uri());
+                    long declared =
+                            res.headers().firstValueAsLong("content-length").orElse(-1);
+                    if (declared > MAX_DOWNLOAD_BYTES)
+                        throw new IOException(
+                                uri + " declares " + declared + " bytes, more than the limit of " + MAX_DOWNLOAD_BYTES);
                     copyCapped(in, dest, MAX_DOWNLOAD_BYTES, uri);
                 }
                 String got = checksum(dest, checksums[i]);
-                if (!got.equals(checksums[i])) throw new IOException("checksum mismatch for " + uri + ": " + got + ", expected " + checksums[i]);
+                if (!got.equals(checksums[i]))
+                    throw new IOException("checksum mismatch for " + uri + ": " + got + ", expected " + checksums[i]);
             }
             if (Files.exists(target)) { // an incomplete folder from before: replace it
                 try (var old = Files.list(target)) {
@@ -240,7 +309,7 @@ public final class MnistDatasets {
     static String checksum(Path gz, String expected) throws IOException {
         boolean content = expected.startsWith("sha256:");
         try (InputStream raw = Files.newInputStream(gz);
-             InputStream in = content ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw) {
+                InputStream in = content ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw) {
             MessageDigest md = MessageDigest.getInstance(content ? "SHA-256" : "MD5");
             byte[] buf = new byte[1 << 16];
             for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);

@@ -8,7 +8,8 @@ public final class Subset implements Dataset {
     /** The samples of base at indices, in that order. */
     public Subset(Dataset base, int[] indices) {
         for (int i : indices)
-            if (i < 0 || i >= base.size()) throw new IndexOutOfBoundsException("Subset: index " + i + " outside a dataset of " + base.size());
+            if (i < 0 || i >= base.size())
+                throw new IndexOutOfBoundsException("Subset: index " + i + " outside a dataset of " + base.size());
         this.base = base;
         this.indices = indices.clone();
     }

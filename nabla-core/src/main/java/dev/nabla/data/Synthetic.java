@@ -34,7 +34,8 @@ public final class Synthetic {
     }
 
     /** x uniform in [lo, hi], y = Σ coefficients[k]·x^k + N(0, noise²); x and y of shape [n, 1]. */
-    public static TensorDataset polynomial(int n, double[] coefficients, double lo, double hi, double noise, Generator g) {
+    public static TensorDataset polynomial(
+            int n, double[] coefficients, double lo, double hi, double noise, Generator g) {
         float[] x = new float[n], y = new float[n];
         for (int i = 0; i < n; i++) {
             double v = lo + (hi - lo) * g.nextDouble(), s = 0, p = 1;

@@ -10,8 +10,8 @@ public final class TensorDataset implements Dataset {
     /** Samples as rows of inputs and targets (same first dimension). */
     public TensorDataset(Tensor inputs, Tensor targets) {
         if (inputs.rank() == 0 || targets.rank() == 0 || inputs.size(0) != targets.size(0))
-            throw new IllegalArgumentException("TensorDataset: inputs " + Shape.str(inputs.shape()) + " and targets " + Shape.str(targets.shape())
-                    + " must have the same first dimension");
+            throw new IllegalArgumentException("TensorDataset: inputs " + Shape.str(inputs.shape()) + " and targets "
+                    + Shape.str(targets.shape()) + " must have the same first dimension");
         this.inputs = inputs;
         this.targets = targets;
     }

@@ -65,7 +65,9 @@ public final class Transforms {
         Tensor out = Tensor.full(fill, x.dtype(), x.shape());
         int ys = Math.max(0, dy), ye = Math.min(h, h + dy), xs = Math.max(0, dx), xe = Math.min(w, w + dx);
         if (ye > ys && xe > xs)
-            out.narrow(-2, ys, ye - ys).narrow(-1, xs, xe - xs).copy_(x.narrow(-2, ys - dy, ye - ys).narrow(-1, xs - dx, xe - xs));
+            out.narrow(-2, ys, ye - ys)
+                    .narrow(-1, xs, xe - xs)
+                    .copy_(x.narrow(-2, ys - dy, ye - ys).narrow(-1, xs - dx, xe - xs));
         return out;
     }
 

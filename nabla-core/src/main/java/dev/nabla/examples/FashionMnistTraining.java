@@ -27,12 +27,42 @@ public final class FashionMnistTraining {
     private FashionMnistTraining() {}
 
     /** What to train and how; {@code trainLimit} > 0 trains on the first that many images only (quick runs). */
-    public record Config(String model, MnistDatasets.Variant data, Path dataDir, int epochs, int batchSize, double lr, double weightDecay,
-                         long seed, int trainLimit, boolean progress, Trainer.NonFinitePolicy onNonFinite) {
+    public record Config(
+            String model,
+            MnistDatasets.Variant data,
+            Path dataDir,
+            int epochs,
+            int batchSize,
+            double lr,
+            double weightDecay,
+            long seed,
+            int trainLimit,
+            boolean progress,
+            Trainer.NonFinitePolicy onNonFinite) {
         /** A configuration that stops on non-finite values. */
-        public Config(String model, MnistDatasets.Variant data, Path dataDir, int epochs, int batchSize, double lr, double weightDecay,
-                      long seed, int trainLimit, boolean progress) {
-            this(model, data, dataDir, epochs, batchSize, lr, weightDecay, seed, trainLimit, progress, Trainer.NonFinitePolicy.STOP);
+        public Config(
+                String model,
+                MnistDatasets.Variant data,
+                Path dataDir,
+                int epochs,
+                int batchSize,
+                double lr,
+                double weightDecay,
+                long seed,
+                int trainLimit,
+                boolean progress) {
+            this(
+                    model,
+                    data,
+                    dataDir,
+                    epochs,
+                    batchSize,
+                    lr,
+                    weightDecay,
+                    seed,
+                    trainLimit,
+                    progress,
+                    Trainer.NonFinitePolicy.STOP);
         }
 
         /** The seed program's configuration: the CNN on Fashion-MNIST, 5 epochs, batch 128, Adam lr 1e-3, weight decay 1e-4, seed 0. */
@@ -63,7 +93,10 @@ public final class FashionMnistTraining {
     static String number(double v) {
         if (v == 0 || !Double.isFinite(v)) return Double.toString(v).replace(".0", "");
         double a = Math.abs(v);
-        if (a >= 1e-3 && a < 1e6) return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+        if (a >= 1e-3 && a < 1e6)
+            return new java.math.BigDecimal(Double.toString(v))
+                    .stripTrailingZeros()
+                    .toPlainString();
         String e = String.format(java.util.Locale.ROOT, "%.6e", v); // 1.000000e-04 -> 1e-04
         String[] parts = e.split("e");
         String mant = new java.math.BigDecimal(parts[0]).stripTrailingZeros().toPlainString();
@@ -83,16 +116,27 @@ public final class FashionMnistTraining {
         }
         Module model = model(c.model());
         Adam adam = new Adam(model.parameters(), c.lr(), c.weightDecay());
-        Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).output(out).validationName("test")
-                .onNonFinite(c.onNonFinite()).callbacks(callbacks);
+        Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss())
+                .output(out)
+                .validationName("test")
+                .onNonFinite(c.onNonFinite())
+                .callbacks(callbacks);
         if (resume != null) {
             dev.nabla.train.Checkpoint.resume(resume, trainer);
             if (out != null) out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
         }
         if (out != null)
-            out.printf("%s: %s on %s, %,d training and %,d test images, %s, batch %d, Adam lr %s weight decay %s%n", c.model(),
-                    model.getClass().getSimpleName(), c.data().title, train.size(), testSet.size(), c.epochs() == 1 ? "1 epoch" : c.epochs() + " epochs",
-                    c.batchSize(), number(c.lr()), number(c.weightDecay()));
+            out.printf(
+                    "%s: %s on %s, %,d training and %,d test images, %s, batch %d, Adam lr %s weight decay %s%n",
+                    c.model(),
+                    model.getClass().getSimpleName(),
+                    c.data().title,
+                    train.size(),
+                    testSet.size(),
+                    c.epochs() == 1 ? "1 epoch" : c.epochs() + " epochs",
+                    c.batchSize(),
+                    number(c.lr()),
+                    number(c.weightDecay()));
         DataLoader testLoader = new DataLoader(testSet, 500, false);
         History h = trainer.fit(new DataLoader(train, c.batchSize(), true, false, c.seed()), testLoader, c.epochs());
         return new Run(model, trainer, h, trainer.evaluate(testLoader));

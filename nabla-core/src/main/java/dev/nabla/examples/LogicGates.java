@@ -32,10 +32,16 @@ public final class LogicGates {
             Perceptron p = new Perceptron(2);
             Perceptron.FitResult r = p.fit(x, targets, 0.1, 100);
             results.put(gate, r);
-            if (out != null) out.printf("perceptron %-4s: %s; outputs %s%n", gate, r, java.util.Arrays.toString(p.forward(x).toFloatArray()));
+            if (out != null)
+                out.printf(
+                        "perceptron %-4s: %s; outputs %s%n",
+                        gate, r, java.util.Arrays.toString(p.forward(x).toFloatArray()));
         }
         Generator g = new Generator(seed);
-        Sequential mlp = new Sequential(new Linear(2, 4, true, g, dev.nabla.DType.FLOAT32), new Tanh(), new Linear(4, 1, true, g, dev.nabla.DType.FLOAT32));
+        Sequential mlp = new Sequential(
+                new Linear(2, 4, true, g, dev.nabla.DType.FLOAT32),
+                new Tanh(),
+                new Linear(4, 1, true, g, dev.nabla.DType.FLOAT32));
         Adam opt = new Adam(mlp.parameters(), 0.05);
         BCEWithLogitsLoss bce = new BCEWithLogitsLoss();
         Tensor y = Synthetic.gateTargets("XOR").reshape(4, 1);
@@ -45,7 +51,10 @@ public final class LogicGates {
             opt.step();
         }
         float[] probs = mlp.forward(x).sigmoid().toFloatArray();
-        if (out != null) out.printf("MLP 2-4-1 on XOR after 500 Adam steps: P(1) = %s for inputs 00, 01, 10, 11%n", java.util.Arrays.toString(probs));
+        if (out != null)
+            out.printf(
+                    "MLP 2-4-1 on XOR after 500 Adam steps: P(1) = %s for inputs 00, 01, 10, 11%n",
+                    java.util.Arrays.toString(probs));
         return new Result(results, probs);
     }
 

@@ -39,16 +39,27 @@ public final class QuadraticFit {
 
     /** Fits w2·x² + w1·x + w0 to noisy samples of truth {w2, w1, w0}, printing to out (null: silent). */
     public static Result run(PrintStream out, double[] truth, long seed) {
-        TensorDataset data = Synthetic.polynomial(200, new double[] {truth[2], truth[1], truth[0]}, -2, 2, 0.1, new Generator(seed));
+        TensorDataset data =
+                Synthetic.polynomial(200, new double[] {truth[2], truth[1], truth[0]}, -2, 2, 0.1, new Generator(seed));
         Quadratic model = new Quadratic();
         Trainer trainer = new Trainer(model, new SGD(model.parameters(), 0.1), new MSELoss())
-                .callbacks(new GradientThreshold(1e-5)).output(null);
+                .callbacks(new GradientThreshold(1e-5))
+                .output(null);
         trainer.fit(new DataLoader(data, data.size(), false), null, 20_000);
-        double w2 = model.parameter("w2").item(), w1 = model.parameter("w1").item(), w0 = model.parameter("w0").item();
-        Result r = new Result(w2, w1, w0, trainer.epochsDone(), trainer.history().stopReason());
+        double w2 = model.parameter("w2").item(),
+                w1 = model.parameter("w1").item(),
+                w0 = model.parameter("w0").item();
+        Result r =
+                new Result(w2, w1, w0, trainer.epochsDone(), trainer.history().stopReason());
         if (out != null) {
             out.printf(Locale.ROOT, "true      f(x) = %.4f x^2 + %.4f x + %.4f%n", truth[0], truth[1], truth[2]);
-            out.printf(Locale.ROOT, "recovered f(x) = %.4f x^2 + %.4f x + %.4f after %d epochs of gradient descent (lr 0.1)%n", w2, w1, w0, r.epochs());
+            out.printf(
+                    Locale.ROOT,
+                    "recovered f(x) = %.4f x^2 + %.4f x + %.4f after %d epochs of gradient descent (lr 0.1)%n",
+                    w2,
+                    w1,
+                    w0,
+                    r.epochs());
             out.println("stopped by " + r.stopReason());
         }
         return r;

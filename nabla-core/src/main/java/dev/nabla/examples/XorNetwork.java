@@ -34,14 +34,20 @@ public final class XorNetwork {
         Map<Integer, Double> acc = new LinkedHashMap<>();
         for (int h : widths) {
             Generator g = new Generator(seed + 100 + h);
-            Sequential net = new Sequential(new Linear(2, h, true, g, DType.FLOAT32), new Sigmoid(), new Linear(h, 1, true, g, DType.FLOAT32));
+            Sequential net = new Sequential(
+                    new Linear(2, h, true, g, DType.FLOAT32), new Sigmoid(), new Linear(h, 1, true, g, DType.FLOAT32));
             Trainer t = new Trainer(net, new SGD(net.parameters(), 0.15), new BCEWithLogitsLoss()).output(null);
             t.fit(new DataLoader(train, BATCH, true, false, seed), null, EPOCHS);
             double a = t.evaluate(new DataLoader(test, 1000, false)).accuracy();
             acc.put(h, a);
             if (out != null)
-                out.printf(Locale.ROOT, "hidden units %3d: test accuracy %.4f on 4,000 fresh points (train loss %.4f after %d epochs)%n", h, a,
-                        t.history().last().trainLoss(), EPOCHS);
+                out.printf(
+                        Locale.ROOT,
+                        "hidden units %3d: test accuracy %.4f on 4,000 fresh points (train loss %.4f after %d epochs)%n",
+                        h,
+                        a,
+                        t.history().last().trainLoss(),
+                        EPOCHS);
         }
         return acc;
     }

@@ -60,7 +60,9 @@ public final class AtomicFiles {
                 byte[] bytes = e.getValue();
                 temps.put(e.getKey(), prepare(e.getKey(), out -> out.write(bytes)));
             }
-            for (var e : temps.entrySet()) Files.move(e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            for (var e : temps.entrySet())
+                Files.move(
+                        e.getValue(), e.getKey(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             for (Path t : temps.values()) Files.deleteIfExists(t);
         }
@@ -76,11 +78,13 @@ public final class AtomicFiles {
         if (dir == null) throw new IOException(what + ": " + file + " has no parent folder");
         for (Path p = dir; p != null; p = p.getParent()) {
             if (Files.exists(p)) {
-                if (!Files.isDirectory(p)) throw new IOException(what + ": " + p + " is a file, so " + file + " cannot be created under it");
+                if (!Files.isDirectory(p))
+                    throw new IOException(what + ": " + p + " is a file, so " + file + " cannot be created under it");
                 break;
             }
         }
-        if (Files.exists(file) && !Files.isWritable(file)) throw new IOException(what + ": " + file + " is not writable");
+        if (Files.exists(file) && !Files.isWritable(file))
+            throw new IOException(what + ": " + file + " is not writable");
         List<Path> created = new ArrayList<>();
         for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) created.add(0, p);
         try {
@@ -88,7 +92,10 @@ public final class AtomicFiles {
             Path probe = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
-            throw new IOException(what + ": cannot write into " + dir + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+            throw new IOException(
+                    what + ": cannot write into " + dir + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                            + ")",
+                    e);
         } finally { // leave no trace of the check: remove the folders it made
             for (int i = created.size() - 1; i >= 0; i--) {
                 try {
@@ -114,7 +121,8 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             try { // temporary files are created private (0600); the result gets the usual rw-r--r--
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException notPosix) {
                 // keep the platform's defaults
             }
@@ -131,7 +139,9 @@ public final class AtomicFiles {
         String prefix = "." + name;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> {
             String n = p.getFileName().toString();
-            return n.startsWith(prefix) && n.endsWith(".tmp") && n.substring(prefix.length(), n.length() - 4).matches("\\d+");
+            return n.startsWith(prefix)
+                    && n.endsWith(".tmp")
+                    && n.substring(prefix.length(), n.length() - 4).matches("\\d+");
         })) {
             for (Path p : ds) Files.deleteIfExists(p);
         } catch (IOException ignored) {

@@ -22,7 +22,9 @@ import java.util.Map;
  * {@link #NULL}. Parsing is strict: one value and nothing after it, no key twice in an object.
  */
 public final class Json {
-    private static final JsonFactory FACTORY = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     /** JSON's null (a value, so that maps and lists can hold it). */
     public static final Object NULL = new Object() {
@@ -43,7 +45,9 @@ public final class Json {
             JsonToken t = p.nextToken();
             if (t == null) throw new com.fasterxml.jackson.core.JsonParseException(p, "no JSON value");
             Object v = value(p, t);
-            if (p.nextToken() != null) throw new com.fasterxml.jackson.core.JsonParseException(p, "more content after the JSON value", p.currentTokenLocation());
+            if (p.nextToken() != null)
+                throw new com.fasterxml.jackson.core.JsonParseException(
+                        p, "more content after the JSON value", p.currentTokenLocation());
             return v;
         } catch (JsonProcessingException e) {
             throw e;
@@ -71,7 +75,9 @@ public final class Json {
                 return p.getText();
             }
             case VALUE_NUMBER_INT -> {
-                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : (Object) p.getLongValue();
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? p.getBigIntegerValue()
+                        : (Object) p.getLongValue();
             }
             case VALUE_NUMBER_FLOAT -> {
                 return p.getDoubleValue();
@@ -127,7 +133,9 @@ public final class Json {
             case Number n -> g.writeNumber(n.doubleValue());
             default -> {
                 if (v == NULL) g.writeNull();
-                else throw new IllegalArgumentException("Json.write: cannot write a " + v.getClass().getName());
+                else
+                    throw new IllegalArgumentException(
+                            "Json.write: cannot write a " + v.getClass().getName());
             }
         }
     }

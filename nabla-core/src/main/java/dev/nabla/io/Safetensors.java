@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -43,7 +42,11 @@ public final class Safetensors {
             case "F64" -> DType.FLOAT64;
             case "I64" -> DType.INT64;
             case "BOOL" -> DType.BOOL;
-            default -> throw new SafetensorsException(file, 8, "tensor '" + name + "' has unsupported dtype " + code + " (supported: F32, F64, I64, BOOL)");
+            default ->
+                throw new SafetensorsException(
+                        file,
+                        8,
+                        "tensor '" + name + "' has unsupported dtype " + code + " (supported: F32, F64, I64, BOOL)");
         };
     }
 
@@ -72,7 +75,8 @@ public final class Safetensors {
         return b.toByteArray();
     }
 
-    private static void writeTo(java.io.OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+    private static void writeTo(java.io.OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
         long offset = 0;
@@ -95,7 +99,10 @@ public final class Safetensors {
         byte[] hp = new byte[h.length + pad];
         System.arraycopy(h, 0, hp, 0, h.length);
         java.util.Arrays.fill(hp, h.length, hp.length, (byte) ' ');
-        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hp.length).array());
+        out.write(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(hp.length)
+                .array());
         out.write(hp);
         for (Tensor t : order) out.write(bytes(t));
     }
@@ -131,28 +138,49 @@ public final class Safetensors {
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < 8) throw new SafetensorsException(file, 0, "file of " + size + " bytes is too short for the 8-byte header length");
-            long headerLen = readFully(ch, 0, 8, file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            if (size < 8)
+                throw new SafetensorsException(
+                        file, 0, "file of " + size + " bytes is too short for the 8-byte header length");
+            long headerLen =
+                    readFully(ch, 0, 8, file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
             if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8)
-                throw new SafetensorsException(file, 0, "header length " + headerLen + " is out of bounds (file size " + size + ", limit " + MAX_HEADER + ")");
+                throw new SafetensorsException(
+                        file,
+                        0,
+                        "header length " + headerLen + " is out of bounds (file size " + size + ", limit " + MAX_HEADER
+                                + ")");
             byte[] h = new byte[(int) headerLen];
             readFully(ch, 8, h.length, file).get(0, h);
             String text;
             try {
-                text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(h)).toString();
+                text = java.nio.charset.StandardCharsets.UTF_8
+                        .newDecoder()
+                        .decode(ByteBuffer.wrap(h))
+                        .toString();
             } catch (java.nio.charset.CharacterCodingException e) {
                 throw new SafetensorsException(file, 8, "header is not valid UTF-8");
             }
-            if (h[0] != '{') throw new SafetensorsException(file, 8, "header must start with '{', got byte 0x" + Integer.toHexString(h[0] & 0xff));
+            if (h[0] != '{')
+                throw new SafetensorsException(
+                        file, 8, "header must start with '{', got byte 0x" + Integer.toHexString(h[0] & 0xff));
             Object parsed;
             try {
-                parsed = Json.parse(text); // from the decoded text: Jackson's own detection of the encoding took "{\0\0\0" for UTF-32
+                parsed = Json.parse(
+                        text); // from the decoded text: Jackson's own detection of the encoding took "{\0\0\0" for
+                // UTF-32
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 long chars = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
-                long at = chars < 0 || chars > text.length() ? 8 : 8 + text.substring(0, (int) chars).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-                throw new SafetensorsException(file, at, "header is not one valid JSON object: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+                long at = chars < 0 || chars > text.length()
+                        ? 8
+                        : 8 + text.substring(0, (int) chars).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                throw new SafetensorsException(
+                        file,
+                        at,
+                        "header is not one valid JSON object: "
+                                + e.getOriginalMessage().lines().findFirst().orElse(""));
             }
-            if (!(parsed instanceof Map<?, ?> header)) throw new SafetensorsException(file, 8, "header is not a JSON object");
+            if (!(parsed instanceof Map<?, ?> header))
+                throw new SafetensorsException(file, 8, "header is not a JSON object");
             long dataStart = 8 + headerLen, dataSize = size - dataStart;
             Map<String, String> metadata = new LinkedHashMap<>();
             record Entry(String name, DType dtype, int[] shape, int numel, long begin, long end) {}
@@ -161,60 +189,94 @@ public final class Safetensors {
                 String name = (String) e.getKey();
                 Object nv = e.getValue();
                 if (name.equals("__metadata__")) {
-                    if (!(nv instanceof Map<?, ?> md)) throw new SafetensorsException(file, 8, "__metadata__ must be an object of strings, got " + kind(nv));
+                    if (!(nv instanceof Map<?, ?> md))
+                        throw new SafetensorsException(
+                                file, 8, "__metadata__ must be an object of strings, got " + kind(nv));
                     for (var m : md.entrySet()) {
                         if (!(m.getValue() instanceof String v))
-                            throw new SafetensorsException(file, 8, "__metadata__ value of '" + m.getKey() + "' must be a string, got " + kind(m.getValue()));
+                            throw new SafetensorsException(
+                                    file,
+                                    8,
+                                    "__metadata__ value of '" + m.getKey() + "' must be a string, got "
+                                            + kind(m.getValue()));
                         metadata.put((String) m.getKey(), v);
                     }
                     continue;
                 }
-                if (!(nv instanceof Map<?, ?> n) || !n.containsKey("dtype") || !n.containsKey("shape") || !n.containsKey("data_offsets"))
-                    throw new SafetensorsException(file, 8, "tensor '" + name + "' needs dtype, shape and data_offsets");
-                if (!(n.get("dtype") instanceof String code)) throw new SafetensorsException(file, 8, "tensor '" + name + "' dtype must be a string, got " + kind(n.get("dtype")));
+                if (!(nv instanceof Map<?, ?> n)
+                        || !n.containsKey("dtype")
+                        || !n.containsKey("shape")
+                        || !n.containsKey("data_offsets"))
+                    throw new SafetensorsException(
+                            file, 8, "tensor '" + name + "' needs dtype, shape and data_offsets");
+                if (!(n.get("dtype") instanceof String code))
+                    throw new SafetensorsException(
+                            file, 8, "tensor '" + name + "' dtype must be a string, got " + kind(n.get("dtype")));
                 DType dt = dtype(code, name, file);
                 Object shv = n.get("shape"), offv = n.get("data_offsets");
-                if (!(shv instanceof List<?> sh)) throw new SafetensorsException(file, 8, "tensor '" + name + "' shape must be an array of integers, got " + kind(shv));
+                if (!(shv instanceof List<?> sh))
+                    throw new SafetensorsException(
+                            file, 8, "tensor '" + name + "' shape must be an array of integers, got " + kind(shv));
                 int[] shape = new int[sh.size()];
                 for (int i = 0; i < shape.length; i++) {
                     long d = nonNegativeInteger(sh.get(i), file, "tensor '" + name + "' dimension " + i);
-                    if (d > Integer.MAX_VALUE) throw new SafetensorsException(file, 8, "tensor '" + name + "' dimension " + i + " = " + d + " is larger than 2^31-1");
+                    if (d > Integer.MAX_VALUE)
+                        throw new SafetensorsException(
+                                file, 8, "tensor '" + name + "' dimension " + i + " = " + d + " is larger than 2^31-1");
                     shape[i] = (int) d;
                 }
                 long numel;
                 try {
                     numel = Shape.numel(shape); // overflow-checked, 0 when a dimension is 0
                 } catch (IllegalArgumentException tooMany) {
-                    throw new SafetensorsException(file, 8, "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements");
+                    throw new SafetensorsException(
+                            file,
+                            8,
+                            "tensor '" + name + "' of shape " + Shape.str(shape) + " has more than 2^31-1 elements");
                 }
                 if (!(offv instanceof List<?> off) || off.size() != 2)
-                    throw new SafetensorsException(file, 8, "tensor '" + name + "' data_offsets must be [begin, end], got " + kind(offv));
+                    throw new SafetensorsException(
+                            file, 8, "tensor '" + name + "' data_offsets must be [begin, end], got " + kind(offv));
                 long begin = nonNegativeInteger(off.get(0), file, "tensor '" + name + "' data_offsets[0]");
                 long end = nonNegativeInteger(off.get(1), file, "tensor '" + name + "' data_offsets[1]");
                 if (end < begin || end > dataSize)
-                    throw new SafetensorsException(file, dataStart + Math.min(begin, dataSize), "tensor '" + name + "' data_offsets [" + begin + ", " + end
-                            + "] fall outside the data section of " + dataSize + " bytes");
+                    throw new SafetensorsException(
+                            file,
+                            dataStart + Math.min(begin, dataSize),
+                            "tensor '" + name + "' data_offsets [" + begin + ", " + end
+                                    + "] fall outside the data section of " + dataSize + " bytes");
                 long bytes = numel * dt.byteSize();
                 if (bytes != end - begin)
-                    throw new SafetensorsException(file, dataStart + begin, "tensor '" + name + "' of dtype " + dt + " and shape " + Shape.str(shape)
-                            + " needs " + bytes + " bytes but its byte range holds " + (end - begin));
+                    throw new SafetensorsException(
+                            file,
+                            dataStart + begin,
+                            "tensor '" + name + "' of dtype " + dt + " and shape " + Shape.str(shape) + " needs "
+                                    + bytes + " bytes but its byte range holds " + (end - begin));
                 entries.add(new Entry(name, dt, shape, (int) numel, begin, end));
             }
             List<Entry> byOffset = new ArrayList<>(entries);
-            byOffset.sort((a, b) -> a.begin() != b.begin() ? Long.compare(a.begin(), b.begin()) : Long.compare(a.end(), b.end()));
+            byOffset.sort((a, b) ->
+                    a.begin() != b.begin() ? Long.compare(a.begin(), b.begin()) : Long.compare(a.end(), b.end()));
             long expected = 0;
             String previous = null;
             for (Entry e : byOffset) {
                 if (e.begin() < expected)
-                    throw new SafetensorsException(file, dataStart + e.begin(), "tensors '" + previous + "' and '" + e.name() + "' overlap");
+                    throw new SafetensorsException(
+                            file, dataStart + e.begin(), "tensors '" + previous + "' and '" + e.name() + "' overlap");
                 if (e.begin() > expected)
-                    throw new SafetensorsException(file, dataStart + expected, "a gap of " + (e.begin() - expected) + " bytes before tensor '" + e.name()
-                            + "' (the tensors must lie end to end from the start of the data section)");
+                    throw new SafetensorsException(
+                            file,
+                            dataStart + expected,
+                            "a gap of " + (e.begin() - expected) + " bytes before tensor '" + e.name()
+                                    + "' (the tensors must lie end to end from the start of the data section)");
                 expected = e.end();
                 previous = e.name();
             }
             if (expected != dataSize)
-                throw new SafetensorsException(file, dataStart + expected, (dataSize - expected) + " bytes after the last tensor are not covered by any tensor");
+                throw new SafetensorsException(
+                        file,
+                        dataStart + expected,
+                        (dataSize - expected) + " bytes after the last tensor are not covered by any tensor");
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries)
                 tensors.put(e.name(), decode(ch, dataStart + e.begin(), e.dtype(), e.numel(), e.shape(), file));
@@ -223,7 +285,8 @@ public final class Safetensors {
     }
 
     private static long nonNegativeInteger(Object v, Path file, String what) {
-        if (!(v instanceof Long l) || l < 0) throw new SafetensorsException(file, 8, what + " must be a non-negative integer, got " + kind(v));
+        if (!(v instanceof Long l) || l < 0)
+            throw new SafetensorsException(file, 8, what + " must be a non-negative integer, got " + kind(v));
         return l;
     }
 
@@ -235,7 +298,9 @@ public final class Safetensors {
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n));
         while (b.hasRemaining()) {
             int r = ch.read(b, at + b.position());
-            if (r < 0) throw new SafetensorsException(file, at + b.position(), "file ended while reading (it shrank while being read?)");
+            if (r < 0)
+                throw new SafetensorsException(
+                        file, at + b.position(), "file ended while reading (it shrank while being read?)");
         }
         return b.flip();
     }
@@ -251,7 +316,8 @@ public final class Safetensors {
         };
         for (int i = 0; i < n; i += per) {
             int m = Math.min(per, n - i);
-            ByteBuffer b = readFully(ch, at + (long) i * size, (long) m * size, file).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b =
+                    readFully(ch, at + (long) i * size, (long) m * size, file).order(ByteOrder.LITTLE_ENDIAN);
             switch (dt) {
                 case FLOAT32 -> b.asFloatBuffer().get((float[]) data, i, m);
                 case FLOAT64 -> b.asDoubleBuffer().get((double[]) data, i, m);
@@ -260,7 +326,9 @@ public final class Safetensors {
                     boolean[] d = (boolean[]) data;
                     for (int k = 0; k < m; k++) {
                         byte v = b.get(k);
-                        if (v != 0 && v != 1) throw new SafetensorsException(file, at + i + k, "BOOL value " + (v & 0xff) + " is neither 0 nor 1");
+                        if (v != 0 && v != 1)
+                            throw new SafetensorsException(
+                                    file, at + i + k, "BOOL value " + (v & 0xff) + " is neither 0 nor 1");
                         d[i + k] = v == 1;
                     }
                 }

@@ -13,7 +13,9 @@ public final class MLP extends Module {
 
     /** Linear layers of the given sizes (e.g. 784, 256, 128, 10) with ReLU between them. */
     public MLP(int... sizes) {
-        if (sizes.length < 2) throw new IllegalArgumentException("MLP: needs at least an input and an output size, got " + java.util.Arrays.toString(sizes));
+        if (sizes.length < 2)
+            throw new IllegalArgumentException(
+                    "MLP: needs at least an input and an output size, got " + java.util.Arrays.toString(sizes));
         Module[] layers = new Module[1 + 2 * (sizes.length - 1) - 1];
         int k = 0;
         layers[k++] = new Flatten();

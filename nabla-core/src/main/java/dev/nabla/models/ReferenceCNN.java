@@ -20,10 +20,20 @@ public final class ReferenceCNN extends Module {
 
     /** The reference CNN with PyTorch's default initialisation from the global generator. */
     public ReferenceCNN() {
-        classifier = child("classifier", new Sequential(
-                new Conv2d(1, 32, 3, Conv2d.Options.defaults().padding(1)), new ReLU(), new MaxPool2d(2),
-                new Conv2d(32, 64, 3, Conv2d.Options.defaults().padding(1)), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(3136, 128), new ReLU(), new Dropout(0.3), new Linear(128, 10)));
+        classifier = child(
+                "classifier",
+                new Sequential(
+                        new Conv2d(1, 32, 3, Conv2d.Options.defaults().padding(1)),
+                        new ReLU(),
+                        new MaxPool2d(2),
+                        new Conv2d(32, 64, 3, Conv2d.Options.defaults().padding(1)),
+                        new ReLU(),
+                        new MaxPool2d(2),
+                        new Flatten(),
+                        new Linear(3136, 128),
+                        new ReLU(),
+                        new Dropout(0.3),
+                        new Linear(128, 10)));
     }
 
     @Override

@@ -13,7 +13,9 @@ public final class AdaptiveAvgPool2d extends Module {
 
     /** Averages to an outH x outW output whatever the input size. */
     public AdaptiveAvgPool2d(int outH, int outW) {
-        if (outH < 1 || outW < 1) throw new IllegalArgumentException("AdaptiveAvgPool2d: output size must be positive, got " + outH + "x" + outW);
+        if (outH < 1 || outW < 1)
+            throw new IllegalArgumentException(
+                    "AdaptiveAvgPool2d: output size must be positive, got " + outH + "x" + outW);
         this.outH = outH;
         this.outW = outW;
     }

@@ -34,7 +34,7 @@ public final class AvgPool2d extends Module {
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0] + (ceilMode ? ", ceil_mode=True" : "")
-                + (countIncludePad ? "" : ", count_include_pad=False");
+        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0]
+                + (ceilMode ? ", ceil_mode=True" : "") + (countIncludePad ? "" : ", count_include_pad=False");
     }
 }

@@ -9,14 +9,19 @@ public final class BCELoss implements Loss {
     private final Tensor weight;
 
     /** Mean binary cross-entropy of probabilities. */
-    public BCELoss() { this(Reduction.MEAN); }
+    public BCELoss() {
+        this(Reduction.MEAN);
+    }
     /** Binary cross-entropy of probabilities with the given reduction. */
-    public BCELoss(Reduction reduction) { this(reduction, null); }
+    public BCELoss(Reduction reduction) {
+        this(reduction, null);
+    }
     /** Binary cross-entropy with a per-element weight (broadcast to the input). */
     public BCELoss(Reduction reduction, Tensor weight) {
         this.reduction = reduction;
         this.weight = weight;
     }
+
     @Override
     public Tensor apply(Tensor input, Tensor target) {
         return F.binaryCrossEntropy(input, target, weight, reduction);

@@ -10,15 +10,20 @@ public final class BCEWithLogitsLoss implements Loss {
     private final Tensor weight;
 
     /** Mean binary cross-entropy of logits (sigmoid inside, computed stably). */
-    public BCEWithLogitsLoss() { this(Reduction.MEAN, null); }
+    public BCEWithLogitsLoss() {
+        this(Reduction.MEAN, null);
+    }
     /** With a weight for the positive class (per class, broadcast). */
-    public BCEWithLogitsLoss(Reduction reduction, Tensor posWeight) { this(reduction, posWeight, null); }
+    public BCEWithLogitsLoss(Reduction reduction, Tensor posWeight) {
+        this(reduction, posWeight, null);
+    }
     /** With a positive-class weight and a per-element weight. */
     public BCEWithLogitsLoss(Reduction reduction, Tensor posWeight, Tensor weight) {
         this.reduction = reduction;
         this.posWeight = posWeight;
         this.weight = weight;
     }
+
     @Override
     public Tensor apply(Tensor input, Tensor target) {
         return F.binaryCrossEntropyWithLogits(input, target, posWeight, weight, reduction);

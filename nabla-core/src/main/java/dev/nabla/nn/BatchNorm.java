@@ -12,6 +12,7 @@ abstract class BatchNorm extends Module {
     public final int numFeatures;
     /** eps added to the variance; momentum of the running statistics (PyTorch's meaning). */
     public final double eps, momentum;
+
     private final int[] ranks;
 
     BatchNorm(int numFeatures, double eps, double momentum, int... ranks) {
@@ -30,14 +31,26 @@ abstract class BatchNorm extends Module {
     public Tensor forward(Tensor x) {
         boolean rankOk = false;
         for (int r : ranks) rankOk |= x.rank() == r;
-        expectInput(x, ranks.length == 1 ? "[N, " + numFeatures + ", H, W]" : "[N, " + numFeatures + "] or [N, " + numFeatures + ", L]",
+        expectInput(
+                x,
+                ranks.length == 1
+                        ? "[N, " + numFeatures + ", H, W]"
+                        : "[N, " + numFeatures + "] or [N, " + numFeatures + ", L]",
                 rankOk && x.size(1) == numFeatures);
         if (isTraining()) {
             try (var g = dev.nabla.autograd.GradMode.noGrad()) {
                 buffer("num_batches_tracked").add_(1.0);
             }
         }
-        return F.batchNorm(x, buffer("running_mean"), buffer("running_var"), parameter("weight"), parameter("bias"), isTraining(), momentum, eps);
+        return F.batchNorm(
+                x,
+                buffer("running_mean"),
+                buffer("running_var"),
+                parameter("weight"),
+                parameter("bias"),
+                isTraining(),
+                momentum,
+                eps);
     }
 
     @Override

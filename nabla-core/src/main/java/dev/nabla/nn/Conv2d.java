@@ -12,17 +12,29 @@ public final class Conv2d extends Module {
     /** Options beyond the channels and kernel; {@link #defaults()} is stride 1, no padding, dilation 1, bias, 1 group. */
     public record Options(int[] stride, int[] padding, int[] dilation, boolean bias, int groups) {
         /** Stride 1, no padding, dilation 1, a bias, one group. */
-        public static Options defaults() { return new Options(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, 1); }
+        public static Options defaults() {
+            return new Options(new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, 1);
+        }
         /** The same options with stride s in both directions. */
-        public Options stride(int s) { return new Options(new int[] {s, s}, padding, dilation, bias, groups); }
+        public Options stride(int s) {
+            return new Options(new int[] {s, s}, padding, dilation, bias, groups);
+        }
         /** The same options with p zeros of padding on every side. */
-        public Options padding(int p) { return new Options(stride, new int[] {p, p}, dilation, bias, groups); }
+        public Options padding(int p) {
+            return new Options(stride, new int[] {p, p}, dilation, bias, groups);
+        }
         /** The same options with dilation d in both directions. */
-        public Options dilation(int d) { return new Options(stride, padding, new int[] {d, d}, bias, groups); }
+        public Options dilation(int d) {
+            return new Options(stride, padding, new int[] {d, d}, bias, groups);
+        }
         /** The same options with or without a bias. */
-        public Options bias(boolean b) { return new Options(stride, padding, dilation, b, groups); }
+        public Options bias(boolean b) {
+            return new Options(stride, padding, dilation, b, groups);
+        }
         /** Channels split into {@code g} groups convolved separately (g = in = out channels: depthwise), as PyTorch's groups. */
-        public Options groups(int g) { return new Options(stride, padding, dilation, bias, g); }
+        public Options groups(int g) {
+            return new Options(stride, padding, dilation, bias, g);
+        }
     }
 
     /** Input and output channels. */
@@ -34,7 +46,13 @@ public final class Conv2d extends Module {
 
     /** A square-kernel convolution with stride 1, no padding and a bias. */
     public Conv2d(int inChannels, int outChannels, int kernel) {
-        this(inChannels, outChannels, new int[] {kernel, kernel}, Options.defaults(), Generator.global(), DType.FLOAT32);
+        this(
+                inChannels,
+                outChannels,
+                new int[] {kernel, kernel},
+                Options.defaults(),
+                Generator.global(),
+                DType.FLOAT32);
     }
 
     /** A square-kernel convolution with the given options. */
@@ -44,20 +62,27 @@ public final class Conv2d extends Module {
 
     /** The full form: initial weights drawn from g (PyTorch's Kaiming-uniform scheme) in dtype. */
     public Conv2d(int inChannels, int outChannels, int[] kernel, Options options, Generator g, DType dtype) {
-        if (inChannels <= 0 || outChannels <= 0) throw new IllegalArgumentException("Conv2d: channels must be positive, got " + inChannels + "->" + outChannels);
+        if (inChannels <= 0 || outChannels <= 0)
+            throw new IllegalArgumentException(
+                    "Conv2d: channels must be positive, got " + inChannels + "->" + outChannels);
         if (options.groups() < 1 || inChannels % options.groups() != 0 || outChannels % options.groups() != 0)
-            throw new IllegalArgumentException("Conv2d: in_channels " + inChannels + " and out_channels " + outChannels + " must both be divisible by groups " + options.groups());
+            throw new IllegalArgumentException("Conv2d: in_channels " + inChannels + " and out_channels " + outChannels
+                    + " must both be divisible by groups " + options.groups());
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel.clone();
         this.options = options;
-        Tensor w = param("weight", Tensor.zeros(dtype, outChannels, inChannels / options.groups(), kernel[0], kernel[1]));
+        Tensor w =
+                param("weight", Tensor.zeros(dtype, outChannels, inChannels / options.groups(), kernel[0], kernel[1]));
         Tensor b = options.bias() ? param("bias", Tensor.zeros(dtype, outChannels)) : null;
         Init.torchDefault(w, b, g);
     }
 
     private void checkInput(Tensor x) {
-        expectInput(x, "[N, " + inChannels + ", H, W]", (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
+        expectInput(
+                x,
+                "[N, " + inChannels + ", H, W]",
+                (x.rank() == 4 && x.size(1) == inChannels) || (x.rank() == 3 && x.size(0) == inChannels));
     }
 
     @Override
@@ -83,8 +108,10 @@ public final class Conv2d extends Module {
 
     @Override
     protected String extraRepr() {
-        return inChannels + ", " + outChannels + ", kernel_size=(" + kernel[0] + ", " + kernel[1] + "), stride=(" + options.stride()[0] + ", " + options.stride()[1]
-                + "), padding=(" + options.padding()[0] + ", " + options.padding()[1] + ")" + (options.groups() == 1 ? "" : ", groups=" + options.groups())
+        return inChannels + ", " + outChannels + ", kernel_size=(" + kernel[0] + ", " + kernel[1] + "), stride=("
+                + options.stride()[0] + ", " + options.stride()[1]
+                + "), padding=(" + options.padding()[0] + ", " + options.padding()[1] + ")"
+                + (options.groups() == 1 ? "" : ", groups=" + options.groups())
                 + (options.bias() ? "" : ", bias=False");
     }
 }

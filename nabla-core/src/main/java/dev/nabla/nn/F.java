@@ -30,17 +30,29 @@ public final class F {
      * {@code groups} equal parts, each part convolved with its own filters, the results concatenated along the
      * channels (groups = channels: depthwise). Shape: x [N, C, H, W], weight [O, C / groups, KH, KW] → [N, O, OH, OW].
      */
-    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+    public static Tensor conv2d(
+            Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         if (groups == 1) return conv2d(x, weight, bias, stride, padding, dilation);
         boolean unbatched = x.rank() == 3;
         Tensor xb = unbatched ? x.unsqueeze(0) : x;
-        if (groups < 1 || xb.rank() != 4 || weight.rank() != 4 || xb.size(1) != weight.size(1) * groups || weight.size(0) % groups != 0)
-            throw new IllegalArgumentException("conv2d: groups " + groups + " need input [N, groups·Cg, H, W] and weight [groups·Og, Cg, KH, KW], got "
-                    + Shape.str(x.shape()) + " and " + Shape.str(weight.shape()));
+        if (groups < 1
+                || xb.rank() != 4
+                || weight.rank() != 4
+                || xb.size(1) != weight.size(1) * groups
+                || weight.size(0) % groups != 0)
+            throw new IllegalArgumentException("conv2d: groups " + groups
+                    + " need input [N, groups·Cg, H, W] and weight [groups·Og, Cg, KH, KW], got " + Shape.str(x.shape())
+                    + " and " + Shape.str(weight.shape()));
         int cg = weight.size(1), og = weight.size(0) / groups;
         Tensor[] parts = new Tensor[groups];
         for (int g = 0; g < groups; g++)
-            parts[g] = conv2d(xb.narrow(1, g * cg, cg), weight.narrow(0, g * og, og), bias == null ? null : bias.narrow(0, g * og, og), stride, padding, dilation);
+            parts[g] = conv2d(
+                    xb.narrow(1, g * cg, cg),
+                    weight.narrow(0, g * og, og),
+                    bias == null ? null : bias.narrow(0, g * og, og),
+                    stride,
+                    padding,
+                    dilation);
         Tensor y = Tensor.cat(parts, 1);
         return unbatched ? y.squeeze(0) : y;
     }
@@ -65,39 +77,70 @@ public final class F {
      * must start inside it or in the left padding) and countIncludePad (false: the divisor counts only the input
      * elements under the window). Written as a sum over windows divided by a count over the same windows.
      */
-    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
+    public static Tensor avgPool2d(
+            Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         if (!ceilMode && countIncludePad) return avgPool2d(x, kernel, stride, padding);
-        if (x.rank() == 3) return avgPool2d(x.unsqueeze(0), kernel, stride, padding, ceilMode, countIncludePad).squeeze(0);
-        if (x.rank() != 4) throw new IllegalArgumentException("avgPool2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
+        if (x.rank() == 3)
+            return avgPool2d(x.unsqueeze(0), kernel, stride, padding, ceilMode, countIncludePad)
+                    .squeeze(0);
+        if (x.rank() != 4)
+            throw new IllegalArgumentException(
+                    "avgPool2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
         int h = x.size(2), w = x.size(3);
-        int oh = poolOutSize("avgPool2d", h, kernel[0], stride[0], padding[0], 1, ceilMode), ow = poolOutSize("avgPool2d", w, kernel[1], stride[1], padding[1], 1, ceilMode);
-        int extH = Math.max(h + 2 * padding[0], (oh - 1) * stride[0] + kernel[0]), extW = Math.max(w + 2 * padding[1], (ow - 1) * stride[1] + kernel[1]);
+        int oh = poolOutSize("avgPool2d", h, kernel[0], stride[0], padding[0], 1, ceilMode),
+                ow = poolOutSize("avgPool2d", w, kernel[1], stride[1], padding[1], 1, ceilMode);
+        int extH = Math.max(h + 2 * padding[0], (oh - 1) * stride[0] + kernel[0]),
+                extW = Math.max(w + 2 * padding[1], (ow - 1) * stride[1] + kernel[1]);
         Tensor ext = padZeros(x, padding[0], extH - h - padding[0], padding[1], extW - w - padding[1]);
         double area = kernel[0] * kernel[1];
         int[] none = {0, 0};
-        Tensor sums = Pooling.avgPool2d(ext, kernel, stride, none).mul(area).narrow(2, 0, oh).narrow(3, 0, ow);
-        // the divisor: input elements (and, with countIncludePad, the regular padding) under each window, never the ceil overhang
+        Tensor sums = Pooling.avgPool2d(ext, kernel, stride, none)
+                .mul(area)
+                .narrow(2, 0, oh)
+                .narrow(3, 0, ow);
+        // the divisor: input elements (and, with countIncludePad, the regular padding) under each window, never the
+        // ceil overhang
         int inH = countIncludePad ? h + 2 * padding[0] : h, inW = countIncludePad ? w + 2 * padding[1] : w;
         int offH = countIncludePad ? 0 : padding[0], offW = countIncludePad ? 0 : padding[1];
         Tensor ones = Tensor.ones(x.dtype(), 1, 1, inH, inW);
         Tensor mask = padZeros(ones, offH, extH - inH - offH, offW, extW - inW - offW);
-        Tensor counts = Pooling.avgPool2d(mask, kernel, stride, none).mul(area).narrow(2, 0, oh).narrow(3, 0, ow);
+        Tensor counts = Pooling.avgPool2d(mask, kernel, stride, none)
+                .mul(area)
+                .narrow(2, 0, oh)
+                .narrow(3, 0, ow);
         return sums.div(counts);
     }
 
     /** Max pooling with PyTorch's ceilMode: the input is extended at the bottom and right by −∞ for the last windows. */
-    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+    public static Tensor maxPool2d(
+            Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         if (!ceilMode) return maxPool2d(x, kernel, stride, padding, dilation);
-        if (x.rank() == 3) return maxPool2d(x.unsqueeze(0), kernel, stride, padding, dilation, true).squeeze(0);
-        if (x.rank() != 4) throw new IllegalArgumentException("maxPool2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
+        if (x.rank() == 3)
+            return maxPool2d(x.unsqueeze(0), kernel, stride, padding, dilation, true)
+                    .squeeze(0);
+        if (x.rank() != 4)
+            throw new IllegalArgumentException(
+                    "maxPool2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
         int h = x.size(2), w = x.size(3);
-        int oh = poolOutSize("maxPool2d", h, kernel[0], stride[0], padding[0], dilation[0], true), ow = poolOutSize("maxPool2d", w, kernel[1], stride[1], padding[1], dilation[1], true);
+        int oh = poolOutSize("maxPool2d", h, kernel[0], stride[0], padding[0], dilation[0], true),
+                ow = poolOutSize("maxPool2d", w, kernel[1], stride[1], padding[1], dilation[1], true);
         int extraH = Math.max(0, (oh - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1 - (h + 2 * padding[0]));
         int extraW = Math.max(0, (ow - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1 - (w + 2 * padding[1]));
         Tensor ext = x;
-        if (extraH > 0) ext = Tensor.cat(new Tensor[] {ext, Tensor.full(Double.NEGATIVE_INFINITY, x.dtype(), x.size(0), x.size(1), extraH, w)}, 2);
-        if (extraW > 0) ext = Tensor.cat(new Tensor[] {ext, Tensor.full(Double.NEGATIVE_INFINITY, x.dtype(), x.size(0), x.size(1), h + extraH, extraW)}, 3);
-        return maxPool2d(ext, kernel, stride, padding, dilation).narrow(2, 0, oh).narrow(3, 0, ow);
+        if (extraH > 0)
+            ext = Tensor.cat(
+                    new Tensor[] {ext, Tensor.full(Double.NEGATIVE_INFINITY, x.dtype(), x.size(0), x.size(1), extraH, w)
+                    },
+                    2);
+        if (extraW > 0)
+            ext = Tensor.cat(
+                    new Tensor[] {
+                        ext, Tensor.full(Double.NEGATIVE_INFINITY, x.dtype(), x.size(0), x.size(1), h + extraH, extraW)
+                    },
+                    3);
+        return maxPool2d(ext, kernel, stride, padding, dilation)
+                .narrow(2, 0, oh)
+                .narrow(3, 0, ow);
     }
 
     /** PyTorch's pooling output size: floor or ceil; in ceil mode the last window must start inside the input or the left padding. */
@@ -105,7 +148,9 @@ public final class F {
         int span = in + 2 * p - d * (k - 1) - 1;
         int out = (ceil ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
         if (ceil && (long) (out - 1) * s >= in + p) out--;
-        if (out <= 0) throw new IllegalArgumentException(op + ": Given input size " + in + ". Calculated output size: " + out + ". Output size is too small");
+        if (out <= 0)
+            throw new IllegalArgumentException(op + ": Given input size " + in + ". Calculated output size: " + out
+                    + ". Output size is too small");
         return out;
     }
 
@@ -135,10 +180,12 @@ public final class F {
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
         if (x.rank() == 3) return adaptiveAvgPool2d(x.unsqueeze(0), outH, outW).squeeze(0);
         if (x.rank() != 4 || outH < 1 || outW < 1)
-            throw new IllegalArgumentException("adaptiveAvgPool2d: expected input [N, C, H, W] and a positive output size, got " + Shape.str(x.shape()) + " -> " + outH + "x" + outW);
+            throw new IllegalArgumentException(
+                    "adaptiveAvgPool2d: expected input [N, C, H, W] and a positive output size, got "
+                            + Shape.str(x.shape()) + " -> " + outH + "x" + outW);
         int h = x.size(2), w = x.size(3);
         if (h % outH == 0 && w % outW == 0) // equal windows: one average pooling
-            return avgPool2d(x, new int[] {h / outH, w / outW}, new int[] {h / outH, w / outW}, new int[] {0, 0});
+        return avgPool2d(x, new int[] {h / outH, w / outW}, new int[] {h / outH, w / outW}, new int[] {0, 0});
         Tensor[] rows = new Tensor[outH];
         for (int i = 0; i < outH; i++) {
             int hs = Math.floorDiv(i * h, outH), he = -Math.floorDiv(-(i + 1) * h, outH);
@@ -153,21 +200,34 @@ public final class F {
     }
 
     /** max(x, 0). */
-    public static Tensor relu(Tensor x) { return x.relu(); }
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
     /** 1 / (1 + exp(-x)). */
-    public static Tensor sigmoid(Tensor x) { return x.sigmoid(); }
+    public static Tensor sigmoid(Tensor x) {
+        return x.sigmoid();
+    }
     /** tanh(x). */
-    public static Tensor tanh(Tensor x) { return x.tanh(); }
+    public static Tensor tanh(Tensor x) {
+        return x.tanh();
+    }
     /** GELU with the exact normal CDF. */
-    public static Tensor gelu(Tensor x) { return x.gelu(); }
+    public static Tensor gelu(Tensor x) {
+        return x.gelu();
+    }
     /** exp(x) / Σ exp(x) along dim. */
-    public static Tensor softmax(Tensor x, int dim) { return x.softmax(dim); }
+    public static Tensor softmax(Tensor x, int dim) {
+        return x.softmax(dim);
+    }
     /** log(softmax(x)) along dim. */
-    public static Tensor logSoftmax(Tensor x, int dim) { return x.logSoftmax(dim); }
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return x.logSoftmax(dim);
+    }
 
     /** Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p); identity unless training. */
     public static Tensor dropout(Tensor x, double p, boolean training, Generator g) {
-        if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
+        if (p < 0 || p > 1)
+            throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0.0);
         Tensor mask = Tensor.bernoulli(g, 1 - p, x.shape()).to(x.dtype()).div(1 - p);
@@ -178,8 +238,15 @@ public final class F {
      * Batch normalisation over dim 1 of [N, C] or [N, C, H, W]. In training, normalises with the batch statistics
      * (biased variance) and updates the running ones with the unbiased variance: r = (1−momentum)·r + momentum·s.
      */
-    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
-                                   double momentum, double eps) {
+    public static Tensor batchNorm(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor weight,
+            Tensor bias,
+            boolean training,
+            double momentum,
+            double eps) {
         int[] dims = x.rank() == 2 ? new int[] {0} : x.rank() == 3 ? new int[] {0, 2} : new int[] {0, 2, 3};
         int[] bshape = new int[x.rank()];
         java.util.Arrays.fill(bshape, 1);
@@ -187,12 +254,17 @@ public final class F {
         Tensor mean, var;
         if (training) {
             int n = x.numel() / x.size(1);
-            if (n <= 1) throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got input of shape " + Shape.str(x.shape()));
+            if (n <= 1)
+                throw new IllegalArgumentException(
+                        "batchNorm: expected more than 1 value per channel when training, got input of shape "
+                                + Shape.str(x.shape()));
             mean = x.mean(dims, true);
             var = x.var(dims, 0, true);
             if (runningMean != null) {
                 try (var g = dev.nabla.autograd.GradMode.noGrad()) {
-                    runningMean.mul_(1 - momentum).add_(mean.detach().reshape(-1).mul(momentum));
+                    runningMean
+                            .mul_(1 - momentum)
+                            .add_(mean.detach().reshape(-1).mul(momentum));
                     runningVar.mul_(1 - momentum).add_(var.detach().reshape(-1).mul(momentum * n / (n - 1.0)));
                 }
             }
@@ -240,7 +312,10 @@ public final class F {
         sameShape("smoothL1Loss", input, target);
         if (!(beta >= 0)) throw new IllegalArgumentException("smoothL1Loss: beta must be >= 0, got " + beta);
         Tensor d = input.sub(target), a = d.abs();
-        if (beta == 0) return reduce(Tensor.where(d.le(0.0), d.neg(), d), r); // |d|, with PyTorch's gradient −1 at d = 0 (L1Loss has 0 there)
+        if (beta == 0)
+            return reduce(
+                    Tensor.where(d.le(0.0), d.neg(), d),
+                    r); // |d|, with PyTorch's gradient −1 at d = 0 (L1Loss has 0 there)
         return reduce(Tensor.where(a.lt(beta), d.square().mul(0.5 / beta), a.sub(0.5 * beta)), r);
     }
 
@@ -249,7 +324,10 @@ public final class F {
         sameShape("huberLoss", input, target);
         if (!(delta > 0)) throw new IllegalArgumentException("huberLoss: delta must be > 0, got " + delta);
         Tensor d = input.sub(target), a = d.abs();
-        return reduce(Tensor.where(a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)), r);
+        return reduce(
+                Tensor.where(
+                        a.lt(delta), d.square().mul(0.5), a.sub(0.5 * delta).mul(delta)),
+                r);
     }
 
     /** x where y = 1, max(0, margin − x) where y = −1 (PyTorch's form: both terms for other target values), as torch.nn.HingeEmbeddingLoss. */
@@ -265,15 +343,23 @@ public final class F {
      * Multi-class hinge loss, as torch.nn.MultiMarginLoss: per sample, Σ_{i≠y} max(0, margin − x[y] + x[i])^p / C,
      * times weight[y] when a class weight is given. Shape: input [N, C] (or [C]), target [N] (or 0-d) int64.
      */
-    public static Tensor multiMarginLoss(Tensor input, Tensor target, int p, double margin, Tensor weight, Reduction r) {
-        if (p != 1 && p != 2) throw new IllegalArgumentException("multiMarginLoss: only p == 1 and p == 2 supported, got " + p);
-        if (target.dtype() != DType.INT64) throw new IllegalArgumentException("multiMarginLoss: expected int64 class indices as target, got " + target.dtype());
+    public static Tensor multiMarginLoss(
+            Tensor input, Tensor target, int p, double margin, Tensor weight, Reduction r) {
+        if (p != 1 && p != 2)
+            throw new IllegalArgumentException("multiMarginLoss: only p == 1 and p == 2 supported, got " + p);
+        if (target.dtype() != DType.INT64)
+            throw new IllegalArgumentException(
+                    "multiMarginLoss: expected int64 class indices as target, got " + target.dtype());
         boolean single = input.rank() == 1;
         Tensor x = single ? input.unsqueeze(0) : input, y = single ? target.reshape(1) : target;
         if (x.rank() != 2 || y.rank() != 1 || y.size(0) != x.size(0))
-            throw new IllegalArgumentException("multiMarginLoss: expected input [N, C] and target [N], got " + Shape.str(input.shape()) + " and " + Shape.str(target.shape()));
+            throw new IllegalArgumentException("multiMarginLoss: expected input [N, C] and target [N], got "
+                    + Shape.str(input.shape()) + " and " + Shape.str(target.shape()));
         int c = x.size(1);
-        for (long v : y.toLongArray()) if (v < 0 || v >= c) throw new IllegalArgumentException("multiMarginLoss: target " + v + " is out of bounds for " + c + " classes");
+        for (long v : y.toLongArray())
+            if (v < 0 || v >= c)
+                throw new IllegalArgumentException(
+                        "multiMarginLoss: target " + v + " is out of bounds for " + c + " classes");
         Tensor idx = y.unsqueeze(1);
         Tensor xy = x.gather(1, idx);
         Tensor m = xy.rsub(margin).add(x).clampMin(0);
@@ -302,7 +388,8 @@ public final class F {
 
     private static void sameShape(String op, Tensor input, Tensor target) {
         if (!java.util.Arrays.equals(input.shape(), target.shape()))
-            throw new IllegalArgumentException(op + ": target shape " + Shape.str(target.shape()) + " must equal input shape " + Shape.str(input.shape()));
+            throw new IllegalArgumentException(op + ": target shape " + Shape.str(target.shape())
+                    + " must equal input shape " + Shape.str(input.shape()));
     }
 
     /** Mean (or summed, or per element) squared error. */
@@ -331,10 +418,12 @@ public final class F {
      */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, long ignoreIndex, Reduction r) {
         if (target.dtype() != DType.INT64)
-            throw new IllegalArgumentException("nllLoss: expected int64 class indices as target, got " + target.dtype() + " (use probabilities with crossEntropy)");
-        if (logProbs.rank() < 1 || logProbs.rank() > 1 && (target.rank() != logProbs.rank() - 1 || target.size(0) != logProbs.size(0)))
-            throw new IllegalArgumentException("nllLoss: input " + Shape.str(logProbs.shape()) + " and target " + Shape.str(target.shape())
-                    + " do not match (expected input [N, C, ...] and target [N, ...])");
+            throw new IllegalArgumentException("nllLoss: expected int64 class indices as target, got " + target.dtype()
+                    + " (use probabilities with crossEntropy)");
+        if (logProbs.rank() < 1
+                || logProbs.rank() > 1 && (target.rank() != logProbs.rank() - 1 || target.size(0) != logProbs.size(0)))
+            throw new IllegalArgumentException("nllLoss: input " + Shape.str(logProbs.shape()) + " and target "
+                    + Shape.str(target.shape()) + " do not match (expected input [N, C, ...] and target [N, ...])");
         Tensor lp = logProbs.rank() == 1 ? logProbs.unsqueeze(0) : logProbs;
         Tensor t = logProbs.rank() == 1 ? target.reshape(1) : target;
         int c = lp.size(1);
@@ -348,17 +437,24 @@ public final class F {
         long[] ts = t.toLongArray();
         for (int i = 0; i < ts.length; i++)
             if (ts[i] != ignoreIndex && (ts[i] < 0 || ts[i] >= c))
-                throw new IndexOutOfBoundsException("nllLoss: target " + ts[i] + " is out of bounds for " + c + " classes (at flat index " + i + ")");
+                throw new IndexOutOfBoundsException("nllLoss: target " + ts[i] + " is out of bounds for " + c
+                        + " classes (at flat index " + i + ")");
         Tensor valid = t.ne((double) ignoreIndex);
-        Tensor safe = Tensor.where(valid, t, Tensor.zeros(DType.INT64)); // ignored targets read class 0, then count for nothing
-        Tensor w = weight != null ? weight.index(safe).to(lp.dtype()) : Tensor.onesLike(safe).to(lp.dtype());
+        Tensor safe = Tensor.where(
+                valid, t, Tensor.zeros(DType.INT64)); // ignored targets read class 0, then count for nothing
+        Tensor w = weight != null
+                ? weight.index(safe).to(lp.dtype())
+                : Tensor.onesLike(safe).to(lp.dtype());
         w = Tensor.where(valid, w, Tensor.zeros(lp.dtype()));
-        Tensor picked = Tensor.where(valid, lp.gather(1, safe.reshape(-1, 1)).reshape(-1).neg().mul(w), Tensor.zeros(lp.dtype()));
+        Tensor picked = Tensor.where(
+                valid, lp.gather(1, safe.reshape(-1, 1)).reshape(-1).neg().mul(w), Tensor.zeros(lp.dtype()));
         return switch (r) {
             case NONE -> picked.reshape(target.shape());
             case SUM -> picked.sum();
             case MEAN -> picked.sum().div(w.sum());
-            case BATCHMEAN -> throw new IllegalArgumentException("nllLoss: reduction BATCHMEAN is for klDivLoss; use MEAN, SUM or NONE");
+            case BATCHMEAN ->
+                throw new IllegalArgumentException(
+                        "nllLoss: reduction BATCHMEAN is for klDivLoss; use MEAN, SUM or NONE");
         };
     }
 
@@ -375,13 +471,18 @@ public final class F {
      * ignoreIndex and label smoothing, alone or together, normalised as PyTorch does) or class probabilities
      * (float, same shape as the logits). Shape: logits [N, C] or [N, C, d...] or [C].
      */
-    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, double labelSmoothing, long ignoreIndex, Reduction r) {
-        if (labelSmoothing < 0 || labelSmoothing > 1) throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
-        if (logits.rank() < 1) throw new IllegalArgumentException("crossEntropy: expected logits [N, C], got a 0-d tensor");
+    public static Tensor crossEntropy(
+            Tensor logits, Tensor target, Tensor weight, double labelSmoothing, long ignoreIndex, Reduction r) {
+        if (labelSmoothing < 0 || labelSmoothing > 1)
+            throw new IllegalArgumentException("crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
+        if (logits.rank() < 1)
+            throw new IllegalArgumentException("crossEntropy: expected logits [N, C], got a 0-d tensor");
         int classDim = logits.rank() == 1 ? 0 : 1;
         int c = logits.size(classDim);
         Tensor logp = logits.logSoftmax(classDim);
-        Tensor wView = weight == null ? null : weight.to(logp.dtype()).reshape(classDim == 1 ? broadcastShape(logits.rank(), c) : new int[] {c});
+        Tensor wView = weight == null
+                ? null
+                : weight.to(logp.dtype()).reshape(classDim == 1 ? broadcastShape(logits.rank(), c) : new int[] {c});
         if (target.dtype().isFloatingPoint()) {
             sameShape("crossEntropy (probability targets)", logits, target);
             Tensor p = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / c) : target;
@@ -393,17 +494,23 @@ public final class F {
         Tensor nll = nllLoss(logp, target, weight, ignoreIndex, r);
         if (labelSmoothing == 0) return nll;
         Tensor valid = target.ne((double) ignoreIndex);
-        Tensor smooth = (wView == null ? logp : logp.mul(wView)).sum(classDim, false).neg();
+        Tensor smooth =
+                (wView == null ? logp : logp.mul(wView)).sum(classDim, false).neg();
         smooth = Tensor.where(valid, smooth, Tensor.zeros(smooth.dtype()));
         Tensor smoothRed = switch (r) {
             case NONE -> smooth;
             case SUM -> smooth.sum();
             case MEAN -> { // normalised like the nll term: by the weights of the non-ignored targets, or their count
-                if (weight == null) yield smooth.sum().div(valid.to(smooth.dtype()).sum());
+                if (weight == null)
+                    yield smooth.sum().div(valid.to(smooth.dtype()).sum());
                 Tensor safe = Tensor.where(valid, target, Tensor.zeros(DType.INT64));
-                yield smooth.sum().div(Tensor.where(valid, weight.to(smooth.dtype()).index(safe), Tensor.zeros(smooth.dtype())).sum());
+                yield smooth.sum()
+                        .div(Tensor.where(valid, weight.to(smooth.dtype()).index(safe), Tensor.zeros(smooth.dtype()))
+                                .sum());
             }
-            case BATCHMEAN -> throw new IllegalArgumentException("crossEntropy: reduction BATCHMEAN is for klDivLoss; use MEAN, SUM or NONE");
+            case BATCHMEAN ->
+                throw new IllegalArgumentException(
+                        "crossEntropy: reduction BATCHMEAN is for klDivLoss; use MEAN, SUM or NONE");
         };
         return nll.mul(1 - labelSmoothing).add(smoothRed.mul(labelSmoothing / c));
     }
@@ -437,10 +544,12 @@ public final class F {
     }
 
     /** As torch.nn.BCEWithLogitsLoss: pos_weight per class (last dimension) and an optional weight per element. */
-    public static Tensor binaryCrossEntropyWithLogits(Tensor x, Tensor target, Tensor posWeight, Tensor weight, Reduction r) {
+    public static Tensor binaryCrossEntropyWithLogits(
+            Tensor x, Tensor target, Tensor posWeight, Tensor weight, Reduction r) {
         sameShape("binaryCrossEntropyWithLogits", x, target);
         Tensor softplusNeg = Activations.softplus(x.neg());
-        Tensor logWeight = posWeight == null ? null : posWeight.sub(1.0).mul(target).add(1.0);
+        Tensor logWeight =
+                posWeight == null ? null : posWeight.sub(1.0).mul(target).add(1.0);
         Tensor loss = target.rsub(1.0).mul(x).add(logWeight == null ? softplusNeg : logWeight.mul(softplusNeg));
         return reduce(weight == null ? loss : loss.mul(weight), r);
     }

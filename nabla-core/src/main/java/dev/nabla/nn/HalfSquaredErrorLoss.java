@@ -8,9 +8,14 @@ public final class HalfSquaredErrorLoss implements Loss {
     private final Reduction reduction;
 
     /** ½ Σ (input - target)², summed. */
-    public HalfSquaredErrorLoss() { this(Reduction.SUM); }
+    public HalfSquaredErrorLoss() {
+        this(Reduction.SUM);
+    }
     /** ½ (input - target)² with the given reduction. */
-    public HalfSquaredErrorLoss(Reduction reduction) { this.reduction = reduction; }
+    public HalfSquaredErrorLoss(Reduction reduction) {
+        this.reduction = reduction;
+    }
+
     @Override
     public Tensor apply(Tensor input, Tensor target) {
         return F.mseLoss(input, target, reduction).mul(0.5);

@@ -9,7 +9,9 @@ public final class HingeEmbeddingLoss implements Loss {
     private final Reduction reduction;
 
     /** Hinge embedding loss with margin 1, mean. */
-    public HingeEmbeddingLoss() { this(1.0, Reduction.MEAN); }
+    public HingeEmbeddingLoss() {
+        this(1.0, Reduction.MEAN);
+    }
     /** Hinge embedding loss with the given margin and reduction. */
     public HingeEmbeddingLoss(double margin, Reduction reduction) {
         this.margin = margin;

@@ -8,9 +8,14 @@ public final class HingeLoss implements Loss {
     private final Reduction reduction;
 
     /** Mean hinge loss max(0, 1 - y·f(x)) for targets ±1. */
-    public HingeLoss() { this(Reduction.MEAN); }
+    public HingeLoss() {
+        this(Reduction.MEAN);
+    }
     /** Hinge loss with the given reduction. */
-    public HingeLoss(Reduction reduction) { this.reduction = reduction; }
+    public HingeLoss(Reduction reduction) {
+        this.reduction = reduction;
+    }
+
     @Override
     public Tensor apply(Tensor input, Tensor target) {
         return F.hingeLoss(input, target, reduction);

@@ -9,7 +9,9 @@ public final class HuberLoss implements Loss {
     private final Reduction reduction;
 
     /** Huber loss with delta 1, mean. */
-    public HuberLoss() { this(1.0, Reduction.MEAN); }
+    public HuberLoss() {
+        this(1.0, Reduction.MEAN);
+    }
     /** Huber loss with the given delta and reduction. */
     public HuberLoss(double delta, Reduction reduction) {
         this.delta = delta;

@@ -23,7 +23,9 @@ public final class Init {
     /** fan_in = size(1)·receptive field, fan_out = size(0)·receptive field. */
     public static int[] fans(Tensor t) {
         if (t.rank() < 2)
-            throw new IllegalArgumentException("init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape " + Shape.str(t.shape()) + ")");
+            throw new IllegalArgumentException(
+                    "init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape "
+                            + Shape.str(t.shape()) + ")");
         int receptive = 1;
         for (int d = 2; d < t.rank(); d++) receptive *= t.size(d);
         return new int[] {t.size(1) * receptive, t.size(0) * receptive};
@@ -50,7 +52,8 @@ public final class Init {
 
     /** Fills t from U(a, b) drawn from g. Returns t. */
     public static Tensor uniform_(Tensor t, double a, double b, Generator g) {
-        return write(t, Tensor.rand(g, dev.nabla.DType.FLOAT64, t.shape()).mul(b - a).add(a));
+        return write(
+                t, Tensor.rand(g, dev.nabla.DType.FLOAT64, t.shape()).mul(b - a).add(a));
     }
 
     /** Fills t from U(a, b) with the global generator. Returns t. */
@@ -60,7 +63,8 @@ public final class Init {
 
     /** Fills t from N(mean, std²) drawn from g. Returns t. */
     public static Tensor normal_(Tensor t, double mean, double std, Generator g) {
-        return write(t, Tensor.randn(g, dev.nabla.DType.FLOAT64, t.shape()).mul(std).add(mean));
+        return write(
+                t, Tensor.randn(g, dev.nabla.DType.FLOAT64, t.shape()).mul(std).add(mean));
     }
 
     /** Fills t from N(mean, std²) with the global generator. Returns t. */

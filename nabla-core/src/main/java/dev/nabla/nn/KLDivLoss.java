@@ -9,7 +9,9 @@ public final class KLDivLoss implements Loss {
     private final boolean logTarget;
 
     /** KL divergence of log-probabilities against probabilities, mean. */
-    public KLDivLoss() { this(Reduction.MEAN, false); }
+    public KLDivLoss() {
+        this(Reduction.MEAN, false);
+    }
     /** KL divergence with the given reduction; logTarget when the target is log-probabilities too. */
     public KLDivLoss(Reduction reduction, boolean logTarget) {
         this.reduction = reduction;

@@ -8,9 +8,13 @@ public final class L1Loss implements Loss {
     private final Reduction reduction;
 
     /** Mean absolute error. */
-    public L1Loss() { this(Reduction.MEAN); }
+    public L1Loss() {
+        this(Reduction.MEAN);
+    }
     /** Absolute error with the given reduction. */
-    public L1Loss(Reduction reduction) { this.reduction = reduction; }
+    public L1Loss(Reduction reduction) {
+        this.reduction = reduction;
+    }
 
     @Override
     public Tensor apply(Tensor input, Tensor target) {

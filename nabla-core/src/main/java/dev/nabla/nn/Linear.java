@@ -21,7 +21,9 @@ public final class Linear extends Module {
 
     /** The full form: initial weights drawn from g in dtype. */
     public Linear(int inFeatures, int outFeatures, boolean bias, Generator g, DType dtype) {
-        if (inFeatures <= 0 || outFeatures <= 0) throw new IllegalArgumentException("Linear: features must be positive, got " + inFeatures + "->" + outFeatures);
+        if (inFeatures <= 0 || outFeatures <= 0)
+            throw new IllegalArgumentException(
+                    "Linear: features must be positive, got " + inFeatures + "->" + outFeatures);
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         Tensor w = param("weight", Tensor.zeros(dtype, outFeatures, inFeatures));
@@ -52,6 +54,7 @@ public final class Linear extends Module {
 
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias() != null ? "True" : "False");
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
+                + (bias() != null ? "True" : "False");
     }
 }

@@ -8,9 +8,14 @@ public final class MSELoss implements Loss {
     private final Reduction reduction;
 
     /** Mean squared error. */
-    public MSELoss() { this(Reduction.MEAN); }
+    public MSELoss() {
+        this(Reduction.MEAN);
+    }
     /** Squared error with the given reduction. */
-    public MSELoss(Reduction reduction) { this.reduction = reduction; }
+    public MSELoss(Reduction reduction) {
+        this.reduction = reduction;
+    }
+
     @Override
     public Tensor apply(Tensor input, Tensor target) {
         return F.mseLoss(input, target, reduction);

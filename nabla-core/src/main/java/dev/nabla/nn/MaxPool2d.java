@@ -39,6 +39,7 @@ public final class MaxPool2d extends Module {
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0] + ", dilation=" + dilation[0] + (ceilMode ? ", ceil_mode=True" : "");
+        return "kernel_size=" + kernel[0] + ", stride=" + stride[0] + ", padding=" + padding[0] + ", dilation="
+                + dilation[0] + (ceilMode ? ", ceil_mode=True" : "");
     }
 }

@@ -79,11 +79,18 @@ final class ModelSummary {
             long params = 0;
             for (Tensor p : m.ownParameters().values()) if (p != null) params += p.numel();
             String name = m.path() + ": " + m.getClass().getSimpleName();
-            b.append(String.format(Locale.ROOT, "%-34s %-28s %,14d%n", name, Shape.str(r.output().shape()), params));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-34s %-28s %,14d%n",
+                    name,
+                    Shape.str(r.output().shape()),
+                    params));
         }
         List<String> silent = new ArrayList<>();
         for (Module m : model.namedModules().values())
-            if (listed(model, m) && !seen.contains(m) && (m.parent() == model || seen.contains(m.parent()) || m.parent() instanceof Sequential))
+            if (listed(model, m)
+                    && !seen.contains(m)
+                    && (m.parent() == model || seen.contains(m.parent()) || m.parent() instanceof Sequential))
                 silent.add(m.path());
         long total = model.parameterCount(), trainable = 0;
         for (Tensor p : model.parameters()) if (p.requiresGrad()) trainable += p.numel();
@@ -93,8 +100,10 @@ final class ModelSummary {
         b.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
         b.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
         if (!silent.isEmpty())
-            b.append("Not seen running: ").append(String.join(", ", silent)).append(" (a forward that calls a layer's forward() directly "
-                    + "skips its hooks; call it with call(x))\n");
+            b.append("Not seen running: ")
+                    .append(String.join(", ", silent))
+                    .append(" (a forward that calls a layer's forward() directly "
+                            + "skips its hooks; call it with call(x))\n");
         b.append(line);
         return b.toString();
     }

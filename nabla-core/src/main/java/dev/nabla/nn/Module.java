@@ -128,7 +128,8 @@ public abstract class Module {
         checkName(name);
         Module m = module;
         if (m.parent != null && m.parent != this)
-            throw new IllegalArgumentException("module " + m.describe() + " is already registered as '" + m.path() + "'");
+            throw new IllegalArgumentException(
+                    "module " + m.describe() + " is already registered as '" + m.path() + "'");
         m.parent = this;
         m.name = name;
         children.put(name, module);
@@ -136,7 +137,8 @@ public abstract class Module {
     }
 
     private void checkName(String n) {
-        if (n.isEmpty() || n.contains(".")) throw new IllegalArgumentException(describe() + ": invalid name '" + n + "' (empty or containing '.')");
+        if (n.isEmpty() || n.contains("."))
+            throw new IllegalArgumentException(describe() + ": invalid name '" + n + "' (empty or containing '.')");
         if (parameters.containsKey(n) || buffers.containsKey(n) || children.containsKey(n))
             throw new IllegalArgumentException(describe() + ": attribute '" + n + "' is already registered");
     }
@@ -161,7 +163,9 @@ public abstract class Module {
 
     /** An error naming this module's path when the input's trailing dims do not match. */
     protected void expectInput(Tensor x, String expected, boolean ok) {
-        if (!ok) throw new IllegalArgumentException(where() + ": expected input " + expected + ", got " + Shape.str(x.shape()));
+        if (!ok)
+            throw new IllegalArgumentException(
+                    where() + ": expected input " + expected + ", got " + Shape.str(x.shape()));
     }
 
     /**
@@ -189,7 +193,8 @@ public abstract class Module {
     }
 
     private void collect(String prefix, Map<String, Tensor> out, boolean params) {
-        for (var e : (params ? parameters : buffers).entrySet()) if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue());
+        for (var e : (params ? parameters : buffers).entrySet())
+            if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue());
         for (var e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out, params);
     }
 
@@ -262,7 +267,8 @@ public abstract class Module {
     }
 
     private void collectState(String prefix, Map<String, Tensor> out) {
-        for (var e : parameters.entrySet()) if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue().detach());
+        for (var e : parameters.entrySet())
+            if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue().detach());
         for (var e : buffers.entrySet()) if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue());
         for (var e : children.entrySet()) e.getValue().collectState(prefix + e.getKey() + ".", out);
     }
@@ -287,13 +293,15 @@ public abstract class Module {
         for (var e : own.entrySet()) {
             Tensor src = state.get(e.getKey());
             if (src != null && !Arrays.equals(src.shape(), e.getValue().shape()))
-                mismatched.add("size mismatch for " + e.getKey() + ": copying a param with shape " + Shape.str(src.shape())
-                        + " from the state dict, the shape in the current model is " + Shape.str(e.getValue().shape()));
+                mismatched.add("size mismatch for " + e.getKey() + ": copying a param with shape "
+                        + Shape.str(src.shape()) + " from the state dict, the shape in the current model is "
+                        + Shape.str(e.getValue().shape()));
         }
         if (!mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
             StringBuilder b = new StringBuilder("error(s) in loading state dict for " + describe() + ":");
             if (strict && !missing.isEmpty()) b.append("\n  missing key(s): ").append(String.join(", ", missing));
-            if (strict && !unexpected.isEmpty()) b.append("\n  unexpected key(s): ").append(String.join(", ", unexpected));
+            if (strict && !unexpected.isEmpty())
+                b.append("\n  unexpected key(s): ").append(String.join(", ", unexpected));
             for (String m : mismatched) b.append("\n  ").append(m);
             throw new IllegalArgumentException(b.toString());
         }
@@ -314,7 +322,10 @@ public abstract class Module {
         String extra = extraRepr();
         if (!extra.isEmpty()) b.append("\n  ").append(extra);
         for (var e : children.entrySet())
-            b.append("\n  (").append(e.getKey()).append("): ").append(e.getValue().toString().replace("\n", "\n  "));
+            b.append("\n  (")
+                    .append(e.getKey())
+                    .append("): ")
+                    .append(e.getValue().toString().replace("\n", "\n  "));
         return b.append("\n)").toString();
     }
 
@@ -346,10 +357,12 @@ public abstract class Module {
      * parameters become new leaves, so build optimizers after calling this.
      */
     public Module to(dev.nabla.DType dtype) {
-        if (!dtype.isFloatingPoint()) throw new IllegalArgumentException(describe() + ": to() expects a floating point dtype, got " + dtype);
+        if (!dtype.isFloatingPoint())
+            throw new IllegalArgumentException(describe() + ": to() expects a floating point dtype, got " + dtype);
         for (var e : parameters.entrySet()) {
             Tensor p = e.getValue();
-            if (p != null && p.dtype().isFloatingPoint() && p.dtype() != dtype) e.setValue(p.detach().to(dtype).requiresGrad_(p.requiresGrad()));
+            if (p != null && p.dtype().isFloatingPoint() && p.dtype() != dtype)
+                e.setValue(p.detach().to(dtype).requiresGrad_(p.requiresGrad()));
         }
         for (var e : buffers.entrySet()) {
             Tensor b = e.getValue();
@@ -368,5 +381,4 @@ public abstract class Module {
     protected final Map<String, Tensor> ownBuffers() {
         return buffers;
     }
-
 }

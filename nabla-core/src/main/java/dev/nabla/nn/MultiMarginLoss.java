@@ -11,7 +11,9 @@ public final class MultiMarginLoss implements Loss {
     private final Reduction reduction;
 
     /** Multi-class hinge loss with p 1 and margin 1, mean. */
-    public MultiMarginLoss() { this(1, 1.0, null, Reduction.MEAN); }
+    public MultiMarginLoss() {
+        this(1, 1.0, null, Reduction.MEAN);
+    }
     /** Multi-class hinge loss (p 1 or 2) with class weights (or null). */
     public MultiMarginLoss(int p, double margin, Tensor weight, Reduction reduction) {
         this.p = p;

@@ -15,8 +15,10 @@ public final class Perceptron extends Module {
     public record FitResult(boolean converged, int epochs, int mistakesInLastEpoch) {
         @Override
         public String toString() {
-            return converged ? "converged after " + epochs + " epoch(s): no sample misclassified"
-                    : "did not converge in " + epochs + " epochs: " + mistakesInLastEpoch + " sample(s) still misclassified";
+            return converged
+                    ? "converged after " + epochs + " epoch(s): no sample misclassified"
+                    : "did not converge in " + epochs + " epochs: " + mistakesInLastEpoch
+                            + " sample(s) still misclassified";
         }
     }
 
@@ -48,8 +50,11 @@ public final class Perceptron extends Module {
         double[][] xs = new double[x.size(0)][];
         double[] xd = x.toDoubleArray(), t = targets.toDoubleArray();
         int n = x.size(0), d = x.size(1);
-        if (t.length != n) throw new IllegalArgumentException("Perceptron.fit: " + n + " samples but " + t.length + " targets");
-        for (double v : t) if (v != 1 && v != -1) throw new IllegalArgumentException("Perceptron.fit: targets must be +1 or -1, got " + v);
+        if (t.length != n)
+            throw new IllegalArgumentException("Perceptron.fit: " + n + " samples but " + t.length + " targets");
+        for (double v : t)
+            if (v != 1 && v != -1)
+                throw new IllegalArgumentException("Perceptron.fit: targets must be +1 or -1, got " + v);
         double[] w = weight().toDoubleArray();
         double b = bias().item();
         int mistakes = 0;

@@ -8,9 +8,14 @@ public final class PerceptronLoss implements Loss {
     private final Reduction reduction;
 
     /** The perceptron criterion max(0, -y·f(x)), mean. */
-    public PerceptronLoss() { this(Reduction.MEAN); }
+    public PerceptronLoss() {
+        this(Reduction.MEAN);
+    }
     /** The perceptron criterion with the given reduction. */
-    public PerceptronLoss(Reduction reduction) { this.reduction = reduction; }
+    public PerceptronLoss(Reduction reduction) {
+        this.reduction = reduction;
+    }
+
     @Override
     public Tensor apply(Tensor input, Tensor target) {
         return F.perceptronLoss(input, target, reduction);

@@ -9,7 +9,9 @@ public final class SmoothL1Loss implements Loss {
     private final Reduction reduction;
 
     /** Smooth L1 loss with beta 1, mean. */
-    public SmoothL1Loss() { this(1.0, Reduction.MEAN); }
+    public SmoothL1Loss() {
+        this(1.0, Reduction.MEAN);
+    }
     /** Smooth L1 loss with the given beta and reduction. */
     public SmoothL1Loss(double beta, Reduction reduction) {
         this.beta = beta;

@@ -1,11 +1,11 @@
 package dev.nabla.ops;
 
-import dev.nabla.backend.UnaryOp;
 import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.backend.UnaryOp;
 
 /** relu, sigmoid, tanh, gelu (erf and tanh forms), softmax, logSoftmax and the Heaviside step. */
 public final class Activations {
@@ -26,7 +26,8 @@ public final class Activations {
     /** g where out > 0, else 0. */
     static Tensor reluBackward(Tensor g, Tensor out) {
         if (GradMode.isEnabled()) return g.mul(out.gt(0.0)); // keeps the graph for higher-order gradients
-        if (!java.util.Arrays.equals(g.shape(), out.shape())) g = g.expand(out.shape()).contiguous();
+        if (!java.util.Arrays.equals(g.shape(), out.shape()))
+            g = g.expand(out.shape()).contiguous();
         return Tensor.wrap(g.backend().reluBackward(g.storage(), g.layout(), out.storage(), out.layout()), out.shape());
     }
 
@@ -34,14 +35,24 @@ public final class Activations {
     public static Tensor sigmoid(Tensor x) {
         requireFloat("sigmoid", x);
         Tensor out = Elementwise.map(x, UnaryOp.SIGMOID);
-        return Autograd.record("sigmoid", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out.mul(out.rsub(1.0)))}, x); // from out itself: twice differentiable
+        return Autograd.record(
+                "sigmoid",
+                out,
+                Autograd.saved(out),
+                g -> new Tensor[] {g.mul(out.mul(out.rsub(1.0)))},
+                x); // from out itself: twice differentiable
     }
 
     /** tanh(x), element-wise; backward from the output (1 - y²). */
     public static Tensor tanh(Tensor x) {
         requireFloat("tanh", x);
         Tensor out = Elementwise.map(x, UnaryOp.TANH);
-        return Autograd.record("tanh", out, Autograd.saved(out), g -> new Tensor[] {g.mul(out.mul(out).rsub(1.0))}, x);
+        return Autograd.record(
+                "tanh",
+                out,
+                Autograd.saved(out),
+                g -> new Tensor[] {g.mul(out.mul(out).rsub(1.0))},
+                x);
     }
 
     /**
@@ -52,16 +63,33 @@ public final class Activations {
         requireFloat("gelu", x);
         if (tanhApproximation) {
             Tensor out = Elementwise.map(x, UnaryOp.GELU_TANH);
-            return Autograd.record("gelu", out, Autograd.saved(x), g -> {
-                // d/dx = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(√(2/π)·(x + 0.044715·x³))
-                Tensor x2 = x.mul(x);
-                Tensor t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
-                Tensor d = t.add(1.0).mul(0.5).add(x.mul(0.5).mul(t.mul(t).rsub(1.0)).mul(x2.mul(3 * 0.044715).add(1.0).mul(SQRT_2_OVER_PI)));
-                return new Tensor[] {g.mul(d)};
-            }, x);
+            return Autograd.record(
+                    "gelu",
+                    out,
+                    Autograd.saved(x),
+                    g -> {
+                        // d/dx = 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(√(2/π)·(x +
+                        // 0.044715·x³))
+                        Tensor x2 = x.mul(x);
+                        Tensor t = x.add(x2.mul(x).mul(0.044715))
+                                .mul(SQRT_2_OVER_PI)
+                                .tanh();
+                        Tensor d = t.add(1.0)
+                                .mul(0.5)
+                                .add(x.mul(0.5)
+                                        .mul(t.mul(t).rsub(1.0))
+                                        .mul(x2.mul(3 * 0.044715).add(1.0).mul(SQRT_2_OVER_PI)));
+                        return new Tensor[] {g.mul(d)};
+                    },
+                    x);
         }
         Tensor out = Elementwise.map(x, UnaryOp.GELU_ERF);
-        return Autograd.record("gelu", out, Autograd.saved(x), g -> new Tensor[] {g.mul(normalCdf(x).add(x.mul(normalPdf(x))))}, x); // Φ(x) + x·φ(x)
+        return Autograd.record(
+                "gelu",
+                out,
+                Autograd.saved(x),
+                g -> new Tensor[] {g.mul(normalCdf(x).add(x.mul(normalPdf(x))))},
+                x); // Φ(x) + x·φ(x)
     }
 
     /** Φ(x), the standard normal CDF; its gradient φ(x) = e^{−x²/2}/√(2π) is made of differentiable ops. */
@@ -112,6 +140,7 @@ public final class Activations {
 
     private static void requireFloat(String op, Tensor x) {
         if (!x.dtype().isFloatingPoint())
-            throw new IllegalArgumentException(op + ": expected a floating point tensor, got " + x.dtype() + " of shape " + Shape.str(x.shape()));
+            throw new IllegalArgumentException(
+                    op + ": expected a floating point tensor, got " + x.dtype() + " of shape " + Shape.str(x.shape()));
     }
 }

@@ -33,55 +33,101 @@ public final class Convolution {
      * values and gradients as the three ops; needs an even conv output size (else it runs them one by one).
      * Shape: [N, C, H, W] → [N, O, OH/2, OW/2].
      */
-    public static Tensor conv2dReluMaxPool(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
+    public static Tensor conv2dReluMaxPool(
+            Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
         int[] two = {2, 2}, zero = {0, 0}, one = {1, 1};
         if (x.rank() != 4 || weight.rank() != 4 || !x.dtype().isFloatingPoint())
             return Pooling.maxPool2d(conv2dRelu(x, weight, bias, stride, padding, dilation), two, two, zero, one);
         int[] xs = x.shape(), ws = weight.shape();
         ConvGeometry g = geometry("conv2d", stride, padding, dilation);
         int oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]);
-        if (oh % 2 != 0 || ow % 2 != 0 || oh < 2 || ow < 2 || xs[1] != ws[1] || x.dtype() != weight.dtype()
+        if (oh % 2 != 0
+                || ow % 2 != 0
+                || oh < 2
+                || ow < 2
+                || xs[1] != ws[1]
+                || x.dtype() != weight.dtype()
                 || (bias != null && (bias.dtype() != x.dtype() || bias.rank() != 1 || bias.size(0) != ws[0])))
             return Pooling.maxPool2d(conv2dRelu(x, weight, bias, stride, padding, dilation), two, two, zero, one);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        boolean backward = GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
-        Storage[] r = x.backend().conv2dReluMaxPool(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, backward);
+        boolean backward = GradMode.isEnabled()
+                && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
+        Storage[] r =
+                x.backend().conv2dReluMaxPool(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, backward);
         int[] ys = {xs[0], ws[0], oh, ow}, ps = {xs[0], ws[0], oh / 2, ow / 2};
         Tensor out = Tensor.wrap(r[0], ps);
         Storage argmax = r[1];
-        return Autograd.record("convolution_relu_max_pool2d", out, Autograd.saved(x, weight), gp -> {
-            // route the pooled gradient to the argmax, where the ReLU was active (pooled output > 0), then convolve back
-            Tensor gm = Tensor.wrap(gp.backend().reluBackward(gp.contiguous().storage(), gp.contiguous().layout(), r[0], out.layout()), ps);
-            Storage[] gxw = gm.backend().conv2dMaxPoolBackward(gm.storage(), ps, argmax, ys, data(xc), xs, data(wc), ws, g,
-                    x.requiresGrad(), weight.requiresGrad());
-            Tensor gx = gxw[0] == null ? null : Tensor.wrap(gxw[0], xs);
-            Tensor gw = gxw[1] == null ? null : Tensor.wrap(gxw[1], ws);
-            Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gm.backend().conv2dBackwardBias(gm.storage(), ps, null), ws[0]) : null;
-            return twice("conv2d_relu_max_pool2d", new Tensor[] {gx, gw, gb}, gp, x, weight, bias);
-        }, x, weight, bias);
+        return Autograd.record(
+                "convolution_relu_max_pool2d",
+                out,
+                Autograd.saved(x, weight),
+                gp -> {
+                    // route the pooled gradient to the argmax, where the ReLU was active (pooled output > 0), then
+                    // convolve back
+                    Tensor gm = Tensor.wrap(
+                            gp.backend()
+                                    .reluBackward(
+                                            gp.contiguous().storage(),
+                                            gp.contiguous().layout(),
+                                            r[0],
+                                            out.layout()),
+                            ps);
+                    Storage[] gxw = gm.backend()
+                            .conv2dMaxPoolBackward(
+                                    gm.storage(),
+                                    ps,
+                                    argmax,
+                                    ys,
+                                    data(xc),
+                                    xs,
+                                    data(wc),
+                                    ws,
+                                    g,
+                                    x.requiresGrad(),
+                                    weight.requiresGrad());
+                    Tensor gx = gxw[0] == null ? null : Tensor.wrap(gxw[0], xs);
+                    Tensor gw = gxw[1] == null ? null : Tensor.wrap(gxw[1], ws);
+                    Tensor gb = bias != null && bias.requiresGrad()
+                            ? Tensor.wrap(gm.backend().conv2dBackwardBias(gm.storage(), ps, null), ws[0])
+                            : null;
+                    return twice("conv2d_relu_max_pool2d", new Tensor[] {gx, gw, gb}, gp, x, weight, bias);
+                },
+                x,
+                weight,
+                bias);
     }
 
-    private static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu) {
-        if (x.rank() == 3) return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu).squeeze(0);
+    private static Tensor conv2d(
+            Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu) {
+        if (x.rank() == 3)
+            return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, relu)
+                    .squeeze(0);
         if (x.rank() != 4)
-            throw new IllegalArgumentException("conv2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
+            throw new IllegalArgumentException(
+                    "conv2d: expected 3-D or 4-D input [N, C, H, W], got shape " + Shape.str(x.shape()));
         if (weight.rank() != 4)
-            throw new IllegalArgumentException("conv2d: expected 4-D weight [O, C, KH, KW], got shape " + Shape.str(weight.shape()));
+            throw new IllegalArgumentException(
+                    "conv2d: expected 4-D weight [O, C, KH, KW], got shape " + Shape.str(weight.shape()));
         int[] xs = x.shape(), ws = weight.shape();
         if (xs[1] != ws[1])
-            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " has " + xs[1] + " channels but weight " + Shape.str(ws) + " expects " + ws[1]);
+            throw new IllegalArgumentException("conv2d: input " + Shape.str(xs) + " has " + xs[1]
+                    + " channels but weight " + Shape.str(ws) + " expects " + ws[1]);
         if (bias != null && (bias.rank() != 1 || bias.shape()[0] != ws[0]))
-            throw new IllegalArgumentException("conv2d: bias must have shape [" + ws[0] + "], got " + Shape.str(bias.shape()));
+            throw new IllegalArgumentException(
+                    "conv2d: bias must have shape [" + ws[0] + "], got " + Shape.str(bias.shape()));
         if (x.dtype() != weight.dtype() || (bias != null && bias.dtype() != x.dtype()))
-            throw new IllegalArgumentException("conv2d: input, weight and bias must share one dtype, got " + x.dtype() + ", " + weight.dtype()
-                    + (bias == null ? "" : ", " + bias.dtype()));
-        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("conv2d: expected floating point tensors, got " + x.dtype());
+            throw new IllegalArgumentException("conv2d: input, weight and bias must share one dtype, got " + x.dtype()
+                    + ", " + weight.dtype() + (bias == null ? "" : ", " + bias.dtype()));
+        if (!x.dtype().isFloatingPoint())
+            throw new IllegalArgumentException("conv2d: expected floating point tensors, got " + x.dtype());
         ConvGeometry g = geometry("conv2d", stride, padding, dilation);
         int oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]);
         if (oh <= 0 || ow <= 0) // PyTorch's words, so that its users recognise the error
-            throw new IllegalArgumentException("conv2d: Kernel size can't be greater than actual input size: padded input "
-                    + (xs[2] + 2 * padding[0]) + "x" + (xs[3] + 2 * padding[1]) + " (input " + Shape.str(xs) + ", padding " + Shape.str(padding)
-                    + "), kernel " + ws[2] + "x" + ws[3] + " with dilation " + Shape.str(dilation) + " (output would be " + oh + "x" + ow + ")");
+        throw new IllegalArgumentException("conv2d: Kernel size can't be greater than actual input size: padded input "
+                + (xs[2] + 2 * padding[0]) + "x" + (xs[3] + 2 * padding[1]) + " (input " + Shape.str(xs) + ", padding "
+                + Shape.str(padding)
+                + "), kernel " + ws[2] + "x" + ws[3] + " with dilation " + Shape.str(dilation) + " (output would be "
+                + oh + "x" + ow + ")");
         int[] ys = {xs[0], ws[0], oh, ow};
         if (x.dtype() == DType.FLOAT32) return deferredConv(x, weight, bias, stride, padding, dilation, relu, g, ys);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
@@ -95,27 +141,49 @@ public final class Convolution {
      * would be silently wrong, so in-place writers compute pending results first ({@link Storage#beforeWrite}), and
      * a result that a fused op took over (and that is therefore not computed then) refuses to be read afterwards.
      */
-    private static Tensor deferredConv(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, boolean relu,
-                                       ConvGeometry g, int[] ys) {
+    private static Tensor deferredConv(
+            Tensor x,
+            Tensor weight,
+            Tensor bias,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            boolean relu,
+            ConvGeometry g,
+            int[] ys) {
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        ConvRecipe recipe = new ConvRecipe(x, weight, bias, xc, wc, bc, stride.clone(), padding.clone(), dilation.clone(), g, relu);
+        ConvRecipe recipe =
+                new ConvRecipe(x, weight, bias, xc, wc, bc, stride.clone(), padding.clone(), dilation.clone(), g, relu);
         Tensor out = Tensor.deferred(recipe, x.dtype(), ys);
         recipe.register(out);
         return recordConv(out, x, weight, bias, xc, wc, g, relu);
     }
 
-    private static Tensor recordConv(Tensor out, Tensor x, Tensor weight, Tensor bias, Tensor xc, Tensor wc, ConvGeometry g, boolean relu) {
+    private static Tensor recordConv(
+            Tensor out, Tensor x, Tensor weight, Tensor bias, Tensor xc, Tensor wc, ConvGeometry g, boolean relu) {
         int[] xs = x.shape(), ws = weight.shape(), ys = out.shape();
-        return Autograd.record(relu ? "convolution_relu" : "convolution", out, Autograd.saved(x, weight), gy -> {
-            Tensor gc = gy.contiguous();
-            Storage mask = relu ? out.storage() : null;
-            Tensor gx = x.requiresGrad()
-                    ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g, mask), xs) : null;
-            Tensor gw = weight.requiresGrad()
-                    ? Tensor.wrap(gc.backend().conv2dBackwardWeight(data(gc), ys, data(xc), xs, ws, g, mask), ws) : null;
-            Tensor gb = bias != null && bias.requiresGrad() ? Tensor.wrap(gc.backend().conv2dBackwardBias(data(gc), ys, mask), ws[0]) : null;
-            return twice(relu ? "conv2d_relu" : "conv2d", new Tensor[] {gx, gw, gb}, gy, x, weight, bias);
-        }, x, weight, bias);
+        return Autograd.record(
+                relu ? "convolution_relu" : "convolution",
+                out,
+                Autograd.saved(x, weight),
+                gy -> {
+                    Tensor gc = gy.contiguous();
+                    Storage mask = relu ? out.storage() : null;
+                    Tensor gx = x.requiresGrad()
+                            ? Tensor.wrap(gc.backend().conv2dBackwardInput(data(gc), ys, data(wc), ws, xs, g, mask), xs)
+                            : null;
+                    Tensor gw = weight.requiresGrad()
+                            ? Tensor.wrap(
+                                    gc.backend().conv2dBackwardWeight(data(gc), ys, data(xc), xs, ws, g, mask), ws)
+                            : null;
+                    Tensor gb = bias != null && bias.requiresGrad()
+                            ? Tensor.wrap(gc.backend().conv2dBackwardBias(data(gc), ys, mask), ws[0])
+                            : null;
+                    return twice(relu ? "conv2d_relu" : "conv2d", new Tensor[] {gx, gw, gb}, gy, x, weight, bias);
+                },
+                x,
+                weight,
+                bias);
     }
 
     /** The pending computation of a deferred conv2d (+ReLU), and what a fused consumer needs to redo it its own way. */
@@ -128,10 +196,21 @@ public final class Convolution {
         private final int vx, vw, vb;
         /** Set when a fused op took this result over: an in-place write to the inputs then does not compute it. */
         volatile boolean fusedAway;
+
         private Runnable computeNow;
 
-        ConvRecipe(Tensor x, Tensor weight, Tensor bias, Tensor xc, Tensor wc, Tensor bc, int[] stride, int[] padding, int[] dilation,
-                   ConvGeometry g, boolean relu) {
+        ConvRecipe(
+                Tensor x,
+                Tensor weight,
+                Tensor bias,
+                Tensor xc,
+                Tensor wc,
+                Tensor bc,
+                int[] stride,
+                int[] padding,
+                int[] dilation,
+                ConvGeometry g,
+                boolean relu) {
             this.x = x;
             this.weight = weight;
             this.bias = bias;
@@ -161,11 +240,14 @@ public final class Convolution {
         @Override
         public Storage compute() {
             if (xc.version() != vx || wc.version() != vw || (bc != null && bc.version() != vb))
-                throw new IllegalStateException((relu ? "conv2d+relu" : "conv2d") + ": this output was fused into the next op ("
-                        + (relu ? "max-pool" : "relu") + ") and not stored, and its input, weight or bias has been modified in place "
-                        + "since (an optimizer step, copy_, ...), so it can no longer be computed. Read it (e.g. .contiguous()) before "
-                        + "modifying them.");
-            return xc.backend().conv2d(data(xc), xc.shape(), data(wc), wc.shape(), bc == null ? null : data(bc), g, relu);
+                throw new IllegalStateException(
+                        (relu ? "conv2d+relu" : "conv2d") + ": this output was fused into the next op ("
+                                + (relu ? "max-pool" : "relu")
+                                + ") and not stored, and its input, weight or bias has been modified in place "
+                                + "since (an optimizer step, copy_, ...), so it can no longer be computed. Read it (e.g. .contiguous()) before "
+                                + "modifying them.");
+            return xc.backend()
+                    .conv2d(data(xc), xc.shape(), data(wc), wc.shape(), bc == null ? null : data(bc), g, relu);
         }
     }
 
@@ -189,7 +271,10 @@ public final class Convolution {
     }
 
     private static void check(String op, String what, int[] v, int min) {
-        if (v.length != 2) throw new IllegalArgumentException(op + ": " + what + " must have 2 values (height, width), got " + Shape.str(v));
-        if (v[0] < min || v[1] < min) throw new IllegalArgumentException(op + ": " + what + " must be at least " + min + ", got " + Shape.str(v));
+        if (v.length != 2)
+            throw new IllegalArgumentException(
+                    op + ": " + what + " must have 2 values (height, width), got " + Shape.str(v));
+        if (v[0] < min || v[1] < min)
+            throw new IllegalArgumentException(op + ": " + what + " must be at least " + min + ", got " + Shape.str(v));
     }
 }

@@ -21,7 +21,8 @@ public final class Creation {
         int[] sh = shape.length == 0 ? new int[] {s.length()} : shape.clone();
         int n = Shape.numel(sh);
         if (n != s.length())
-            throw new IllegalArgumentException("Tensor.of: " + s.length() + " values cannot fill shape " + Shape.str(sh) + " (" + n + " elements)");
+            throw new IllegalArgumentException("Tensor.of: " + s.length() + " values cannot fill shape " + Shape.str(sh)
+                    + " (" + n + " elements)");
         return Tensor.wrap(s, sh);
     }
 
@@ -30,7 +31,9 @@ public final class Creation {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         float[] d = new float[rows.length * cols];
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i].length != cols) throw new IllegalArgumentException("Tensor.of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
+            if (rows[i].length != cols)
+                throw new IllegalArgumentException(
+                        "Tensor.of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
             System.arraycopy(rows[i], 0, d, i * cols, cols);
         }
         return Tensor.wrap(Storage.of(d), rows.length, cols);
@@ -41,7 +44,9 @@ public final class Creation {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         double[] d = new double[rows.length * cols];
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i].length != cols) throw new IllegalArgumentException("Tensor.of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
+            if (rows[i].length != cols)
+                throw new IllegalArgumentException(
+                        "Tensor.of: row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
             System.arraycopy(rows[i], 0, d, i * cols, cols);
         }
         return Tensor.wrap(Storage.of(d), rows.length, cols);
@@ -51,7 +56,9 @@ public final class Creation {
     public static Tensor arange(double start, double end, double step, DType dtype) {
         if (step == 0) throw new IllegalArgumentException("arange: step must be nonzero");
         if ((end - start) / step < 0)
-            throw new IllegalArgumentException("arange: upper bound and larger bound inconsistent with step sign (start " + start + ", end " + end + ", step " + step + ")");
+            throw new IllegalArgumentException(
+                    "arange: upper bound and larger bound inconsistent with step sign (start " + start + ", end " + end
+                            + ", step " + step + ")");
         int n = (int) Math.ceil((end - start) / step);
         Storage s = Storage.allocate(dtype, n);
         for (int i = 0; i < n; i++) s.set(i, start + i * step);
@@ -60,7 +67,8 @@ public final class Creation {
 
     /** steps evenly spaced values from start to end, both included. */
     public static Tensor linspace(double start, double end, int steps, DType dtype) {
-        if (steps < 0) throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
+        if (steps < 0)
+            throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
         Storage s = Storage.allocate(dtype, steps);
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // PyTorch fills the two halves from each end so that the last value is exactly end
@@ -96,7 +104,8 @@ public final class Creation {
 
     /** int64 values uniform in [low, high). */
     public static Tensor randint(Generator g, long low, long high, int... shape) {
-        if (high <= low) throw new IllegalArgumentException("randint: expected low < high, got low " + low + ", high " + high);
+        if (high <= low)
+            throw new IllegalArgumentException("randint: expected low < high, got low " + low + ", high " + high);
         int n = Shape.numel(shape);
         long[] d = new long[n];
         long range = high - low;
@@ -118,7 +127,9 @@ public final class Creation {
         double[] p = probs.toDoubleArray();
         Storage s = Storage.allocate(probs.dtype().isFloatingPoint() ? probs.dtype() : DType.FLOAT32, p.length);
         for (int i = 0; i < p.length; i++) {
-            if (!(p[i] >= 0 && p[i] <= 1)) throw new IllegalArgumentException("bernoulli: all probabilities must be in [0, 1], got " + p[i] + " at flat index " + i);
+            if (!(p[i] >= 0 && p[i] <= 1))
+                throw new IllegalArgumentException(
+                        "bernoulli: all probabilities must be in [0, 1], got " + p[i] + " at flat index " + i);
             s.set(i, g.nextDouble() < p[i] ? 1 : 0);
         }
         return Tensor.wrap(s, probs.shape());

@@ -31,9 +31,20 @@ final class Fusion {
 
     /** maxPool2d(x, 2) fused with the pending conv2d+ReLU that makes x, or null when the pool or x does not fit. */
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        if (x.pending() instanceof Convolution.ConvRecipe r && r.relu && !x.retainsGrad() && x.rank() == 4
-                && kernel[0] == 2 && kernel[1] == 2 && stride[0] == 2 && stride[1] == 2 && padding[0] == 0 && padding[1] == 0
-                && dilation[0] == 1 && dilation[1] == 1 && x.size(2) % 2 == 0 && x.size(3) % 2 == 0) {
+        if (x.pending() instanceof Convolution.ConvRecipe r
+                && r.relu
+                && !x.retainsGrad()
+                && x.rank() == 4
+                && kernel[0] == 2
+                && kernel[1] == 2
+                && stride[0] == 2
+                && stride[1] == 2
+                && padding[0] == 0
+                && padding[1] == 0
+                && dilation[0] == 1
+                && dilation[1] == 1
+                && x.size(2) % 2 == 0
+                && x.size(3) % 2 == 0) {
             Tensor out = Convolution.conv2dReluMaxPool(r.x, r.weight, r.bias, r.stride, r.padding, r.dilation);
             r.fusedAway = true;
             return out;

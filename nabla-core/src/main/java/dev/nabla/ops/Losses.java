@@ -24,16 +24,22 @@ public final class Losses {
      */
     public static Tensor binaryCrossEntropy(Tensor p, Tensor t) {
         if (!java.util.Arrays.equals(p.shape(), t.shape()))
-            throw new IllegalArgumentException("binaryCrossEntropy: input " + Shape.str(p.shape()) + " and target " + Shape.str(t.shape()) + " must have the same shape");
+            throw new IllegalArgumentException("binaryCrossEntropy: input " + Shape.str(p.shape()) + " and target "
+                    + Shape.str(t.shape()) + " must have the same shape");
         Tensor out;
         try (var g = GradMode.noGrad()) {
             Tensor logP = p.log().clampMin(-100), log1mP = p.rsub(1.0).log().clampMin(-100);
             out = t.mul(logP).add(t.rsub(1.0).mul(log1mP)).neg();
         }
-        return Autograd.record("binary_cross_entropy", out, g -> {
-            Tensor dp = g.mul(p.sub(t)).div(p.mul(p.rsub(1.0)).clampMin(BCE_EPSILON));
-            Tensor dt = t.requiresGrad() ? g.mul(p.rsub(1.0).log().sub(p.log())) : null;
-            return new Tensor[] {dp, dt};
-        }, p, t);
+        return Autograd.record(
+                "binary_cross_entropy",
+                out,
+                g -> {
+                    Tensor dp = g.mul(p.sub(t)).div(p.mul(p.rsub(1.0)).clampMin(BCE_EPSILON));
+                    Tensor dt = t.requiresGrad() ? g.mul(p.rsub(1.0).log().sub(p.log())) : null;
+                    return new Tensor[] {dp, dt};
+                },
+                p,
+                t);
     }
 }

@@ -23,18 +23,23 @@ public final class Movement {
         long known = 1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] == -1) {
-                if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be inferred, got " + Shape.str(requested));
+                if (infer >= 0)
+                    throw new IllegalArgumentException(
+                            op + ": only one dimension can be inferred, got " + Shape.str(requested));
                 infer = i;
             } else if (s[i] < 0) {
-                throw new IllegalArgumentException(op + ": invalid shape dimension " + s[i] + " in " + Shape.str(requested));
+                throw new IllegalArgumentException(
+                        op + ": invalid shape dimension " + s[i] + " in " + Shape.str(requested));
             } else known *= s[i];
         }
         if (infer >= 0) {
             if (known == 0 || numel % known != 0)
-                throw new IllegalArgumentException(op + ": shape " + Shape.str(requested) + " is invalid for input of size " + numel + " (shape " + Shape.str(from) + ")");
+                throw new IllegalArgumentException(op + ": shape " + Shape.str(requested)
+                        + " is invalid for input of size " + numel + " (shape " + Shape.str(from) + ")");
             s[infer] = (int) (numel / known);
         } else if (known != numel) {
-            throw new IllegalArgumentException(op + ": shape " + Shape.str(requested) + " is invalid for input of size " + numel + " (shape " + Shape.str(from) + ")");
+            throw new IllegalArgumentException(op + ": shape " + Shape.str(requested) + " is invalid for input of size "
+                    + numel + " (shape " + Shape.str(from) + ")");
         }
         return s;
     }
@@ -52,8 +57,9 @@ public final class Movement {
     /** A view in a new shape; an error when the layout does not allow one. */
     public static Tensor view(Tensor x, int[] shape) {
         if (!x.isContiguous())
-            throw new IllegalArgumentException("view: size is not compatible with input tensor's size and stride (shape " + Shape.str(x.shape())
-                    + ", strides " + Shape.str(x.strides()) + ": not contiguous); use reshape(...) instead");
+            throw new IllegalArgumentException(
+                    "view: size is not compatible with input tensor's size and stride (shape " + Shape.str(x.shape())
+                            + ", strides " + Shape.str(x.strides()) + ": not contiguous); use reshape(...) instead");
         return reshape(x, shape);
     }
 
@@ -72,7 +78,8 @@ public final class Movement {
     public static Tensor permute(Tensor x, int[] dims) {
         int r = x.rank();
         if (dims.length != r)
-            throw new IllegalArgumentException("permute: number of dims in " + Shape.str(dims) + " doesn't match the tensor's rank " + r + " (shape " + Shape.str(x.shape()) + ")");
+            throw new IllegalArgumentException("permute: number of dims in " + Shape.str(dims)
+                    + " doesn't match the tensor's rank " + r + " (shape " + Shape.str(x.shape()) + ")");
         int[] shape = new int[r], strides = new int[r], inverse = new int[r];
         boolean[] seen = new boolean[r];
         int[] xs = x.shape(), st = x.strides();
@@ -90,7 +97,9 @@ public final class Movement {
 
     /** The transpose of a matrix (a view). */
     public static Tensor t(Tensor x) {
-        if (x.rank() > 2) throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but it has " + x.rank() + " (shape " + Shape.str(x.shape()) + "); use transpose or mT()");
+        if (x.rank() > 2)
+            throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but it has " + x.rank()
+                    + " (shape " + Shape.str(x.shape()) + "); use transpose or mT()");
         return x.rank() < 2 ? x : transpose(x, 0, 1);
     }
 
@@ -123,7 +132,8 @@ public final class Movement {
     public static Tensor unsqueeze(Tensor x, int dim) {
         int r = x.rank();
         if (dim < -r - 1 || dim > r)
-            throw new IndexOutOfBoundsException("unsqueeze: dimension " + dim + " out of range (expected in [" + (-r - 1) + ", " + r + "]) for shape " + Shape.str(x.shape()));
+            throw new IndexOutOfBoundsException("unsqueeze: dimension " + dim + " out of range (expected in ["
+                    + (-r - 1) + ", " + r + "]) for shape " + Shape.str(x.shape()));
         int d = dim < 0 ? dim + r + 1 : dim;
         int[] xs = x.shape(), st = x.strides();
         int[] shape = new int[r + 1], strides = new int[r + 1];
@@ -144,20 +154,24 @@ public final class Movement {
     public static Tensor expand(Tensor x, int[] shape) {
         int[] xs = x.shape();
         if (shape.length < xs.length)
-            throw new IllegalArgumentException("expand: the number of sizes provided (" + shape.length + ") must be greater or equal to the number of dimensions in the tensor ("
-                    + xs.length + "); target " + Shape.str(shape) + ", tensor " + Shape.str(xs));
+            throw new IllegalArgumentException("expand: the number of sizes provided (" + shape.length
+                    + ") must be greater or equal to the number of dimensions in the tensor (" + xs.length
+                    + "); target " + Shape.str(shape) + ", tensor " + Shape.str(xs));
         int lead = shape.length - xs.length;
         int[] target = shape.clone();
         for (int i = 0; i < shape.length; i++) {
             if (i < lead) {
-                if (shape[i] < 0) throw new IllegalArgumentException("expand: the expanded size " + shape[i] + " is not allowed in a leading, non-existing dimension " + i);
+                if (shape[i] < 0)
+                    throw new IllegalArgumentException("expand: the expanded size " + shape[i]
+                            + " is not allowed in a leading, non-existing dimension " + i);
                 continue;
             }
             int have = xs[i - lead];
             if (shape[i] == -1) target[i] = have;
             else if (have != 1 && have != shape[i])
-                throw new IllegalArgumentException("expand: the expanded size of the tensor (" + shape[i] + ") must match the existing size (" + have
-                        + ") at non-singleton dimension " + i + ". Target sizes: " + Shape.str(shape) + ". Tensor sizes: " + Shape.str(xs));
+                throw new IllegalArgumentException("expand: the expanded size of the tensor (" + shape[i]
+                        + ") must match the existing size (" + have + ") at non-singleton dimension " + i
+                        + ". Target sizes: " + Shape.str(shape) + ". Tensor sizes: " + Shape.str(xs));
         }
         if (Arrays.equals(target, xs)) return x;
         Layout l = x.layout().broadcastTo(target);
@@ -189,7 +203,8 @@ public final class Movement {
         int size = x.shape()[d];
         int st = start < 0 ? start + size : start;
         if (st < 0 || length < 0 || st + length > size)
-            throw new IndexOutOfBoundsException("narrow: start (" + start + ") + length (" + length + ") exceeds dimension " + d + " of size " + size + " (shape " + Shape.str(x.shape()) + ")");
+            throw new IndexOutOfBoundsException("narrow: start (" + start + ") + length (" + length
+                    + ") exceeds dimension " + d + " of size " + size + " (shape " + Shape.str(x.shape()) + ")");
         return sliceView(x, d, st, length, 1);
     }
 
@@ -219,7 +234,11 @@ public final class Movement {
         Tensor out = Tensor.zeros(g.dtype(), xs);
         Tensor region = Movement.sliceViewRaw(out, d, start, g.shape()[d], step);
         out.backend().assign(out.storage(), region.layout(), g.storage(), g.layout());
-        return Autograd.record("slice_backward", out, gg -> new Tensor[] {gg.slice(d, start, start + (g.shape()[d] - 1) * step + 1, step)}, g);
+        return Autograd.record(
+                "slice_backward",
+                out,
+                gg -> new Tensor[] {gg.slice(d, start, start + (g.shape()[d] - 1) * step + 1, step)},
+                g);
     }
 
     private static Tensor sliceViewRaw(Tensor x, int d, int start, int length, int step) {
@@ -236,7 +255,8 @@ public final class Movement {
         int d = Shape.dim("select", dim, x.rank());
         int size = x.shape()[d];
         if (index < -size || index >= size)
-            throw new IndexOutOfBoundsException("select: index " + index + " out of range for dimension " + d + " with size " + size);
+            throw new IndexOutOfBoundsException(
+                    "select: index " + index + " out of range for dimension " + d + " with size " + size);
         return narrow(x, d, index < 0 ? index + size : index, 1).squeeze(d);
     }
 
@@ -244,18 +264,21 @@ public final class Movement {
     public static Tensor cat(Tensor[] ts, int dim) {
         if (ts.length == 0) throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
         int[] first = ts[0].shape();
-        if (first.length == 0) throw new IllegalArgumentException("cat: zero-dimensional tensor (at position 0) cannot be concatenated");
+        if (first.length == 0)
+            throw new IllegalArgumentException("cat: zero-dimensional tensor (at position 0) cannot be concatenated");
         int d = Shape.dim("cat", dim, first.length);
         DType dt = ts[0].dtype();
         int total = 0;
         for (int i = 0; i < ts.length; i++) {
             int[] s = ts[i].shape();
             if (s.length != first.length)
-                throw new IllegalArgumentException("cat: tensors must have the same number of dimensions: got " + first.length + " (position 0) and " + s.length + " (position " + i + ")");
+                throw new IllegalArgumentException("cat: tensors must have the same number of dimensions: got "
+                        + first.length + " (position 0) and " + s.length + " (position " + i + ")");
             for (int k = 0; k < s.length; k++)
                 if (k != d && s[k] != first[k])
-                    throw new IllegalArgumentException("cat: sizes of tensors must match except in dimension " + d + ": expected size " + first[k]
-                            + " but got size " + s[k] + " for tensor number " + i + " in the list (shapes " + Shape.str(first) + " and " + Shape.str(s) + ")");
+                    throw new IllegalArgumentException("cat: sizes of tensors must match except in dimension " + d
+                            + ": expected size " + first[k] + " but got size " + s[k] + " for tensor number " + i
+                            + " in the list (shapes " + Shape.str(first) + " and " + Shape.str(s) + ")");
             total += s[d];
             dt = DType.promote(dt, ts[i].dtype());
         }
@@ -271,11 +294,16 @@ public final class Movement {
             out.backend().assign(out.storage(), region.layout(), ts[i].storage(), ts[i].layout());
             at += len;
         }
-        return Autograd.record("cat", out, g -> {
-            Tensor[] gs = new Tensor[ts.length];
-            for (int i = 0; i < ts.length; i++) gs[i] = ts[i].requiresGrad() ? g.narrow(d, starts[i], ts[i].shape()[d]) : null;
-            return gs;
-        }, ts);
+        return Autograd.record(
+                "cat",
+                out,
+                g -> {
+                    Tensor[] gs = new Tensor[ts.length];
+                    for (int i = 0; i < ts.length; i++)
+                        gs[i] = ts[i].requiresGrad() ? g.narrow(d, starts[i], ts[i].shape()[d]) : null;
+                    return gs;
+                },
+                ts);
     }
 
     private static Storage out(DType dt, int[] shape) {
@@ -288,9 +316,11 @@ public final class Movement {
         int[] first = ts[0].shape();
         for (int i = 1; i < ts.length; i++)
             if (!Arrays.equals(first, ts[i].shape()))
-                throw new IllegalArgumentException("stack: expects each tensor to be equal size, but got " + Shape.str(first) + " at entry 0 and " + Shape.str(ts[i].shape()) + " at entry " + i);
+                throw new IllegalArgumentException("stack: expects each tensor to be equal size, but got "
+                        + Shape.str(first) + " at entry 0 and " + Shape.str(ts[i].shape()) + " at entry " + i);
         int r = first.length;
-        if (dim < -r - 1 || dim > r) throw new IndexOutOfBoundsException("stack: dimension " + dim + " out of range for tensors of rank " + r);
+        if (dim < -r - 1 || dim > r)
+            throw new IndexOutOfBoundsException("stack: dimension " + dim + " out of range for tensors of rank " + r);
         int d = dim < 0 ? dim + r + 1 : dim;
         Tensor[] us = new Tensor[ts.length];
         for (int i = 0; i < ts.length; i++) us[i] = ts[i].unsqueeze(d);

@@ -21,7 +21,8 @@ public final class Reductions {
         for (int d : dims) {
             int n = Shape.dim(op, d, x.rank());
             if (x.rank() == 0) continue;
-            if (r[n]) throw new IllegalArgumentException(op + ": dim " + n + " appears multiple times in the list of dims");
+            if (r[n])
+                throw new IllegalArgumentException(op + ": dim " + n + " appears multiple times in the list of dims");
             r[n] = true;
         }
         return r;
@@ -74,7 +75,8 @@ public final class Reductions {
     /** The mean over dims (all when null). */
     public static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
         if (!x.dtype().isFloatingPoint())
-            throw new IllegalArgumentException("mean: could not infer output dtype; input dtype must be floating point, got " + x.dtype());
+            throw new IllegalArgumentException(
+                    "mean: could not infer output dtype; input dtype must be floating point, got " + x.dtype());
         boolean[] red = reducedDims("mean", x, dims);
         long count = 1;
         for (int d = 0; d < red.length; d++) if (red[d]) count *= x.shape()[d];
@@ -84,15 +86,22 @@ public final class Reductions {
     /** max or min over all elements (gradient shared evenly among ties), or along one dim (gradient to the first). */
     public static Tensor extreme(Tensor x, int[] dims, boolean keepDim, boolean max) {
         String op = max ? "max" : "min";
-        if (dims != null && dims.length == 1 && x.rank() > 0 && x.numel() == 0 && x.shape()[Shape.dim(op, dims[0], x.rank())] > 0) {
-            int d = Shape.dim(op, dims[0], x.rank()); // reducing a non-empty dim of an empty tensor: an empty result, as PyTorch
+        if (dims != null
+                && dims.length == 1
+                && x.rank() > 0
+                && x.numel() == 0
+                && x.shape()[Shape.dim(op, dims[0], x.rank())] > 0) {
+            int d = Shape.dim(
+                    op, dims[0], x.rank()); // reducing a non-empty dim of an empty tensor: an empty result, as PyTorch
             int[] shape = x.shape().clone();
             shape[d] = 1;
-            Tensor empty = Tensor.zeros(x.dtype(), shape).add(x.sum(new int[] {d}, true)); // keeps the graph (an empty one)
+            Tensor empty =
+                    Tensor.zeros(x.dtype(), shape).add(x.sum(new int[] {d}, true)); // keeps the graph (an empty one)
             return keepDim ? empty : empty.squeeze(d);
         }
         if (x.numel() == 0)
-            throw new IllegalArgumentException(op + ": expected a non-empty tensor (shape " + Shape.str(x.shape()) + "), as the reduction has no identity");
+            throw new IllegalArgumentException(op + ": expected a non-empty tensor (shape " + Shape.str(x.shape())
+                    + "), as the reduction has no identity");
         if (dims != null && dims.length == 1 && x.rank() > 0) {
             int d = Shape.dim(op, dims[0], x.rank());
             Tensor idx = argExtreme(x, d, true, max);
@@ -102,13 +111,19 @@ public final class Reductions {
         boolean[] red = reducedDims(op, x, dims);
         Tensor out = reduceRaw(x, max ? ReduceOp.MAX : ReduceOp.MIN, red, x.dtype(), keepDim);
         int[] keep = keptShape(x.shape(), red, true);
-        return Autograd.record(op, out, g -> {
-            Tensor o = out.detach().reshape(keep), xd = x.detach();
-            // PyTorch's evenly_distribute: among the elements equal to the result, or among the NaNs when the result is NaN
-            Tensor mask = Elementwise.where(o.ne(o), xd.ne(xd), xd.eq(o)).to(g.dtype());
-            Tensor count = mask.sum(dims == null ? null : dims, true);
-            return new Tensor[] {g.reshape(keep).mul(mask).div(count)};
-        }, x);
+        return Autograd.record(
+                op,
+                out,
+                g -> {
+                    Tensor o = out.detach().reshape(keep), xd = x.detach();
+                    // PyTorch's evenly_distribute: among the elements equal to the result, or among the NaNs when the
+                    // result is NaN
+                    Tensor mask =
+                            Elementwise.where(o.ne(o), xd.ne(xd), xd.eq(o)).to(g.dtype());
+                    Tensor count = mask.sum(dims == null ? null : dims, true);
+                    return new Tensor[] {g.reshape(keep).mul(mask).div(count)};
+                },
+                x);
     }
 
     /** Indices of the largest (max) or smallest values along dim. */
@@ -117,7 +132,8 @@ public final class Reductions {
         if (x.rank() == 0) return Tensor.zeros(DType.INT64);
         int d = Shape.dim(op, dim, x.rank());
         if (x.shape()[d] == 0)
-            throw new IllegalArgumentException(op + ": expected reduction dim " + d + " to have a non-zero size (shape " + Shape.str(x.shape()) + ")");
+            throw new IllegalArgumentException(op + ": expected reduction dim " + d + " to have a non-zero size (shape "
+                    + Shape.str(x.shape()) + ")");
         Storage s = x.backend().argReduce(max, x.storage(), x.layout(), d);
         int[] keep = x.shape();
         keep[d] = 1;
@@ -141,9 +157,16 @@ public final class Reductions {
         double n = count - correction;
         // PyTorch's var_backward: 2/(n − correction)·g·(x − mean), and ∞·g when n equals the correction; built from
         // differentiable ops (x itself, not a copy), so var has second derivatives
-        return Autograd.record("var", out, Autograd.saved(x), g -> new Tensor[] {n == 0
-                ? g.reshape(keep).mul(Double.POSITIVE_INFINITY).expand(x.shape())
-                : g.reshape(keep).mul(x.sub(mean(x, dims, true))).mul(2.0 / n)}, x);
+        return Autograd.record(
+                "var",
+                out,
+                Autograd.saved(x),
+                g -> new Tensor[] {
+                    n == 0
+                            ? g.reshape(keep).mul(Double.POSITIVE_INFINITY).expand(x.shape())
+                            : g.reshape(keep).mul(x.sub(mean(x, dims, true))).mul(2.0 / n)
+                },
+                x);
     }
 
     /** log(sum(exp(x))) over dims, stable: the max is subtracted first (treated as a constant). */

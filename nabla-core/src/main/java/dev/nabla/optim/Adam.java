@@ -20,8 +20,29 @@ public class Adam extends Optimizer {
     }
 
     /** Adam over parameter groups with every option (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8, no weight decay, no AMSGrad). */
-    public Adam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        super(groups, options("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay, "amsgrad", amsgrad ? 1 : 0));
+    public Adam(
+            List<ParamGroup> groups,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            boolean amsgrad) {
+        super(
+                groups,
+                options(
+                        "lr",
+                        lr,
+                        "beta1",
+                        beta1,
+                        "beta2",
+                        beta2,
+                        "eps",
+                        eps,
+                        "weight_decay",
+                        weightDecay,
+                        "amsgrad",
+                        amsgrad ? 1 : 0));
     }
 
     @Override
@@ -38,7 +59,11 @@ public class Adam extends Optimizer {
 
     @Override
     protected final void update(ParamGroup group, Flat p, Flat g, Map<String, double[]> state, long step) {
-        double lr = group.get("lr"), b1 = group.get("beta1"), b2 = group.get("beta2"), eps = group.get("eps"), wd = group.get("weight_decay");
+        double lr = group.get("lr"),
+                b1 = group.get("beta1"),
+                b2 = group.get("beta2"),
+                eps = group.get("eps"),
+                wd = group.get("weight_decay");
         boolean ams = group.flag("amsgrad"), decoupled = decoupled();
         double[] m = buffer(state, "exp_avg", p.n), v = buffer(state, "exp_avg_sq", p.n);
         double[] vmax = ams ? buffer(state, "max_exp_avg_sq", p.n) : null;

@@ -16,7 +16,14 @@ public final class AdamW extends Adam {
     }
 
     /** AdamW over parameter groups with every option. */
-    public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+    public AdamW(
+            List<ParamGroup> groups,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            boolean amsgrad) {
         super(groups, lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
 

@@ -42,7 +42,8 @@ public interface LRScheduler {
         @Override
         public void step() {
             epoch++;
-            for (int i = 0; i < base.length; i++) opt.paramGroups().get(i).set("lr", rule.applyAsDouble(base[i], epoch));
+            for (int i = 0; i < base.length; i++)
+                opt.paramGroups().get(i).set("lr", rule.applyAsDouble(base[i], epoch));
         }
 
         @Override

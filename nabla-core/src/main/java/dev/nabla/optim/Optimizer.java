@@ -23,16 +23,21 @@ public abstract class Optimizer {
     /** An optimizer over parameter groups; options a group leaves out take the defaults. */
     protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
         this.defaults = defaults;
-        if (groups.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
+        if (groups.isEmpty())
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": got an empty parameter list");
         java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (ParamGroup g : groups) {
             g.fillDefaults(defaults);
             for (Tensor p : g.params()) {
                 if (!p.isLeaf() || !p.dtype().isFloatingPoint())
-                    throw new IllegalArgumentException(getClass().getSimpleName() + ": can't optimize a non-leaf or non-float tensor (shape " + Shape.str(p.shape()) + ")");
+                    throw new IllegalArgumentException(getClass().getSimpleName()
+                            + ": can't optimize a non-leaf or non-float tensor (shape " + Shape.str(p.shape()) + ")");
                 if (!p.isContiguous() || p.layout().offset() != 0 || p.storage().length() != p.numel())
-                    throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must own contiguous storage (shape " + Shape.str(p.shape()) + ")");
-                if (!seen.add(p)) throw new IllegalArgumentException(getClass().getSimpleName() + ": some parameters appear in more than one parameter group");
+                    throw new IllegalArgumentException(getClass().getSimpleName()
+                            + ": parameters must own contiguous storage (shape " + Shape.str(p.shape()) + ")");
+                if (!seen.add(p))
+                    throw new IllegalArgumentException(
+                            getClass().getSimpleName() + ": some parameters appear in more than one parameter group");
             }
             this.groups.add(g);
         }
@@ -64,8 +69,8 @@ public abstract class Optimizer {
     }
 
     private IllegalArgumentException invalid(int index, String what, double v, String expected) {
-        return new IllegalArgumentException(getClass().getSimpleName() + ": invalid " + what + ": " + v + " (expected " + expected
-                + (groups.size() > 1 ? ", in parameter group " + index : "") + ")");
+        return new IllegalArgumentException(getClass().getSimpleName() + ": invalid " + what + ": " + v + " (expected "
+                + expected + (groups.size() > 1 ? ", in parameter group " + index : "") + ")");
     }
 
     private void validateAll() {
@@ -104,10 +109,13 @@ public abstract class Optimizer {
                 Map<String, double[]> s = state.computeIfAbsent(p, k -> new LinkedHashMap<>());
                 double[] step = s.computeIfAbsent("step", k -> new double[1]);
                 step[0] += 1;
-                Tensor grad = p.grad().dtype() == p.dtype() ? p.grad().contiguous() : p.grad().to(p.dtype()).contiguous();
+                Tensor grad = p.grad().dtype() == p.dtype()
+                        ? p.grad().contiguous()
+                        : p.grad().to(p.dtype()).contiguous();
                 p.storage().beforeWrite(); // deferred results computed from p get p's values before this step
                 update(g, new Flat(p.storage()), new Flat(gradStorage(grad)), s, (long) step[0]);
-                p.storage().bumpVersion(); // an in-place update, as PyTorch counts it: a graph that saved p sees the change
+                p.storage().bumpVersion(); // an in-place update, as PyTorch counts it: a graph that saved p sees the
+                // change
             }
         }
     }
@@ -163,10 +171,12 @@ public abstract class Optimizer {
         Map<String, Tensor> out = new LinkedHashMap<>();
         int index = 0, gi = 0;
         for (ParamGroup g : groups) {
-            for (var o : g.options().entrySet()) out.put("param_groups." + gi + "." + o.getKey(), Tensor.scalar(o.getValue(), DType.FLOAT64));
+            for (var o : g.options().entrySet())
+                out.put("param_groups." + gi + "." + o.getKey(), Tensor.scalar(o.getValue(), DType.FLOAT64));
             for (Tensor p : g.params()) {
                 Map<String, double[]> s = state.get(p);
-                if (s != null) for (var e : s.entrySet()) out.put("state." + index + "." + e.getKey(), Tensor.of(e.getValue()));
+                if (s != null)
+                    for (var e : s.entrySet()) out.put("state." + index + "." + e.getKey(), Tensor.of(e.getValue()));
                 index++;
             }
             gi++;
@@ -190,7 +200,8 @@ public abstract class Optimizer {
                     double[] v = e.getValue().toDoubleArray();
                     String name = e.getKey().substring(prefix.length());
                     if (!name.equals("step") && v.length != p.numel())
-                        throw new IllegalArgumentException("optimizer state " + e.getKey() + " has " + v.length + " values but parameter " + index + " has " + p.numel());
+                        throw new IllegalArgumentException("optimizer state " + e.getKey() + " has " + v.length
+                                + " values but parameter " + index + " has " + p.numel());
                     s.put(name, v);
                 }
                 if (!s.isEmpty()) state.put(p, s);

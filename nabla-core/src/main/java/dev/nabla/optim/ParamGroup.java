@@ -35,7 +35,9 @@ public final class ParamGroup {
     /** An option's value (lr, weight_decay, ...). */
     public double get(String option) {
         Double v = options.get(option);
-        if (v == null) throw new IllegalStateException("param group has no option '" + option + "' (known: " + options.keySet() + ")");
+        if (v == null)
+            throw new IllegalStateException(
+                    "param group has no option '" + option + "' (known: " + options.keySet() + ")");
         return v;
     }
 
@@ -57,6 +59,8 @@ public final class ParamGroup {
     void fillDefaults(Map<String, Double> defaults) {
         for (var e : defaults.entrySet()) options.putIfAbsent(e.getKey(), e.getValue());
         for (String k : options.keySet())
-            if (!defaults.containsKey(k)) throw new IllegalArgumentException("unknown optimizer option '" + k + "' (known: " + defaults.keySet() + ")");
+            if (!defaults.containsKey(k))
+                throw new IllegalArgumentException(
+                        "unknown optimizer option '" + k + "' (known: " + defaults.keySet() + ")");
     }
 }

@@ -12,8 +12,29 @@ public final class RMSprop extends Optimizer {
     }
 
     /** RMSprop with every option. */
-    public RMSprop(List<ParamGroup> groups, double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
-        super(groups, options("lr", lr, "alpha", alpha, "eps", eps, "weight_decay", weightDecay, "momentum", momentum, "centered", centered ? 1 : 0));
+    public RMSprop(
+            List<ParamGroup> groups,
+            double lr,
+            double alpha,
+            double eps,
+            double weightDecay,
+            double momentum,
+            boolean centered) {
+        super(
+                groups,
+                options(
+                        "lr",
+                        lr,
+                        "alpha",
+                        alpha,
+                        "eps",
+                        eps,
+                        "weight_decay",
+                        weightDecay,
+                        "momentum",
+                        momentum,
+                        "centered",
+                        centered ? 1 : 0));
     }
 
     @Override
@@ -24,7 +45,11 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected void update(ParamGroup group, Flat p, Flat g, Map<String, double[]> state, long step) {
-        double lr = group.get("lr"), alpha = group.get("alpha"), eps = group.get("eps"), wd = group.get("weight_decay"), mu = group.get("momentum");
+        double lr = group.get("lr"),
+                alpha = group.get("alpha"),
+                eps = group.get("eps"),
+                wd = group.get("weight_decay"),
+                mu = group.get("momentum");
         boolean centered = group.flag("centered");
         double[] sq = buffer(state, "square_avg", p.n);
         double[] ga = centered ? buffer(state, "grad_avg", p.n) : null;

@@ -18,7 +18,14 @@ public final class ReduceLROnPlateau {
     }
 
     /** Lowers the learning rate by factor when the metric has not improved for patience steps. */
-    public ReduceLROnPlateau(Optimizer opt, boolean minimize, double factor, int patience, double threshold, int cooldown, double minLr) {
+    public ReduceLROnPlateau(
+            Optimizer opt,
+            boolean minimize,
+            double factor,
+            int patience,
+            double threshold,
+            int cooldown,
+            double minLr) {
         if (factor >= 1) throw new IllegalArgumentException("ReduceLROnPlateau: factor should be < 1.0, got " + factor);
         this.opt = opt;
         this.minimize = minimize;

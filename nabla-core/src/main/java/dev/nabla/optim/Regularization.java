@@ -49,7 +49,9 @@ public final class Regularization {
                 Tensor w = e.getValue();
                 if (!isWeight(e.getKey(), w)) continue;
                 Tensor small = w.abs().lt(threshold);
-                pruned += small.toLong().sum().item() > 0 ? (long) small.toLong().sum().item() : 0;
+                pruned += small.toLong().sum().item() > 0
+                        ? (long) small.toLong().sum().item()
+                        : 0;
                 w.copy_(Tensor.where(small, Tensor.zeros(w.dtype()), w));
             }
         }

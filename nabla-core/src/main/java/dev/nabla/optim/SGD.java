@@ -17,8 +17,26 @@ public final class SGD extends Optimizer {
     }
 
     /** SGD with every option (PyTorch's semantics for momentum, dampening and Nesterov). */
-    public SGD(List<ParamGroup> groups, double lr, double momentum, double dampening, boolean nesterov, double weightDecay) {
-        super(groups, options("lr", lr, "momentum", momentum, "dampening", dampening, "nesterov", nesterov ? 1 : 0, "weight_decay", weightDecay));
+    public SGD(
+            List<ParamGroup> groups,
+            double lr,
+            double momentum,
+            double dampening,
+            boolean nesterov,
+            double weightDecay) {
+        super(
+                groups,
+                options(
+                        "lr",
+                        lr,
+                        "momentum",
+                        momentum,
+                        "dampening",
+                        dampening,
+                        "nesterov",
+                        nesterov ? 1 : 0,
+                        "weight_decay",
+                        weightDecay));
         for (ParamGroup g : paramGroups())
             if (g.flag("nesterov") && (g.get("momentum") <= 0 || g.get("dampening") != 0))
                 throw new IllegalArgumentException("SGD: Nesterov momentum requires a momentum and zero dampening");
@@ -26,7 +44,10 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(ParamGroup group, Flat p, Flat g, Map<String, double[]> state, long step) {
-        double lr = group.get("lr"), mu = group.get("momentum"), damp = group.get("dampening"), wd = group.get("weight_decay");
+        double lr = group.get("lr"),
+                mu = group.get("momentum"),
+                damp = group.get("dampening"),
+                wd = group.get("weight_decay");
         boolean nesterov = group.flag("nesterov");
         boolean fresh = !state.containsKey("momentum_buffer");
         double[] buf = mu != 0 ? buffer(state, "momentum_buffer", p.n) : null;

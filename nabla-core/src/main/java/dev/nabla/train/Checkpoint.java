@@ -77,7 +77,9 @@ public final class Checkpoint implements Callback {
         c.tensors().forEach((k, v) -> {
             if (k.startsWith("model.")) model.put(k.substring(6), v);
             else if (k.startsWith("optim.")) optim.put(k.substring(6), v);
-            else throw new CheckpointException(file, "tensors", "unexpected tensor '" + k + "' (a checkpoint holds model.* and optim.* only)");
+            else
+                throw new CheckpointException(
+                        file, "tensors", "unexpected tensor '" + k + "' (a checkpoint holds model.* and optim.* only)");
         });
         String epochText = meta.get("epoch");
         if (epochText == null) throw new CheckpointException(file, "epoch", "missing: not a Nabla checkpoint");
@@ -87,7 +89,8 @@ public final class Checkpoint implements Callback {
         } catch (NumberFormatException e) {
             throw new CheckpointException(file, "epoch", "not an integer: '" + abbreviate(epochText) + "'");
         }
-        if (epoch < 0 || epoch > MAX_EPOCHS) throw new CheckpointException(file, "epoch", epoch + " is outside [0, " + MAX_EPOCHS + "]");
+        if (epoch < 0 || epoch > MAX_EPOCHS)
+            throw new CheckpointException(file, "epoch", epoch + " is outside [0, " + MAX_EPOCHS + "]");
         String historyText = meta.get("history");
         if (historyText == null) throw new CheckpointException(file, "history", "missing");
         History history;
@@ -97,7 +100,10 @@ public final class Checkpoint implements Callback {
             throw new CheckpointException(file, "history", e.getMessage());
         }
         if (history.epochs().size() != epoch)
-            throw new CheckpointException(file, "history", "holds " + history.epochs().size() + " epochs but the checkpoint says " + epoch + " are done");
+            throw new CheckpointException(
+                    file,
+                    "history",
+                    "holds " + history.epochs().size() + " epochs but the checkpoint says " + epoch + " are done");
         Map<String, long[]> rng = new LinkedHashMap<>();
         for (var e : meta.entrySet()) {
             if (!e.getKey().startsWith("rng.")) continue;
@@ -106,9 +112,14 @@ public final class Checkpoint implements Callback {
             try {
                 for (int i = 0; i < parts.length; i++) s[i] = Long.parseLong(parts[i].strip());
             } catch (NumberFormatException ex) {
-                throw new CheckpointException(file, e.getKey(), "not a list of integers: '" + abbreviate(e.getValue()) + "'");
+                throw new CheckpointException(
+                        file, e.getKey(), "not a list of integers: '" + abbreviate(e.getValue()) + "'");
             }
-            if (!dev.nabla.Generator.isState(s)) throw new CheckpointException(file, e.getKey(), "expected 4 values {seed, state, 0|1, spare}, got '" + abbreviate(e.getValue()) + "'");
+            if (!dev.nabla.Generator.isState(s))
+                throw new CheckpointException(
+                        file,
+                        e.getKey(),
+                        "expected 4 values {seed, state, 0|1, spare}, got '" + abbreviate(e.getValue()) + "'");
             rng.put(e.getKey().substring(4), s);
         }
         Trainer.LoaderPosition position = null;
@@ -119,7 +130,11 @@ public final class Checkpoint implements Callback {
                 throw new CheckpointException(file, "data", e.getMessage());
             }
             if (position.epoch() != epoch + 1 || position.batch() != 0)
-                throw new CheckpointException(file, "data", "position epoch " + position.epoch() + ", batch " + position.batch() + " does not follow epoch " + epoch);
+                throw new CheckpointException(
+                        file,
+                        "data",
+                        "position epoch " + position.epoch() + ", batch " + position.batch() + " does not follow epoch "
+                                + epoch);
         }
         // all read and checked: now change the trainer (the state dicts check names and shapes themselves)
         Map<String, Tensor> before = trainer.model().stateDict();

@@ -38,7 +38,9 @@ public final class EarlyStopping implements Callback {
     @Override
     public void onEpochEnd(Trainer trainer, EpochStats stats) {
         double v = stats.metric(monitor);
-        if (Double.isNaN(v)) throw new IllegalStateException("EarlyStopping: metric " + monitor + " is not available (no validation data?)");
+        if (Double.isNaN(v))
+            throw new IllegalStateException(
+                    "EarlyStopping: metric " + monitor + " is not available (no validation data?)");
         boolean improved = maximize ? v > best + minDelta : v < best - minDelta;
         if (improved) {
             best = v;
@@ -49,7 +51,8 @@ public final class EarlyStopping implements Callback {
                 trainer.model().stateDict().forEach((k, t) -> bestState.put(k, t.clone()));
             }
         } else if (++wait >= patience) {
-            trainer.requestStop("early stopping: " + monitor + " did not improve for " + patience + " epoch(s); best " + best + " at epoch " + bestEpoch);
+            trainer.requestStop("early stopping: " + monitor + " did not improve for " + patience + " epoch(s); best "
+                    + best + " at epoch " + bestEpoch);
         }
     }
 

@@ -5,10 +5,24 @@ package dev.nabla.train;
  * {@code skippedBatches} counts the batches left out because their loss or gradient was not finite (only when the
  * trainer was told to skip them: {@link Trainer#onNonFinite}).
  */
-public record EpochStats(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double seconds, double lr,
-                         int skippedBatches) {
+public record EpochStats(
+        int epoch,
+        double trainLoss,
+        double trainAccuracy,
+        double valLoss,
+        double valAccuracy,
+        double seconds,
+        double lr,
+        int skippedBatches) {
     /** Statistics without skipped batches. */
-    public EpochStats(int epoch, double trainLoss, double trainAccuracy, double valLoss, double valAccuracy, double seconds, double lr) {
+    public EpochStats(
+            int epoch,
+            double trainLoss,
+            double trainAccuracy,
+            double valLoss,
+            double valAccuracy,
+            double seconds,
+            double lr) {
         this(epoch, trainLoss, trainAccuracy, valLoss, valAccuracy, seconds, lr, 0);
     }
 
@@ -19,7 +33,9 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, doub
             case "train_accuracy", "accuracy" -> trainAccuracy;
             case "val_loss" -> valLoss;
             case "val_accuracy" -> valAccuracy;
-            default -> throw new IllegalArgumentException("unknown metric '" + name + "' (train_loss, train_accuracy, val_loss, val_accuracy)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown metric '" + name + "' (train_loss, train_accuracy, val_loss, val_accuracy)");
         };
     }
 }

@@ -18,6 +18,8 @@ public final class GradientThreshold implements Callback {
             if (p.grad() == null) continue;
             max = Math.max(max, p.grad().abs().max().item());
         }
-        if (max < epsilon) trainer.requestStop("gradient threshold: max |gradient| " + max + " < " + epsilon + " at epoch " + epoch + ", batch " + batch);
+        if (max < epsilon)
+            trainer.requestStop("gradient threshold: max |gradient| " + max + " < " + epsilon + " at epoch " + epoch
+                    + ", batch " + batch);
     }
 }

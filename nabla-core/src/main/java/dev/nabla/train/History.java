@@ -52,9 +52,20 @@ public final class History {
 
     /** One CSV row per epoch, with a header. */
     public String toCsv() {
-        StringBuilder b = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr,skipped_batches\n");
+        StringBuilder b =
+                new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr,skipped_batches\n");
         for (EpochStats e : epochs)
-            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g,%d%n", e.epoch(), e.trainLoss(), e.trainAccuracy(), e.valLoss(), e.valAccuracy(), e.seconds(), e.lr(), e.skippedBatches()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g,%d%n",
+                    e.epoch(),
+                    e.trainLoss(),
+                    e.trainAccuracy(),
+                    e.valLoss(),
+                    e.valAccuracy(),
+                    e.seconds(),
+                    e.lr(),
+                    e.skippedBatches()));
         return b.toString();
     }
 
@@ -86,24 +97,35 @@ public final class History {
         try {
             node = dev.nabla.io.Json.parse(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("history: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new IllegalArgumentException("history: not valid JSON: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
         if (!(node instanceof java.util.Map<?, ?> root) || !(root.get("epochs") instanceof List<?> epochList))
-            throw new IllegalArgumentException("history: expected an object with an \"epochs\" array, got " + abbreviate(dev.nabla.io.Json.describe(node)));
+            throw new IllegalArgumentException("history: expected an object with an \"epochs\" array, got "
+                    + abbreviate(dev.nabla.io.Json.describe(node)));
         History h = new History();
         int i = 0;
         for (Object o : epochList) {
             String at = "history: epochs[" + i + "]";
             if (!(o instanceof java.util.Map<?, ?> e)) throw new IllegalArgumentException(at + " is not an object");
             int epoch = integer(e, "epoch", at);
-            if (epoch != i + 1) throw new IllegalArgumentException(at + ": epoch " + epoch + " where " + (i + 1) + " was expected");
-            h.add(new EpochStats(epoch, number(e, "trainLoss", at), number(e, "trainAccuracy", at), number(e, "valLoss", at), number(e, "valAccuracy", at),
-                    number(e, "seconds", at), number(e, "lr", at), e.containsKey("skippedBatches") ? integer(e, "skippedBatches", at) : 0));
+            if (epoch != i + 1)
+                throw new IllegalArgumentException(at + ": epoch " + epoch + " where " + (i + 1) + " was expected");
+            h.add(new EpochStats(
+                    epoch,
+                    number(e, "trainLoss", at),
+                    number(e, "trainAccuracy", at),
+                    number(e, "valLoss", at),
+                    number(e, "valAccuracy", at),
+                    number(e, "seconds", at),
+                    number(e, "lr", at),
+                    e.containsKey("skippedBatches") ? integer(e, "skippedBatches", at) : 0));
             i++;
         }
         h.stopReason = root.get("stop_reason") instanceof String r ? r : "";
         if (root.containsKey("step_losses")) {
-            if (!(root.get("step_losses") instanceof List<?> steps)) throw new IllegalArgumentException("history: \"step_losses\" must be an array");
+            if (!(root.get("step_losses") instanceof List<?> steps))
+                throw new IllegalArgumentException("history: \"step_losses\" must be an array");
             int k = 0;
             for (Object v : steps) h.stepLosses.add(number(v, "history: step_losses[" + k++ + "]"));
         }
@@ -113,7 +135,8 @@ public final class History {
     private static int integer(java.util.Map<?, ?> e, String field, String at) {
         Object v = e.get(field);
         if (!(v instanceof Long l) || l < 0 || l > Integer.MAX_VALUE)
-            throw new IllegalArgumentException(at + ": \"" + field + "\" must be a non-negative integer, got " + dev.nabla.io.Json.describe(v));
+            throw new IllegalArgumentException(
+                    at + ": \"" + field + "\" must be a non-negative integer, got " + dev.nabla.io.Json.describe(v));
         return l.intValue();
     }
 
@@ -125,7 +148,9 @@ public final class History {
 
     private static double number(Object v, String what) {
         if (v instanceof Number n) return n.doubleValue();
-        if (v instanceof String t && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(t)) return Double.parseDouble(t); // as Json.write writes them
+        if (v instanceof String t
+                && java.util.Set.of("NaN", "Infinity", "-Infinity").contains(t))
+            return Double.parseDouble(t); // as Json.write writes them
         throw new IllegalArgumentException(what + " must be a number, got " + dev.nabla.io.Json.describe(v));
     }
 

@@ -15,7 +15,8 @@ public final class Metrics {
     /** Number of rows whose argmax equals the int64 target. */
     public static long correct(Tensor logits, Tensor targets) {
         long[] p = predictions(logits), t = targets.toLongArray();
-        if (p.length != t.length) throw new IllegalArgumentException("accuracy: " + p.length + " predictions but " + t.length + " targets");
+        if (p.length != t.length)
+            throw new IllegalArgumentException("accuracy: " + p.length + " predictions but " + t.length + " targets");
         long c = 0;
         for (int i = 0; i < p.length; i++) if (p[i] == t[i]) c++;
         return c;
@@ -29,7 +30,8 @@ public final class Metrics {
     /** Fraction of rows whose target is among the k largest logits. */
     public static double topK(Tensor logits, Tensor targets, int k) {
         if (logits.rank() != 2 || k < 1 || k > logits.size(1))
-            throw new IllegalArgumentException("topK: expected logits [N, C] and 1 <= k <= C, got " + Shape.str(logits.shape()) + " and k=" + k);
+            throw new IllegalArgumentException(
+                    "topK: expected logits [N, C] and 1 <= k <= C, got " + Shape.str(logits.shape()) + " and k=" + k);
         int n = logits.size(0), c = logits.size(1);
         float[] l = logits.toFloatArray();
         long[] t = targets.toLongArray();

@@ -11,8 +11,8 @@ import dev.nabla.optim.Optimizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +58,11 @@ public final class Trainer {
         private final String where;
 
         NonFiniteException(int epoch, int batch, String what, String where) {
-            super("epoch " + epoch + ", batch " + batch + ": " + what + (where == null ? "" : "; first non-finite at " + where)
-                    + ". Training stopped before the weights were changed; files written so far are untouched."
-                    + " A lower learning rate, gradient clipping or normalised inputs usually help (or skip such batches: Trainer.onNonFinite(SKIP_BATCH), --on-non-finite skip).");
+            super(
+                    "epoch " + epoch + ", batch " + batch + ": " + what
+                            + (where == null ? "" : "; first non-finite at " + where)
+                            + ". Training stopped before the weights were changed; files written so far are untouched."
+                            + " A lower learning rate, gradient clipping or normalised inputs usually help (or skip such batches: Trainer.onNonFinite(SKIP_BATCH), --on-non-finite skip).");
             this.epoch = epoch;
             this.batch = batch;
             this.where = where;
@@ -164,14 +166,16 @@ public final class Trainer {
      * (batch size, sample count, shuffling, drop-last, seed). Checkpoints store it; a resumed {@link #fit} checks
      * that its loader continues the same sequence.
      */
-    public record LoaderPosition(int epoch, int batch, int batchSize, int samples, boolean shuffle, boolean dropLast, long seed) {
+    public record LoaderPosition(
+            int epoch, int batch, int batchSize, int samples, boolean shuffle, boolean dropLast, long seed) {
         static LoaderPosition of(DataLoader l, int nextEpoch) {
-            return new LoaderPosition(nextEpoch, 0, l.batchSize(), l.dataset().size(), l.shuffle(), l.dropLast(), l.seed());
+            return new LoaderPosition(
+                    nextEpoch, 0, l.batchSize(), l.dataset().size(), l.shuffle(), l.dropLast(), l.seed());
         }
 
         String encode() {
-            return "epoch=" + epoch + ",batch=" + batch + ",batch_size=" + batchSize + ",samples=" + samples + ",shuffle=" + shuffle
-                    + ",drop_last=" + dropLast + ",seed=" + seed;
+            return "epoch=" + epoch + ",batch=" + batch + ",batch_size=" + batchSize + ",samples=" + samples
+                    + ",shuffle=" + shuffle + ",drop_last=" + dropLast + ",seed=" + seed;
         }
 
         static LoaderPosition decode(String s) {
@@ -182,10 +186,20 @@ public final class Trainer {
                 kv.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
             }
             try {
-                int epoch = Integer.parseInt(req(kv, "epoch")), batch = Integer.parseInt(req(kv, "batch")), bs = Integer.parseInt(req(kv, "batch_size")),
+                int epoch = Integer.parseInt(req(kv, "epoch")),
+                        batch = Integer.parseInt(req(kv, "batch")),
+                        bs = Integer.parseInt(req(kv, "batch_size")),
                         n = Integer.parseInt(req(kv, "samples"));
-                if (epoch < 1 || batch < 0 || bs < 1 || n < 0) throw new IllegalArgumentException("values out of range in '" + s + "'");
-                return new LoaderPosition(epoch, batch, bs, n, bool(req(kv, "shuffle")), bool(req(kv, "drop_last")), Long.parseLong(req(kv, "seed")));
+                if (epoch < 1 || batch < 0 || bs < 1 || n < 0)
+                    throw new IllegalArgumentException("values out of range in '" + s + "'");
+                return new LoaderPosition(
+                        epoch,
+                        batch,
+                        bs,
+                        n,
+                        bool(req(kv, "shuffle")),
+                        bool(req(kv, "drop_last")),
+                        Long.parseLong(req(kv, "seed")));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("not a number in '" + s + "'");
             }
@@ -198,7 +212,8 @@ public final class Trainer {
         }
 
         private static boolean bool(String v) {
-            if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException("expected true or false, got '" + v + "'");
+            if (!v.equals("true") && !v.equals("false"))
+                throw new IllegalArgumentException("expected true or false, got '" + v + "'");
             return v.equals("true");
         }
     }
@@ -214,19 +229,23 @@ public final class Trainer {
     /** Trains until {@code epochs} epochs are done in total (a resumed run continues), or a callback stops it. */
     public History fit(DataLoader train, DataLoader validation, int epochs) {
         if (epochs < 1) throw new IllegalArgumentException("Trainer.fit: epochs must be at least 1, got " + epochs);
-        if (train.dataset().size() == 0) throw new IllegalArgumentException("Trainer.fit: the training data set is empty");
+        if (train.dataset().size() == 0)
+            throw new IllegalArgumentException("Trainer.fit: the training data set is empty");
         if (train.size() == 0)
-            throw new IllegalArgumentException("Trainer.fit: no batch to train on (" + train.dataset().size() + " samples, batch size " + train.batchSize() + ", drop last)");
+            throw new IllegalArgumentException("Trainer.fit: no batch to train on ("
+                    + train.dataset().size() + " samples, batch size " + train.batchSize() + ", drop last)");
         LoaderPosition now = LoaderPosition.of(train, epochsDone + 1);
         if (expectedPosition != null && !expectedPosition.equals(now))
-            throw new IllegalArgumentException("Trainer.fit: the checkpoint was written with the data loader at " + expectedPosition.encode()
-                    + ", but this run's loader is at " + now.encode() + "; a resumed run must use the same data, batch size and seed");
+            throw new IllegalArgumentException("Trainer.fit: the checkpoint was written with the data loader at "
+                    + expectedPosition.encode() + ", but this run's loader is at " + now.encode()
+                    + "; a resumed run must use the same data, batch size and seed");
         expectedPosition = null;
         trainLoader = train;
         plannedEpochs = epochs;
         // the parameters by name, once per fit (the checks below run every batch): in registration order for the
         // weights, reversed for the gradients, the order in which backpropagation reaches them
-        List<Map.Entry<String, Tensor>> named = List.copyOf(model.namedParameters().entrySet());
+        List<Map.Entry<String, Tensor>> named =
+                List.copyOf(model.namedParameters().entrySet());
         List<Map.Entry<String, Tensor>> backwardOrder = named.reversed();
         stopReason = null;
         for (Callback cb : callbacks) cb.onTrainBegin(this);
@@ -269,7 +288,12 @@ public final class Trainer {
                 optimizer.step();
                 String param = firstNonFinite(named, false);
                 if (param != null) // a finite gradient still overflowed in the update (e.g. a huge learning rate)
-                    throw new NonFiniteException(epoch, batchNo, "the optimizer step made " + param + " non-finite (the weights in memory are lost; files written so far are untouched)", moduleOf(param));
+                throw new NonFiniteException(
+                            epoch,
+                            batchNo,
+                            "the optimizer step made " + param
+                                    + " non-finite (the weights in memory are lost; files written so far are untouched)",
+                            moduleOf(param));
                 int n = b.size();
                 lossSum += lv * n;
                 count += n;
@@ -284,8 +308,15 @@ public final class Trainer {
             }
             Evaluation val = validation == null ? null : evaluate(validation);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            EpochStats s = new EpochStats(epoch, count == 0 ? Double.NaN : lossSum / count, classification && count > 0 ? (double) correct / count : Double.NaN,
-                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds, optimizer.paramGroups().get(0).get("lr"), skipped);
+            EpochStats s = new EpochStats(
+                    epoch,
+                    count == 0 ? Double.NaN : lossSum / count,
+                    classification && count > 0 ? (double) correct / count : Double.NaN,
+                    val == null ? Double.NaN : val.loss(),
+                    val == null ? Double.NaN : val.accuracy(),
+                    seconds,
+                    optimizer.paramGroups().get(0).get("lr"),
+                    skipped);
             history.add(s);
             epochsDone = epoch;
             String line = line(s, epochs);
@@ -333,7 +364,8 @@ public final class Trainer {
     }
 
     private String line(EpochStats s, int epochs) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
+        StringBuilder b = new StringBuilder(
+                String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
         if (!Double.isNaN(s.trainAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.trainAccuracy()));
         if (!Double.isNaN(s.valLoss())) {
             b.append(String.format(Locale.ROOT, "  |  %s loss %.4f", validationName, s.valLoss()));
@@ -375,7 +407,8 @@ public final class Trainer {
         return evaluate(model, loss, loader, batch -> {});
     }
 
-    private static Evaluation evaluate(Module model, Loss loss, DataLoader loader, java.util.function.IntConsumer afterBatch) {
+    private static Evaluation evaluate(
+            Module model, Loss loss, DataLoader loader, java.util.function.IntConsumer afterBatch) {
         boolean wasTraining = model.isTraining();
         model.eval();
         double lossSum = 0;
@@ -409,7 +442,11 @@ public final class Trainer {
                 for (int r = 0; r < classes; r++) for (int q = 0; q < classes; q++) confusion[r][q] += m[r][q];
             }
         }
-        return new Evaluation(total == 0 ? Double.NaN : lossSum / total, classification && total > 0 ? (double) correct / total : Double.NaN,
-                classification ? correct : 0, total, confusion);
+        return new Evaluation(
+                total == 0 ? Double.NaN : lossSum / total,
+                classification && total > 0 ? (double) correct / total : Double.NaN,
+                classification ? correct : 0,
+                total,
+                confusion);
     }
 }

@@ -1,6 +1,5 @@
 package dev.nabla.train;
 
-import dev.nabla.DType;
 import dev.nabla.Generator;
 import dev.nabla.Tensor;
 import dev.nabla.nn.F;
@@ -30,9 +29,12 @@ public final class WarmUp {
         Generator g = new Generator(20261202);
         int[] one = {1, 1}, pad = {1, 1};
         Tensor x = Tensor.randn(g, 4, 1, 16, 16), y = Tensor.randint(g, 0, 10, 4);
-        Tensor w1 = Tensor.randn(g, 8, 1, 3, 3).mul(0.3).detach().requiresGrad_(true), b1 = Tensor.zeros(8).requiresGrad_(true);
-        Tensor w2 = Tensor.randn(g, 16, 8, 3, 3).mul(0.1).detach().requiresGrad_(true), b2 = Tensor.zeros(16).requiresGrad_(true);
-        Tensor w3 = Tensor.randn(g, 10, 16 * 4 * 4).mul(0.05).detach().requiresGrad_(true), b3 = Tensor.zeros(10).requiresGrad_(true);
+        Tensor w1 = Tensor.randn(g, 8, 1, 3, 3).mul(0.3).detach().requiresGrad_(true),
+                b1 = Tensor.zeros(8).requiresGrad_(true);
+        Tensor w2 = Tensor.randn(g, 16, 8, 3, 3).mul(0.1).detach().requiresGrad_(true),
+                b2 = Tensor.zeros(16).requiresGrad_(true);
+        Tensor w3 = Tensor.randn(g, 10, 16 * 4 * 4).mul(0.05).detach().requiresGrad_(true),
+                b3 = Tensor.zeros(10).requiresGrad_(true);
         long end = System.nanoTime() + 3_000_000_000L; // a bound, should compilation be off or slow
         for (int i = 0; i < 400 && System.nanoTime() < end; i++) {
             Tensor h = F.maxPool2d(F.conv2d(x, w1, b1, one, pad, one).relu(), 2);

@@ -66,7 +66,10 @@ class AutogradTest {
         Tensor x = Tensor.ones(2, 2).requiresGrad_(true);
         Tensor y = x.mul(2.0);
         IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
-        assertTrue(e.getMessage().contains("only for scalar outputs") && e.getMessage().contains("[2, 2]"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("only for scalar outputs")
+                        && e.getMessage().contains("[2, 2]"),
+                e.getMessage());
         y.backward(Tensor.ones(2, 2));
         assertArrayEquals(new float[] {2, 2, 2, 2}, x.grad().toFloatArray());
     }
@@ -83,7 +86,8 @@ class AutogradTest {
 
     @Test
     void opsOnViewsBackpropagateIntoTheirBase() {
-        Tensor base = Tensor.arange(0, 6, 1, DType.FLOAT64).reshape(2, 3).detach().requiresGrad_(true);
+        Tensor base =
+                Tensor.arange(0, 6, 1, DType.FLOAT64).reshape(2, 3).detach().requiresGrad_(true);
         Tensor v = base.transpose(0, 1).narrow(0, 1, 2); // rows 1..2 of the transpose = columns 1..2 of base
         v.mul(v).sum().backward();
         // d/dx x^2 = 2x on columns 1 and 2 of base, 0 on column 0
@@ -103,8 +107,14 @@ class AutogradTest {
     void jacobianOfASmallFunctionMatchesItsClosedForm() {
         // f(x) = [x0^2 * x1, 5 x0 + sin-free x1^3]; J = [[2 x0 x1, x0^2], [5, 3 x1^2]]
         Tensor x = Tensor.of(new double[] {1.5, -2.0});
-        Tensor j = Autograd.jacobian(t -> Tensor.stack(new Tensor[] {
-                t.select(0, 0).pow(2).mul(t.select(0, 1)), t.select(0, 0).mul(5.0).add(t.select(0, 1).pow(3))}, 0), x);
+        Tensor j = Autograd.jacobian(
+                t -> Tensor.stack(
+                        new Tensor[] {
+                            t.select(0, 0).pow(2).mul(t.select(0, 1)),
+                            t.select(0, 0).mul(5.0).add(t.select(0, 1).pow(3))
+                        },
+                        0),
+                x);
         assertArrayEquals(new int[] {2, 2}, j.shape());
         assertArrayEquals(new double[] {2 * 1.5 * -2.0, 1.5 * 1.5, 5, 3 * 4.0}, j.toDoubleArray(), 1e-12);
     }
@@ -152,10 +162,13 @@ class AutogradTest {
         // a deliberately wrong backward: claims d/dx x^2 = x
         java.util.function.Function<Tensor[], Tensor> wrong = xs -> {
             Tensor x = xs[0];
-            Tensor out = Tensor.wrap(x.backend().map(dev.nabla.backend.UnaryOp.POW, 2, 0, x.storage(), x.layout(), x.dtype()), x.shape());
+            Tensor out = Tensor.wrap(
+                    x.backend().map(dev.nabla.backend.UnaryOp.POW, 2, 0, x.storage(), x.layout(), x.dtype()),
+                    x.shape());
             return Autograd.record("bad_square", out, g -> new Tensor[] {g.mul(x)}, x);
         };
-        GradCheck.Result r = GradCheck.check(wrong, Tensor.of(new double[] {1.0, 3.0}).requiresGrad_(true));
+        GradCheck.Result r =
+                GradCheck.check(wrong, Tensor.of(new double[] {1.0, 3.0}).requiresGrad_(true));
         assertFalse(r.passed());
         assertEquals(0, r.input());
         assertArrayEquals(new int[] {1}, r.index());

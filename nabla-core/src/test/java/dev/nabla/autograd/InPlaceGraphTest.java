@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.testing.Golden;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,41 +19,48 @@ class InPlaceGraphTest {
 
     private static Program program(String name) {
         return switch (name) {
-            case "strided_slice" -> (x, w, c) -> { // y = x * 2; y[:, ::2] *= 3
-                Tensor y = x.mul(2.0);
-                y.slice(1, 0, 4, 2).mul_(3.0);
-                return y.mul(c).sum();
-            };
-            case "whole" -> (x, w, c) -> {
-                Tensor y = x.mul(w);
-                y.add_(1.0);
-                return y.mul(y).mul(c).sum();
-            };
-            case "view_then_use" -> (x, w, c) -> {
-                Tensor y = x.mul(w);
-                Tensor v = y.select(1, 1);
-                v.add_(5.0);
-                return v.mul(3.0).sum().add(y.mul(c).sum());
-            };
-            case "copy_into_plain" -> (x, w, c) -> {
-                Tensor z = Tensor.zeros(DType.FLOAT64, 2, 4);
-                z.select(0, 0).copy_(x.select(0, 1).mul(w.select(0, 0)));
-                return z.mul(c).sum();
-            };
-            case "mul_by_graph_tensor" -> (x, w, c) -> {
-                Tensor y = x.add(1.0);
-                y.narrow(1, 1, 2).mul_(w.narrow(1, 0, 2));
-                return y.mul(c).sum();
-            };
-            case "exp_then_inplace" -> (x, w, c) -> {
-                Tensor y = x.exp();
-                y.mul_(2.0);
-                return y.sum();
-            };
-            default -> (x, w, c) -> {
-                x.add_(1.0);
-                return x.sum();
-            };
+            case "strided_slice" ->
+                (x, w, c) -> { // y = x * 2; y[:, ::2] *= 3
+                    Tensor y = x.mul(2.0);
+                    y.slice(1, 0, 4, 2).mul_(3.0);
+                    return y.mul(c).sum();
+                };
+            case "whole" ->
+                (x, w, c) -> {
+                    Tensor y = x.mul(w);
+                    y.add_(1.0);
+                    return y.mul(y).mul(c).sum();
+                };
+            case "view_then_use" ->
+                (x, w, c) -> {
+                    Tensor y = x.mul(w);
+                    Tensor v = y.select(1, 1);
+                    v.add_(5.0);
+                    return v.mul(3.0).sum().add(y.mul(c).sum());
+                };
+            case "copy_into_plain" ->
+                (x, w, c) -> {
+                    Tensor z = Tensor.zeros(DType.FLOAT64, 2, 4);
+                    z.select(0, 0).copy_(x.select(0, 1).mul(w.select(0, 0)));
+                    return z.mul(c).sum();
+                };
+            case "mul_by_graph_tensor" ->
+                (x, w, c) -> {
+                    Tensor y = x.add(1.0);
+                    y.narrow(1, 1, 2).mul_(w.narrow(1, 0, 2));
+                    return y.mul(c).sum();
+                };
+            case "exp_then_inplace" ->
+                (x, w, c) -> {
+                    Tensor y = x.exp();
+                    y.mul_(2.0);
+                    return y.sum();
+                };
+            default ->
+                (x, w, c) -> {
+                    x.add_(1.0);
+                    return x.sum();
+                };
         };
     }
 
@@ -68,21 +74,36 @@ class InPlaceGraphTest {
             Tensor w = Golden.tensor(r.get("w"), DType.FLOAT64).requiresGrad_(true);
             Tensor c = Golden.tensor(r.get("c"), DType.FLOAT64);
             if (r.has("error")) {
-                RuntimeException e = assertThrows(RuntimeException.class, () -> {
-                    Tensor out = program(name).run(x, w, c);
-                    out.backward();
-                }, name);
+                RuntimeException e = assertThrows(
+                        RuntimeException.class,
+                        () -> {
+                            Tensor out = program(name).run(x, w, c);
+                            out.backward();
+                        },
+                        name);
                 String torch = r.get("error").asText();
-                String expected = torch.startsWith("one of the variables needed") ? "one of the variables needed for gradient computation has been modified by an inplace operation"
+                String expected = torch.startsWith("one of the variables needed")
+                        ? "one of the variables needed for gradient computation has been modified by an inplace operation"
                         : "a leaf tensor that requires grad";
-                assertTrue(e.getMessage().contains(expected), name + ": " + e.getMessage() + " (PyTorch: " + torch + ")");
+                assertTrue(
+                        e.getMessage().contains(expected), name + ": " + e.getMessage() + " (PyTorch: " + torch + ")");
                 continue;
             }
             Tensor out = program(name).run(x, w, c);
             Golden.assertClose(name + " output", Golden.tensor(r.get("output"), DType.FLOAT64), out, 1e-12, 1e-12);
             out.backward();
-            Golden.assertClose(name + " grad x", Golden.tensor(r.get("grad_x"), DType.FLOAT64), x.grad() == null ? Tensor.zerosLike(x) : x.grad(), 1e-12, 1e-12);
-            Golden.assertClose(name + " grad w", Golden.tensor(r.get("grad_w"), DType.FLOAT64), w.grad() == null ? Tensor.zerosLike(w) : w.grad(), 1e-12, 1e-12);
+            Golden.assertClose(
+                    name + " grad x",
+                    Golden.tensor(r.get("grad_x"), DType.FLOAT64),
+                    x.grad() == null ? Tensor.zerosLike(x) : x.grad(),
+                    1e-12,
+                    1e-12);
+            Golden.assertClose(
+                    name + " grad w",
+                    Golden.tensor(r.get("grad_w"), DType.FLOAT64),
+                    w.grad() == null ? Tensor.zerosLike(w) : w.grad(),
+                    1e-12,
+                    1e-12);
         }
         assertEquals(7, cases);
     }
@@ -102,9 +123,13 @@ class InPlaceGraphTest {
         Tensor y2 = x2.mul(x2);
         y2.narrow(0, 1, 2).mul_(3.0);
         Tensor g2 = Autograd.grad(new Tensor[] {y2.mul(y2).sum()}, new Tensor[] {x2}, null, true, true, false)[0];
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        UnsupportedOperationException e = assertThrows(
+                UnsupportedOperationException.class,
                 () -> Autograd.grad(new Tensor[] {g2.sum()}, new Tensor[] {x2}, null, false, false, false));
-        assertTrue(e.getMessage().startsWith("copy_slices: double backward") || e.getMessage().startsWith("as_strided: double backward"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("copy_slices: double backward")
+                        || e.getMessage().startsWith("as_strided: double backward"),
+                e.getMessage());
     }
 
     @Test

@@ -38,7 +38,8 @@ class PostAccumulateGradHookTest {
     void accumulatesAcrossBackwardsAndCanBeRemoved() {
         Tensor w = Tensor.of(new float[] {1}, 1).requiresGrad_(true);
         List<Float> seen = new ArrayList<>();
-        HookHandle handle = w.registerPostAccumulateGradHook(t -> seen.add(t.grad().toFloatArray()[0]));
+        HookHandle handle =
+                w.registerPostAccumulateGradHook(t -> seen.add(t.grad().toFloatArray()[0]));
         w.mul(3).sum().backward();
         w.mul(3).sum().backward();
         assertEquals(List.of(3f, 6f), seen); // the second sees the accumulated gradient, as in PyTorch

@@ -19,8 +19,12 @@ class VersionCounterTest {
         assertEquals(0, w.version());
         w.mul_(2);
         assertEquals(1, w.version());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.sum().backward());
-        assertTrue(e.getMessage().startsWith("one of the variables needed for gradient computation has been modified by an inplace operation: [float64 [3]], saved by MulBackward, is at version 1; expected version 0 instead"),
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> y.sum().backward());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "one of the variables needed for gradient computation has been modified by an inplace operation: [float64 [3]], saved by MulBackward, is at version 1; expected version 0 instead"),
                 e.getMessage());
     }
 
@@ -29,8 +33,10 @@ class VersionCounterTest {
         Tensor x = Tensor.of(new double[] {0.5, -1}, 2).requiresGrad_(true);
         Tensor e = x.exp();
         e.detach().zero_(); // the detached alias shares e's storage and its version counter
-        IllegalStateException ex = assertThrows(IllegalStateException.class, () -> e.sum().backward());
-        assertTrue(ex.getMessage().contains("saved by ExpBackward, is at version 1; expected version 0"), ex.getMessage());
+        IllegalStateException ex =
+                assertThrows(IllegalStateException.class, () -> e.sum().backward());
+        assertTrue(
+                ex.getMessage().contains("saved by ExpBackward, is at version 1; expected version 0"), ex.getMessage());
 
         Tensor m = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2);
         Tensor a = Tensor.of(new double[] {1, 1}, 1, 2).requiresGrad_(true);

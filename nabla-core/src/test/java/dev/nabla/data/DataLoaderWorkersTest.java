@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class DataLoaderWorkersTest {
     private static Dataset augmented() {
         Tensor images = Tensor.rand(new Generator(5), 37, 1, 6, 6), labels = Tensor.randint(new Generator(6), 0, 3, 37);
-        return Transforms.apply(new TensorDataset(images, labels),
+        return Transforms.apply(
+                new TensorDataset(images, labels),
                 Transforms.compose(Transforms.randomHorizontalFlip(0.5), Transforms.randomShift(2, 0.0)));
     }
 
@@ -37,9 +38,13 @@ class DataLoaderWorkersTest {
         for (int w : new int[] {1, 2, 4}) {
             List<float[]> parallel = epoch(new DataLoader(d, 8, true, false, 11).workers(w), 3);
             assertEquals(serial.size(), parallel.size());
-            for (int i = 0; i < serial.size(); i++) assertArrayEquals(serial.get(i), parallel.get(i), "workers " + w + ", array " + i);
+            for (int i = 0; i < serial.size(); i++)
+                assertArrayEquals(serial.get(i), parallel.get(i), "workers " + w + ", array " + i);
         }
-        assertNotEquals(java.util.Arrays.toString(serial.get(0)), java.util.Arrays.toString(epoch(new DataLoader(d, 8, true, false, 11), 4).get(0)),
+        assertNotEquals(
+                java.util.Arrays.toString(serial.get(0)),
+                java.util.Arrays.toString(
+                        epoch(new DataLoader(d, 8, true, false, 11), 4).get(0)),
                 "another epoch, other draws");
     }
 

@@ -27,7 +27,8 @@ class DataTest {
 
     @Test
     void idxReadsRawAndGzippedFiles(@TempDir Path dir) throws Exception {
-        byte[] img = idx(0x803, new int[] {2, 2, 3}, new byte[] {0, (byte) 255, 51, 0, 0, 0, 1, 2, 3, 4, 5, (byte) 200});
+        byte[] img =
+                idx(0x803, new int[] {2, 2, 3}, new byte[] {0, (byte) 255, 51, 0, 0, 0, 1, 2, 3, 4, 5, (byte) 200});
         Path raw = dir.resolve("images");
         Files.write(raw, img);
         Tensor t = Idx.images(raw);
@@ -35,7 +36,9 @@ class DataTest {
         assertEquals(1.0, t.get(0, 0, 0, 1), 1e-6);
         assertEquals(0.2, t.get(0, 0, 0, 2), 1e-6);
         // normalised while read: exactly the values of the separate subtraction and division
-        assertArrayEquals(t.sub(0.2860).div(0.3530).toFloatArray(), Idx.images(raw, 0.2860f, 0.3530f).toFloatArray());
+        assertArrayEquals(
+                t.sub(0.2860).div(0.3530).toFloatArray(),
+                Idx.images(raw, 0.2860f, 0.3530f).toFloatArray());
         Path gz = dir.resolve("labels.gz");
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
             o.write(idx(0x801, new int[] {3}, new byte[] {9, 0, 4}));
@@ -52,7 +55,10 @@ class DataTest {
         Path truncated = dir.resolve("truncated");
         Files.write(truncated, idx(0x803, new int[] {2, 2, 2}, new byte[] {1, 2, 3}));
         var e2 = assertThrows(Idx.IdxException.class, () -> Idx.read(truncated));
-        assertTrue(e2.getMessage().contains(": byte 19: file is truncated: expected 8 data bytes for shape [2, 2, 2], got 3"), e2.getMessage());
+        assertTrue(
+                e2.getMessage()
+                        .contains(": byte 19: file is truncated: expected 8 data bytes for shape [2, 2, 2], got 3"),
+                e2.getMessage());
         Path shortDims = dir.resolve("short");
         Files.write(shortDims, new byte[] {0, 0, 8, 3, 0, 0});
         var e3 = assertThrows(Idx.IdxException.class, () -> Idx.read(shortDims));
@@ -71,7 +77,9 @@ class DataTest {
         assertTrue(e.getMessage().endsWith("line 3, column 3: not a finite decimal number: 'x'"), e.getMessage());
         Files.writeString(f, "1,2\n3\n");
         var e2 = assertThrows(Csv.CsvException.class, () -> Csv.read(f, false, "0", false));
-        assertTrue(e2.getMessage().contains("line 2") && e2.getMessage().contains("expected 2 columns, got 1"), e2.getMessage());
+        assertTrue(
+                e2.getMessage().contains("line 2") && e2.getMessage().contains("expected 2 columns, got 1"),
+                e2.getMessage());
     }
 
     @Test
@@ -80,7 +88,8 @@ class DataTest {
         // a UTF-8 byte-order mark, quoted header names, a quoted cell with the delimiter inside a text column is not
         // numeric, so here: quoted numbers, CRLF line ends and a blank line
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-        byte[] body = "\"x1\",\"x2\",\"y\"\r\n\"1.5\",2,0\r\n\r\n3,\"4\",1\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = "\"x1\",\"x2\",\"y\"\r\n\"1.5\",2,0\r\n\r\n3,\"4\",1\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] all = new byte[bom.length + body.length];
         System.arraycopy(bom, 0, all, 0, 3);
         System.arraycopy(body, 0, all, 3, body.length);
@@ -92,13 +101,18 @@ class DataTest {
         Files.writeString(f, "\"a\";\"b\";\"y\"\n1;NA;0.5\n2;3;1.5\n");
         var opt = Csv.Options.defaults().delimiter(';').missingValues("NA", "");
         var e = assertThrows(Csv.CsvException.class, () -> Csv.read(f, "y", false, opt));
-        assertTrue(e.getMessage().endsWith("line 2, column 2: missing value 'NA'; Csv.Options.skipRowsWithMissing() or fillMissing(v) accept such rows"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "line 2, column 2: missing value 'NA'; Csv.Options.skipRowsWithMissing() or fillMissing(v) accept such rows"),
+                e.getMessage());
         TensorDataset skipped = Csv.read(f, "y", false, opt.skipRowsWithMissing());
         assertArrayEquals(new float[] {2, 3}, skipped.inputs().toFloatArray());
         assertArrayEquals(new float[] {1.5f}, skipped.targets().toFloatArray());
         TensorDataset filled = Csv.read(f, "y", false, opt.fillMissing(-1f));
         assertArrayEquals(new float[] {1, -1, 2, 3}, filled.inputs().toFloatArray());
-        assertThrows(IllegalArgumentException.class, () -> Csv.Options.defaults().delimiter('"'));
+        assertThrows(
+                IllegalArgumentException.class, () -> Csv.Options.defaults().delimiter('"'));
     }
 
     @Test
@@ -114,7 +128,10 @@ class DataTest {
         for (Dataset.Batch batch : a) {
             sizes.add(batch.size());
             for (long v : batch.targets().toLongArray()) seen.add(v);
-            assertArrayEquals(batch.targets().toFloatArray(), batch.inputs().reshape(-1).toFloatArray(), "inputs and targets stay paired");
+            assertArrayEquals(
+                    batch.targets().toFloatArray(),
+                    batch.inputs().reshape(-1).toFloatArray(),
+                    "inputs and targets stay paired");
         }
         assertEquals(List.of(4, 4, 2), sizes);
         assertEquals(10, seen.stream().distinct().count());
@@ -126,7 +143,8 @@ class DataTest {
         TensorDataset d = new TensorDataset(Tensor.zeros(10, 1), Tensor.arange(10));
         Subset[] parts = DataLoader.randomSplit(d, new int[] {7, 3}, 1);
         List<Long> all = new ArrayList<>();
-        for (Subset s : parts) for (int i = 0; i < s.size(); i++) all.add((long) s.get(i).target().item());
+        for (Subset s : parts)
+            for (int i = 0; i < s.size(); i++) all.add((long) s.get(i).target().item());
         assertEquals(10, all.stream().distinct().count());
         assertThrows(IllegalArgumentException.class, () -> DataLoader.randomSplit(d, new int[] {5, 4}, 1));
     }
@@ -155,20 +173,28 @@ class DataTest {
     @Test
     void transformsApplyPerSample() {
         TensorDataset d = new TensorDataset(Tensor.arange(0, 12, 1).reshape(2, 1, 2, 3), Tensor.of(new long[] {0, 1}));
-        Dataset t = Transforms.apply(d, Transforms.compose(Transforms.normalize(1, 2), Transforms.randomHorizontalFlip(1.0, new dev.nabla.Generator(1))));
+        Dataset t = Transforms.apply(
+                d,
+                Transforms.compose(
+                        Transforms.normalize(1, 2), Transforms.randomHorizontalFlip(1.0, new dev.nabla.Generator(1))));
         // sample 0 is [[0,1,2],[3,4,5]]: normalised (x-1)/2, then mirrored
-        assertArrayEquals(new float[] {0.5f, 0f, -0.5f, 2f, 1.5f, 1f}, t.get(0).input().toFloatArray());
+        assertArrayEquals(
+                new float[] {0.5f, 0f, -0.5f, 2f, 1.5f, 1f}, t.get(0).input().toFloatArray());
         Dataset.Batch b = t.batch(new int[] {1, 0});
         assertArrayEquals(new int[] {2, 1, 2, 3}, b.inputs().shape());
         assertArrayEquals(new long[] {1, 0}, b.targets().toLongArray());
-        Tensor shifted = Transforms.randomShift(1, 0, new dev.nabla.Generator(5)).apply(Tensor.ones(1, 4, 4));
+        Tensor shifted =
+                Transforms.randomShift(1, 0, new dev.nabla.Generator(5)).apply(Tensor.ones(1, 4, 4));
         assertEquals(16, shifted.numel());
-        assertTrue(shifted.sum().item() >= 9 && shifted.sum().item() <= 16, "at most one row and one column shifted out");
+        assertTrue(
+                shifted.sum().item() >= 9 && shifted.sum().item() <= 16, "at most one row and one column shifted out");
     }
 
     @Test
     void missingDataGivesInstructions(@TempDir Path dir) {
-        var e = assertThrows(MnistDatasets.DataNotFoundException.class, () -> MnistDatasets.locate(MnistDatasets.Variant.MNIST, dir));
+        var e = assertThrows(
+                MnistDatasets.DataNotFoundException.class,
+                () -> MnistDatasets.locate(MnistDatasets.Variant.MNIST, dir));
         assertTrue(e.getMessage().contains("does not hold the four IDX files"), e.getMessage());
     }
 }

@@ -22,7 +22,9 @@ class SeedProgramsTest {
     @Test
     void perceptronLearnsTheSeparableGatesAndAnMlpLearnsXor() {
         LogicGates.Result r = LogicGates.run(null, 7);
-        assertTrue(r.perceptron().get("AND").converged() && r.perceptron().get("OR").converged() && r.perceptron().get("NAND").converged());
+        assertTrue(r.perceptron().get("AND").converged()
+                && r.perceptron().get("OR").converged()
+                && r.perceptron().get("NAND").converged());
         assertFalse(r.perceptron().get("XOR").converged());
         float[] p = r.mlpXorOutputs();
         assertTrue(p[0] < 0.1 && p[1] > 0.9 && p[2] > 0.9 && p[3] < 0.1, java.util.Arrays.toString(p));
@@ -37,18 +39,25 @@ class SeedProgramsTest {
 
     @Test
     void mlpLearnsOnAFashionMnistSlice() throws Exception {
-        var c = new FashionMnistTraining.Config("mlp", MnistDatasets.Variant.FASHION_MNIST, null, 2, 128, 1e-3, 1e-4, 0, 2000, false);
+        var c = new FashionMnistTraining.Config(
+                "mlp", MnistDatasets.Variant.FASHION_MNIST, null, 2, 128, 1e-3, 1e-4, 0, 2000, false);
         FashionMnistTraining.Run run = FashionMnistTraining.run(c, null);
-        assertTrue(run.history().last().trainLoss() < run.history().epochs().get(0).trainLoss(), "train loss falls");
-        assertTrue(run.test().accuracy() > 0.6, "accuracy far above chance (0.1): " + run.test().accuracy());
+        assertTrue(
+                run.history().last().trainLoss() < run.history().epochs().get(0).trainLoss(), "train loss falls");
+        assertTrue(
+                run.test().accuracy() > 0.6,
+                "accuracy far above chance (0.1): " + run.test().accuracy());
     }
 
     @Test
     void referenceCnnLearnsOnAFashionMnistSlice() throws Exception {
-        var c = new FashionMnistTraining.Config("cnn", MnistDatasets.Variant.FASHION_MNIST, null, 1, 128, 1e-3, 1e-4, 0, 2000, false);
+        var c = new FashionMnistTraining.Config(
+                "cnn", MnistDatasets.Variant.FASHION_MNIST, null, 1, 128, 1e-3, 1e-4, 0, 2000, false);
         FashionMnistTraining.Run run = FashionMnistTraining.run(c, null);
         EpochStats e = run.history().last();
         assertTrue(e.valLoss() < 2.0, "test loss fell below chance level ln(10) = 2.30: " + e.valLoss());
-        assertTrue(run.test().accuracy() > 0.5, "accuracy far above chance (0.1): " + run.test().accuracy());
+        assertTrue(
+                run.test().accuracy() > 0.5,
+                "accuracy far above chance (0.1): " + run.test().accuracy());
     }
 }

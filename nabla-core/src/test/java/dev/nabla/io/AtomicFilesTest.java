@@ -20,7 +20,10 @@ class AtomicFilesTest {
         files.put(a, "new a".getBytes());
         files.put(blocker.resolve("b.txt"), "new b".getBytes());
         assertThrows(IOException.class, () -> AtomicFiles.writeAll(files));
-        assertEquals("old a", Files.readString(a), "the first file was not replaced because the second could not be written");
+        assertEquals(
+                "old a",
+                Files.readString(a),
+                "the first file was not replaced because the second could not be written");
         try (var s = Files.list(dir)) {
             assertEquals(2, s.count(), "no temporary file is left behind");
         }
@@ -37,7 +40,8 @@ class AtomicFilesTest {
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.checkWritable(folder, "--out"));
         assertTrue(e.getMessage().startsWith("--out: " + folder + " is a folder"), e.getMessage());
         Path file = Files.writeString(dir.resolve("f"), "x");
-        IOException e2 = assertThrows(IOException.class, () -> AtomicFiles.checkWritable(file.resolve("x/y.safetensors"), "--out"));
+        IOException e2 = assertThrows(
+                IOException.class, () -> AtomicFiles.checkWritable(file.resolve("x/y.safetensors"), "--out"));
         assertTrue(e2.getMessage().contains(file + " is a file"), e2.getMessage());
         AtomicFiles.checkWritable(dir.resolve("new/deeper/w.safetensors"), "--out");
         assertFalse(Files.exists(dir.resolve("new")), "the check creates nothing that stays");

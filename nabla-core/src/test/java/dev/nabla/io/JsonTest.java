@@ -21,7 +21,10 @@ class JsonTest {
         Map<?, ?> m = assertInstanceOf(Map.class, v);
         assertEquals(List.of("b", "a"), List.copyOf(m.keySet()));
         assertEquals(List.of(1L, 2.5, "x", true, Json.NULL), m.get("b"));
-        assertEquals(new BigInteger("18446744073709551616"), m.get("a"), "too large for a long: a BigInteger, not a wrapped long");
+        assertEquals(
+                new BigInteger("18446744073709551616"),
+                m.get("a"),
+                "too large for a long: a BigInteger, not a wrapped long");
     }
 
     @Test
@@ -42,7 +45,8 @@ class JsonTest {
         var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
         assertEquals(-2.25, tree.get("n").get(1).asDouble());
         assertEquals("q\"uote", tree.get("n").get(2).asText());
-        assertEquals("NaN", tree.get("nan").asText(), "non-finite numbers as strings, as Jackson writes them by default");
+        assertEquals(
+                "NaN", tree.get("nan").asText(), "non-finite numbers as strings, as Jackson writes them by default");
         assertEquals(value.get("n"), ((Map<?, ?>) Json.parse(text)).get("n"));
     }
 
@@ -55,7 +59,9 @@ class JsonTest {
         History back = History.fromJson(h.toJson());
         assertEquals(h.epochs(), back.epochs());
         assertEquals(h.stepLosses(), back.stepLosses());
-        var e = assertThrows(IllegalArgumentException.class, () -> History.fromJson("{\"epochs\": [{\"epoch\": 1.5}]}"));
-        assertTrue(e.getMessage().contains("\"epoch\" must be a non-negative integer, got 1.5 (number)"), e.getMessage());
+        var e = assertThrows(
+                IllegalArgumentException.class, () -> History.fromJson("{\"epochs\": [{\"epoch\": 1.5}]}"));
+        assertTrue(
+                e.getMessage().contains("\"epoch\" must be a non-negative integer, got 1.5 (number)"), e.getMessage());
     }
 }

@@ -38,7 +38,9 @@ class SafetensorsTest {
         assertArrayEquals(new int[0], c.tensors().get("scalar").shape());
         assertEquals(7.0, c.tensors().get("scalar").item());
         assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, c.tensors().get("t").toFloatArray());
-        long headerLength = ByteBuffer.wrap(Files.readAllBytes(f), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength = ByteBuffer.wrap(Files.readAllBytes(f), 0, 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         assertEquals(0, headerLength % 8, "data section aligned on 8 bytes");
     }
 
@@ -54,19 +56,43 @@ class SafetensorsTest {
 
     @Test
     void corruptFilesGetErrorsNamingTheTensorAndOffset(@TempDir Path dir) throws Exception {
-        var e1 = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.load(raw(dir, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4)));
-        assertTrue(e1.getMessage().contains("tensor 'a' data_offsets [0, 8] fall outside the data section of 4 bytes"), e1.getMessage());
-        var e2 = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.load(raw(dir, "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8)));
-        assertTrue(e2.getMessage().contains("tensor 'a' of dtype float32 and shape [3] needs 12 bytes but its byte range holds 8"), e2.getMessage());
-        var e3 = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.load(raw(dir,
-                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8)));
+        var e1 = assertThrows(
+                Safetensors.SafetensorsException.class,
+                () -> Safetensors.load(
+                        raw(dir, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4)));
+        assertTrue(
+                e1.getMessage().contains("tensor 'a' data_offsets [0, 8] fall outside the data section of 4 bytes"),
+                e1.getMessage());
+        var e2 = assertThrows(
+                Safetensors.SafetensorsException.class,
+                () -> Safetensors.load(
+                        raw(dir, "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8)));
+        assertTrue(
+                e2.getMessage()
+                        .contains(
+                                "tensor 'a' of dtype float32 and shape [3] needs 12 bytes but its byte range holds 8"),
+                e2.getMessage());
+        var e3 = assertThrows(
+                Safetensors.SafetensorsException.class,
+                () -> Safetensors.load(raw(
+                        dir,
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                        8)));
         assertTrue(e3.getMessage().contains("tensors 'a' and 'b' overlap"), e3.getMessage());
-        var e4 = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.load(raw(dir, "{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)));
+        var e4 = assertThrows(
+                Safetensors.SafetensorsException.class,
+                () -> Safetensors.load(
+                        raw(dir, "{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)));
         assertTrue(e4.getMessage().contains("unsupported dtype F16"), e4.getMessage());
         var e5 = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.load(raw(dir, "{not json", 0)));
         assertTrue(e5.getMessage().contains("byte 9: header is not one valid JSON object"), e5.getMessage());
         Path f = dir.resolve("short.safetensors");
-        Files.write(f, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40).array());
+        Files.write(
+                f,
+                ByteBuffer.allocate(12)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(1L << 40)
+                        .array());
         var e6 = assertThrows(Safetensors.SafetensorsException.class, () -> Safetensors.load(f));
         assertTrue(e6.getMessage().contains("byte 0: header length 1099511627776 is out of bounds"), e6.getMessage());
         assertTrue(e6.getMessage().startsWith(f.toString()), e6.getMessage());

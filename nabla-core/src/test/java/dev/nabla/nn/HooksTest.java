@@ -1,8 +1,8 @@
 package dev.nabla.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class HooksTest {
     /** A hand-written CNN block, no Sequential: conv -> relu -> pool, then a linear head. */
     static final class Custom extends Module {
-        final Conv2d conv = child("conv", new Conv2d(1, 4, 3, Conv2d.Options.defaults().padding(1)));
+        final Conv2d conv =
+                child("conv", new Conv2d(1, 4, 3, Conv2d.Options.defaults().padding(1)));
         final ReLU relu = child("relu", new ReLU());
         final MaxPool2d pool = child("pool", new MaxPool2d(2));
         final Linear head = child("head", new Linear(4 * 4 * 4, 3));

@@ -14,8 +14,17 @@ class ModuleTest {
     @Test
     void namedParametersUseDottedPathsInRegistrationOrder() {
         ReferenceCNN m = new ReferenceCNN();
-        assertEquals(List.of("classifier.0.weight", "classifier.0.bias", "classifier.3.weight", "classifier.3.bias",
-                "classifier.7.weight", "classifier.7.bias", "classifier.10.weight", "classifier.10.bias"), List.copyOf(m.namedParameters().keySet()));
+        assertEquals(
+                List.of(
+                        "classifier.0.weight",
+                        "classifier.0.bias",
+                        "classifier.3.weight",
+                        "classifier.3.bias",
+                        "classifier.7.weight",
+                        "classifier.7.bias",
+                        "classifier.10.weight",
+                        "classifier.10.bias"),
+                List.copyOf(m.namedParameters().keySet()));
         assertEquals(32 * 9 + 32 + 64 * 32 * 9 + 64 + 3136 * 128 + 128 + 1280 + 10, m.parameterCount());
         assertTrue(m.namedModules().containsKey("classifier.7"));
         assertEquals(1, m.children().size());
@@ -42,20 +51,27 @@ class ModuleTest {
         sd.remove("0.bias");
         sd.put("1.weight", Tensor.zeros(1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.loadStateDict(sd));
-        assertTrue(e.getMessage().contains("missing key(s): 0.bias") && e.getMessage().contains("unexpected key(s): 1.weight"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("missing key(s): 0.bias")
+                        && e.getMessage().contains("unexpected key(s): 1.weight"),
+                e.getMessage());
         Module.LoadResult r = s.loadStateDict(sd, false);
         assertEquals(List.of("0.bias"), r.missingKeys());
         assertEquals(List.of("1.weight"), r.unexpectedKeys());
         Map<String, Tensor> bad = Map.of("0.weight", Tensor.zeros(3, 3), "0.bias", Tensor.zeros(3));
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> s.loadStateDict(bad));
-        assertTrue(e2.getMessage().contains("size mismatch for 0.weight: copying a param with shape [3, 3]"), e2.getMessage());
+        assertTrue(
+                e2.getMessage().contains("size mismatch for 0.weight: copying a param with shape [3, 3]"),
+                e2.getMessage());
     }
 
     @Test
     void toStringAndSummaryDescribeTheModel() {
         ReferenceCNN m = new ReferenceCNN();
         String s = m.toString();
-        assertTrue(s.startsWith("ReferenceCNN(\n  (classifier): Sequential(\n    (0): Conv2d(1, 32, kernel_size=(3, 3)"), s);
+        assertTrue(
+                s.startsWith("ReferenceCNN(\n  (classifier): Sequential(\n    (0): Conv2d(1, 32, kernel_size=(3, 3)"),
+                s);
         assertTrue(s.contains("(7): Linear(in_features=3136, out_features=128, bias=True)"), s);
         String summary = m.summary(1, 1, 28, 28);
         assertTrue(summary.contains("classifier.0: Conv2d") && summary.contains("[1, 32, 28, 28]"), summary);
@@ -67,7 +83,8 @@ class ModuleTest {
     void defaultInitFollowsPyTorchsBounds() {
         Linear l = new Linear(100, 50);
         double bound = 1 / Math.sqrt(100);
-        assertTrue(l.weight().abs().max().item() <= bound && l.bias().abs().max().item() <= bound);
+        assertTrue(
+                l.weight().abs().max().item() <= bound && l.bias().abs().max().item() <= bound);
         Tensor w = Tensor.zeros(200, 300);
         Init.kaimingNormal_(w, 0, Init.FanMode.FAN_IN, "relu", new Generator(1));
         assertEquals(Math.sqrt(2.0 / 300), w.std().item(), 0.003);
@@ -75,30 +92,48 @@ class ModuleTest {
         assertEquals(Math.sqrt(6.0 / 500), w.max().item(), 0.002);
         Init.fanInNormal_(w, new Generator(3));
         assertEquals(Math.sqrt(1.0 / 300), w.std().item(), 0.002);
-        assertArrayEquals(new Linear(3, 2, true, new Generator(9), dev.nabla.DType.FLOAT32).weight().toFloatArray(),
-                new Linear(3, 2, true, new Generator(9), dev.nabla.DType.FLOAT32).weight().toFloatArray(), "same seed, same weights");
+        assertArrayEquals(
+                new Linear(3, 2, true, new Generator(9), dev.nabla.DType.FLOAT32)
+                        .weight()
+                        .toFloatArray(),
+                new Linear(3, 2, true, new Generator(9), dev.nabla.DType.FLOAT32)
+                        .weight()
+                        .toFloatArray(),
+                "same seed, same weights");
     }
 
     @Test
     void classIndexOutOfRangeIsAClearError() {
-        var e = assertThrows(IndexOutOfBoundsException.class,
+        var e = assertThrows(
+                IndexOutOfBoundsException.class,
                 () -> new CrossEntropyLoss().apply(Tensor.zeros(3, 10), Tensor.of(new long[] {1, 12, 3})));
         assertEquals("nllLoss: target 12 is out of bounds for 10 classes (at flat index 1)", e.getMessage());
-        var e2 = assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss().apply(Tensor.zeros(3, 10), Tensor.zeros(3)));
-        assertTrue(e2.getMessage().contains("crossEntropy (probability targets): target shape [3] must equal input shape [3, 10]"), e2.getMessage());
+        var e2 = assertThrows(
+                IllegalArgumentException.class,
+                () -> new CrossEntropyLoss().apply(Tensor.zeros(3, 10), Tensor.zeros(3)));
+        assertTrue(
+                e2.getMessage()
+                        .contains(
+                                "crossEntropy (probability targets): target shape [3] must equal input shape [3, 10]"),
+                e2.getMessage());
     }
 
     @Test
     void thresholdUnitComputesLogicGates() {
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
-        assertArrayEquals(new float[] {0, 0, 0, 1}, new ThresholdUnit(new double[] {1, 1}, 2).forward(x).toFloatArray());
-        assertArrayEquals(new float[] {0, 1, 1, 1}, new ThresholdUnit(new double[] {1, 1}, 1).forward(x).toFloatArray());
+        assertArrayEquals(
+                new float[] {0, 0, 0, 1},
+                new ThresholdUnit(new double[] {1, 1}, 2).forward(x).toFloatArray());
+        assertArrayEquals(
+                new float[] {0, 1, 1, 1},
+                new ThresholdUnit(new double[] {1, 1}, 1).forward(x).toFloatArray());
     }
 
     @Test
     void perceptronLearnsAndOrNandButNotXor() {
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
-        Map<String, float[]> gates = Map.of("AND", new float[] {-1, -1, -1, 1}, "OR", new float[] {-1, 1, 1, 1}, "NAND", new float[] {1, 1, 1, -1});
+        Map<String, float[]> gates = Map.of(
+                "AND", new float[] {-1, -1, -1, 1}, "OR", new float[] {-1, 1, 1, 1}, "NAND", new float[] {1, 1, 1, -1});
         for (var g : gates.entrySet()) {
             Perceptron p = new Perceptron(2);
             Perceptron.FitResult r = p.fit(x, Tensor.of(g.getValue()), 0.1, 100);

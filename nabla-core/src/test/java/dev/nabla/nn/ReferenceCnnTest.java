@@ -19,8 +19,12 @@ class ReferenceCnnTest {
     @Test
     void stateDictKeysArePyTorchs() throws Exception {
         Map<String, Tensor> torch = Safetensors.load(Golden.path("cnn_state.safetensors"));
-        assertEquals(List.copyOf(torch.keySet()), List.copyOf(new ReferenceCNN().stateDict().keySet()));
-        assertEquals("classifier.0.weight", new ReferenceCNN().namedParameters().keySet().iterator().next());
+        assertEquals(
+                List.copyOf(torch.keySet()),
+                List.copyOf(new ReferenceCNN().stateDict().keySet()));
+        assertEquals(
+                "classifier.0.weight",
+                new ReferenceCNN().namedParameters().keySet().iterator().next());
     }
 
     @Test
@@ -74,21 +78,30 @@ class ReferenceCnnTest {
         Map<String, Tensor> batch = Safetensors.load(Golden.path("cnn_batch.safetensors"));
         dev.nabla.optim.SGD sgd = new dev.nabla.optim.SGD(model.parameters(), 0.1);
         model.eval();
-        new CrossEntropyLoss().apply(model.forward(batch.get("input")), batch.get("target")).backward();
+        new CrossEntropyLoss()
+                .apply(model.forward(batch.get("input")), batch.get("target"))
+                .backward();
         sgd.step(); // weights that only Nabla has computed
         Path out = Path.of("target", "nabla-written");
         Safetensors.save(out.resolve("cnn_state.safetensors"), model.stateDict());
         Safetensors.save(out.resolve("cnn_logits.safetensors"), Map.of("logits", model.forward(batch.get("input"))));
-        assertEquals(model.stateDict().keySet(), Safetensors.load(out.resolve("cnn_state.safetensors")).keySet());
+        assertEquals(
+                model.stateDict().keySet(),
+                Safetensors.load(out.resolve("cnn_state.safetensors")).keySet());
     }
 
     @Test
     void wrongInputNamesTheLayerPath() {
         ReferenceCNN model = new ReferenceCNN();
         Sequential c = (Sequential) model.children().get("classifier");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.get(7).forward(Tensor.zeros(128, 3200)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> c.get(7).forward(Tensor.zeros(128, 3200)));
         assertEquals("classifier.7 (Linear 3136->128): expected input [*, 3136], got [128, 3200]", e.getMessage());
-        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> model.forward(Tensor.zeros(2, 3, 28, 28)));
-        assertTrue(e2.getMessage().startsWith("classifier.0 (Conv2d 1->32 3x3): expected input [N, 1, H, W], got [2, 3, 28, 28]"), e2.getMessage());
+        IllegalArgumentException e2 =
+                assertThrows(IllegalArgumentException.class, () -> model.forward(Tensor.zeros(2, 3, 28, 28)));
+        assertTrue(
+                e2.getMessage()
+                        .startsWith("classifier.0 (Conv2d 1->32 3x3): expected input [N, 1, H, W], got [2, 3, 28, 28]"),
+                e2.getMessage());
     }
 }

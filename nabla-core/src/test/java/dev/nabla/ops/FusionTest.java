@@ -26,7 +26,9 @@ class FusionTest {
     private record Case(Tensor x, Tensor w, Tensor b) {
         static Case make(long seed) {
             Generator g = new Generator(seed);
-            return new Case(Tensor.randn(g, 4, 3, 8, 6).requiresGrad_(true), Tensor.randn(g, 5, 3, 3, 3).mul(0.3).detach().requiresGrad_(true),
+            return new Case(
+                    Tensor.randn(g, 4, 3, 8, 6).requiresGrad_(true),
+                    Tensor.randn(g, 5, 3, 3, 3).mul(0.3).detach().requiresGrad_(true),
                     Tensor.randn(g, 5).mul(0.1).detach().requiresGrad_(true));
         }
 
@@ -66,7 +68,14 @@ class FusionTest {
         assertArrayEquals(separate.toFloatArray(), fused.toFloatArray());
         Tensor up = Tensor.randn(new Generator(8), fused.shape());
         List<Tensor> gf = grads(c, fused.sum(1).mul(1.0).sum().add(fused.mul(up).sum()), null),
-                gs = grads(c, separate.sum(1).mul(1.0).sum().add(separate.mul(up).sum()), null);
+                gs =
+                        grads(
+                                c,
+                                separate.sum(1)
+                                        .mul(1.0)
+                                        .sum()
+                                        .add(separate.mul(up).sum()),
+                                null);
         for (int i = 0; i < 3; i++) Golden.assertClose("gradient " + i, gs.get(i), gf.get(i), 1e-5, 1e-5);
     }
 
@@ -97,7 +106,8 @@ class FusionTest {
             c.w.add_(1.0); // an in-place write to the weight while y is pending
         }
         assertNull(y.pending(), "the write computed y first");
-        assertArrayEquals(expected.toFloatArray(), y.toFloatArray(), "y holds the values of the weights it was asked with");
+        assertArrayEquals(
+                expected.toFloatArray(), y.toFloatArray(), "y holds the values of the weights it was asked with");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.nabla.ops;
 
-import dev.nabla.backend.Erf;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nabla.Tensor;
+import dev.nabla.backend.Erf;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
@@ -16,7 +16,8 @@ import java.util.function.DoubleUnaryOperator;
  */
 public final class OpRegistry {
     /** One registered op. {@code unaryRef}/{@code binaryRef} are float64 scalar references where they exist. */
-    public record OpInfo(String name, Op op, boolean differentiable, DoubleUnaryOperator unaryRef, DoubleBinaryOperator binaryRef) {}
+    public record OpInfo(
+            String name, Op op, boolean differentiable, DoubleUnaryOperator unaryRef, DoubleBinaryOperator binaryRef) {}
 
     @FunctionalInterface
     public interface Op {
@@ -25,10 +26,21 @@ public final class OpRegistry {
 
     public static final Map<String, OpInfo> OPS = new LinkedHashMap<>();
 
-    private static void op(String name, Op op) { OPS.put(name, new OpInfo(name, op, true, null, null)); }
-    private static void nondiff(String name, Op op) { OPS.put(name, new OpInfo(name, op, false, null, null)); }
-    private static void unary(String name, Op op, DoubleUnaryOperator ref) { OPS.put(name, new OpInfo(name, op, true, ref, null)); }
-    private static void binary(String name, Op op, DoubleBinaryOperator ref) { OPS.put(name, new OpInfo(name, op, true, null, ref)); }
+    private static void op(String name, Op op) {
+        OPS.put(name, new OpInfo(name, op, true, null, null));
+    }
+
+    private static void nondiff(String name, Op op) {
+        OPS.put(name, new OpInfo(name, op, false, null, null));
+    }
+
+    private static void unary(String name, Op op, DoubleUnaryOperator ref) {
+        OPS.put(name, new OpInfo(name, op, true, ref, null));
+    }
+
+    private static void binary(String name, Op op, DoubleBinaryOperator ref) {
+        OPS.put(name, new OpInfo(name, op, true, null, ref));
+    }
 
     private static int[] ints(JsonNode n) {
         int[] r = new int[n.size()];
@@ -49,7 +61,10 @@ public final class OpRegistry {
         unary("tanh", (x, a) -> x[0].tanh(), Math::tanh);
         unary("softplus", (x, a) -> Activations.softplus(x[0]), v -> Math.log1p(Math.exp(v)));
         unary("gelu", (x, a) -> x[0].gelu(), v -> 0.5 * v * (1 + Erf.erf(v / Math.sqrt(2))));
-        unary("gelu_tanh", (x, a) -> x[0].gelu(true), v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+        unary(
+                "gelu_tanh",
+                (x, a) -> x[0].gelu(true),
+                v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
         op("softmax", (x, a) -> x[0].softmax(a.get("dim").asInt()));
         op("log_softmax", (x, a) -> x[0].logSoftmax(a.get("dim").asInt()));
         op("pow_scalar", (x, a) -> x[0].pow(a.get("p").asDouble()));
@@ -76,29 +91,80 @@ public final class OpRegistry {
         nondiff("gt", (x, a) -> x[0].gt(x[1]));
         nondiff("ge", (x, a) -> x[0].ge(x[1]));
 
-        op("sum", (x, a) -> a.has("dims") ? x[0].sum(ints(a.get("dims")), a.get("keepdim").asBoolean()) : x[0].sum());
-        op("mean", (x, a) -> a.has("dims") ? x[0].mean(ints(a.get("dims")), a.get("keepdim").asBoolean()) : x[0].mean());
-        op("max", (x, a) -> a.has("dim") ? x[0].max(a.get("dim").asInt(), a.get("keepdim").asBoolean()) : x[0].max());
-        op("min", (x, a) -> a.has("dim") ? x[0].min(a.get("dim").asInt(), a.get("keepdim").asBoolean()) : x[0].min());
-        nondiff("argmax", (x, a) -> x[0].argmax(a.get("dim").asInt(), a.get("keepdim").asBoolean()));
-        nondiff("argmin", (x, a) -> x[0].argmin(a.get("dim").asInt(), a.get("keepdim").asBoolean()));
-        op("var", (x, a) -> a.has("dims") ? x[0].var(ints(a.get("dims")), a.get("correction").asInt(), a.get("keepdim").asBoolean()) : x[0].var());
-        op("std", (x, a) -> a.has("dims") ? x[0].std(ints(a.get("dims")), a.get("correction").asInt(), a.get("keepdim").asBoolean()) : x[0].std());
-        op("logsumexp", (x, a) -> x[0].logSumExp(ints(a.get("dims")), a.get("keepdim").asBoolean()));
+        op(
+                "sum",
+                (x, a) -> a.has("dims")
+                        ? x[0].sum(ints(a.get("dims")), a.get("keepdim").asBoolean())
+                        : x[0].sum());
+        op(
+                "mean",
+                (x, a) -> a.has("dims")
+                        ? x[0].mean(ints(a.get("dims")), a.get("keepdim").asBoolean())
+                        : x[0].mean());
+        op(
+                "max",
+                (x, a) -> a.has("dim")
+                        ? x[0].max(a.get("dim").asInt(), a.get("keepdim").asBoolean())
+                        : x[0].max());
+        op(
+                "min",
+                (x, a) -> a.has("dim")
+                        ? x[0].min(a.get("dim").asInt(), a.get("keepdim").asBoolean())
+                        : x[0].min());
+        nondiff(
+                "argmax",
+                (x, a) -> x[0].argmax(a.get("dim").asInt(), a.get("keepdim").asBoolean()));
+        nondiff(
+                "argmin",
+                (x, a) -> x[0].argmin(a.get("dim").asInt(), a.get("keepdim").asBoolean()));
+        op(
+                "var",
+                (x, a) -> a.has("dims")
+                        ? x[0].var(
+                                ints(a.get("dims")),
+                                a.get("correction").asInt(),
+                                a.get("keepdim").asBoolean())
+                        : x[0].var());
+        op(
+                "std",
+                (x, a) -> a.has("dims")
+                        ? x[0].std(
+                                ints(a.get("dims")),
+                                a.get("correction").asInt(),
+                                a.get("keepdim").asBoolean())
+                        : x[0].std());
+        op(
+                "logsumexp",
+                (x, a) -> x[0].logSumExp(ints(a.get("dims")), a.get("keepdim").asBoolean()));
 
         op("matmul", (x, a) -> x[0].matmul(x[1]));
 
         op("reshape", (x, a) -> x[0].reshape(ints(a.get("shape"))));
-        op("transpose", (x, a) -> x[0].transpose(a.get("d0").asInt(), a.get("d1").asInt()));
+        op(
+                "transpose",
+                (x, a) -> x[0].transpose(a.get("d0").asInt(), a.get("d1").asInt()));
         op("permute", (x, a) -> x[0].permute(ints(a.get("dims"))));
         op("t", (x, a) -> x[0].t());
         op("T", (x, a) -> x[0].T());
         op("squeeze", (x, a) -> a.has("dim") ? x[0].squeeze(a.get("dim").asInt()) : x[0].squeeze());
         op("unsqueeze", (x, a) -> x[0].unsqueeze(a.get("dim").asInt()));
         op("expand", (x, a) -> x[0].expand(ints(a.get("shape"))));
-        op("flatten", (x, a) -> x[0].flatten(a.get("start").asInt(), a.get("end").asInt()));
-        op("narrow", (x, a) -> x[0].narrow(a.get("dim").asInt(), a.get("start").asInt(), a.get("length").asInt()));
-        op("slice", (x, a) -> x[0].slice(a.get("dim").asInt(), a.get("start").asInt(), a.get("end").asInt(), a.get("step").asInt()));
+        op(
+                "flatten",
+                (x, a) -> x[0].flatten(a.get("start").asInt(), a.get("end").asInt()));
+        op(
+                "narrow",
+                (x, a) -> x[0].narrow(
+                        a.get("dim").asInt(),
+                        a.get("start").asInt(),
+                        a.get("length").asInt()));
+        op(
+                "slice",
+                (x, a) -> x[0].slice(
+                        a.get("dim").asInt(),
+                        a.get("start").asInt(),
+                        a.get("end").asInt(),
+                        a.get("step").asInt()));
         op("select", (x, a) -> x[0].select(a.get("dim").asInt(), a.get("index").asInt()));
         op("index", (x, a) -> x[0].index(x[1]));
         op("index_select", (x, a) -> x[0].indexSelect(a.get("dim").asInt(), x[1]));
@@ -108,11 +174,45 @@ public final class OpRegistry {
         op("contiguous", (x, a) -> x[0].contiguous());
         op("clone", (x, a) -> x[0].clone());
 
-        op("conv2d", (x, a) -> Convolution.conv2d(x[0], x[1], x.length > 2 ? x[2] : null, ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
-        op("conv2d_relu", (x, a) -> Convolution.conv2dRelu(x[0], x[1], x.length > 2 ? x[2] : null, ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
-        op("conv2d_relu_max_pool2d", (x, a) -> Convolution.conv2dReluMaxPool(x[0], x[1], x.length > 2 ? x[2] : null, ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
-        op("max_pool2d", (x, a) -> Pooling.maxPool2d(x[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")), ints(a.get("dilation"))));
-        op("avg_pool2d", (x, a) -> Pooling.avgPool2d(x[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding"))));
+        op(
+                "conv2d",
+                (x, a) -> Convolution.conv2d(
+                        x[0],
+                        x[1],
+                        x.length > 2 ? x[2] : null,
+                        ints(a.get("stride")),
+                        ints(a.get("padding")),
+                        ints(a.get("dilation"))));
+        op(
+                "conv2d_relu",
+                (x, a) -> Convolution.conv2dRelu(
+                        x[0],
+                        x[1],
+                        x.length > 2 ? x[2] : null,
+                        ints(a.get("stride")),
+                        ints(a.get("padding")),
+                        ints(a.get("dilation"))));
+        op(
+                "conv2d_relu_max_pool2d",
+                (x, a) -> Convolution.conv2dReluMaxPool(
+                        x[0],
+                        x[1],
+                        x.length > 2 ? x[2] : null,
+                        ints(a.get("stride")),
+                        ints(a.get("padding")),
+                        ints(a.get("dilation"))));
+        op(
+                "max_pool2d",
+                (x, a) -> Pooling.maxPool2d(
+                        x[0],
+                        ints(a.get("kernel")),
+                        ints(a.get("stride")),
+                        ints(a.get("padding")),
+                        ints(a.get("dilation"))));
+        op(
+                "avg_pool2d",
+                (x, a) ->
+                        Pooling.avgPool2d(x[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding"))));
     }
 
     private OpRegistry() {}

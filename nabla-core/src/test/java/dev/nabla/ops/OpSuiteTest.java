@@ -15,8 +15,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,7 +35,9 @@ class OpSuiteTest {
 
     @AfterAll
     static void reportWorst() {
-        System.out.println("ops (float64 and float32 forward and gradients): largest relative difference from PyTorch (|expected| > 1e-3): " + dev.nabla.testing.Golden.worstRelative);
+        System.out.println(
+                "ops (float64 and float32 forward and gradients): largest relative difference from PyTorch (|expected| > 1e-3): "
+                        + dev.nabla.testing.Golden.worstRelative);
     }
 
     static JsonNode golden;
@@ -53,7 +55,8 @@ class OpSuiteTest {
         JsonNode g = loadGolden();
         List<Arguments> out = new ArrayList<>();
         int i = 0;
-        for (JsonNode c : g.get("cases")) out.add(Arguments.of(i++ + ": " + c.get("op").asText() + " " + c.get("args"), c));
+        for (JsonNode c : g.get("cases"))
+            out.add(Arguments.of(i++ + ": " + c.get("op").asText() + " " + c.get("args"), c));
         return out.stream();
     }
 
@@ -79,7 +82,8 @@ class OpSuiteTest {
             JsonNode in = ins.get(i);
             leaves[i] = tensor(in, dt);
             if (in.get("grad").asBoolean()) leaves[i].requiresGrad_(true);
-            views[i] = applyView(leaves[i], in.get("view").isNull() ? null : in.get("view").asText());
+            views[i] = applyView(
+                    leaves[i], in.get("view").isNull() ? null : in.get("view").asText());
         }
         return new Built(leaves, views);
     }
@@ -119,11 +123,17 @@ class OpSuiteTest {
         Tensor gout = tensor(c.get("grad_output"), dt);
         List<Tensor> wrt = new ArrayList<>();
         List<Integer> at = new ArrayList<>();
-        for (int i = 0; i < b.leaves().length; i++) if (b.leaves()[i].requiresGrad()) { wrt.add(b.leaves()[i]); at.add(i); }
-        Tensor[] gs = Autograd.grad(new Tensor[] {y}, wrt.toArray(Tensor[]::new), new Tensor[] {gout}, false, false, false);
+        for (int i = 0; i < b.leaves().length; i++)
+            if (b.leaves()[i].requiresGrad()) {
+                wrt.add(b.leaves()[i]);
+                at.add(i);
+            }
+        Tensor[] gs =
+                Autograd.grad(new Tensor[] {y}, wrt.toArray(Tensor[]::new), new Tensor[] {gout}, false, false, false);
         for (int k = 0; k < gs.length; k++) {
             JsonNode eg = c.get("grads").get(at.get(k));
-            assertClose(c.get("op").asText() + " grad of input " + at.get(k), tensor(eg, dt), gs[k], rtol * 5, atol * 5);
+            assertClose(
+                    c.get("op").asText() + " grad of input " + at.get(k), tensor(eg, dt), gs[k], rtol * 5, atol * 5);
             assertEquals(dt, gs[k].dtype(), "gradient dtype");
         }
     }
@@ -144,7 +154,11 @@ class OpSuiteTest {
         return xs -> {
             Tensor[] views = new Tensor[xs.length];
             for (int i = 0; i < xs.length; i++)
-                views[i] = applyView(xs[i], ins.get(i).get("view").isNull() ? null : ins.get(i).get("view").asText());
+                views[i] = applyView(
+                        xs[i],
+                        ins.get(i).get("view").isNull()
+                                ? null
+                                : ins.get(i).get("view").asText());
             return info.op().apply(views, args);
         };
     }
@@ -156,14 +170,20 @@ class OpSuiteTest {
         if (!info.differentiable() || !c.has("grads")) return;
         Built b = build(c, DType.FLOAT64);
         java.util.function.Function<Tensor[], Tensor> f = onViews(info, c);
-        if (ONCE_DIFFERENTIABLE.contains(info.name())) { // their backward runs on dedicated kernels: a second backward is refused, clearly
-            UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> GradCheck.checkSecondOrder(f, b.leaves()));
-            assertTrue(ONCE_DIFFERENTIABLE.stream().anyMatch(op -> e.getMessage().startsWith(op + ": double backward")) && e.getMessage().contains("not supported"),
-                    e.getMessage()); // the fused op falls back to conv2d_relu + max_pool2d on some shapes, and names the piece that refused
+        if (ONCE_DIFFERENTIABLE.contains(
+                info.name())) { // their backward runs on dedicated kernels: a second backward is refused, clearly
+            UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    UnsupportedOperationException.class, () -> GradCheck.checkSecondOrder(f, b.leaves()));
+            assertTrue(
+                    ONCE_DIFFERENTIABLE.stream().anyMatch(op -> e.getMessage().startsWith(op + ": double backward"))
+                            && e.getMessage().contains("not supported"),
+                    e.getMessage()); // the fused op falls back to conv2d_relu + max_pool2d on some shapes, and
+            // names the piece that refused
             return;
         }
         if ((info.name().equals("max") || info.name().equals("min")) && hasTies(b.leaves()[0]))
-            return; // at a tie the first derivative jumps (the gradient is split among the tied elements): no second derivative there
+            return; // at a tie the first derivative jumps (the gradient is split among the tied elements): no second
+        // derivative there
         GradCheck.Result r = GradCheck.checkSecondOrder(f, b.leaves());
         assertTrue(r.passed(), r.toString());
     }
@@ -174,7 +194,8 @@ class OpSuiteTest {
     }
 
     /** Ops whose backward is a dedicated kernel and that refuse double backward (PyTorch supports it; see PARITY notes). */
-    static final java.util.Set<String> ONCE_DIFFERENTIABLE = java.util.Set.of("conv2d", "conv2d_relu", "conv2d_relu_max_pool2d", "max_pool2d", "avg_pool2d");
+    static final java.util.Set<String> ONCE_DIFFERENTIABLE =
+            java.util.Set.of("conv2d", "conv2d_relu", "conv2d_relu_max_pool2d", "max_pool2d", "avg_pool2d");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -186,11 +207,14 @@ class OpSuiteTest {
         double[] actual = y.toDoubleArray();
         if (info.unaryRef() != null) {
             double[] x = b.views()[0].toDoubleArray();
-            for (int i = 0; i < x.length; i++) assertEquals(info.unaryRef().applyAsDouble(x[i]), actual[i], 1e-12 * (1 + Math.abs(actual[i])));
+            for (int i = 0; i < x.length; i++)
+                assertEquals(info.unaryRef().applyAsDouble(x[i]), actual[i], 1e-12 * (1 + Math.abs(actual[i])));
         } else {
             int[] shape = y.shape();
-            double[] p = b.views()[0].expand(shape).toDoubleArray(), q = b.views()[1].expand(shape).toDoubleArray();
-            for (int i = 0; i < p.length; i++) assertEquals(info.binaryRef().applyAsDouble(p[i], q[i]), actual[i], 1e-12 * (1 + Math.abs(actual[i])));
+            double[] p = b.views()[0].expand(shape).toDoubleArray(),
+                    q = b.views()[1].expand(shape).toDoubleArray();
+            for (int i = 0; i < p.length; i++)
+                assertEquals(info.binaryRef().applyAsDouble(p[i], q[i]), actual[i], 1e-12 * (1 + Math.abs(actual[i])));
         }
     }
 

@@ -41,23 +41,41 @@ class ReductionEdgesTest {
             rows++;
             String what = r.get("op").asText() + " of " + r.get("input_name").asText();
             Tensor x0 = Golden.tensor(r.get("input"), DType.FLOAT64);
-            Tensor x = (r.get("input_name").asText().equals("transposed") ? x0.t().contiguous().t() : x0.clone()).requiresGrad_(true);
+            Tensor x = (r.get("input_name").asText().equals("transposed")
+                            ? x0.t().contiguous().t()
+                            : x0.clone())
+                    .requiresGrad_(true);
             Tensor y;
             try {
                 y = apply(r.get("op").asText(), x);
             } catch (RuntimeException e) {
-                if (r.has("output")) wrong.add(what + ": threw " + e + ", PyTorch gives " + r.get("output").get("data"));
+                if (r.has("output"))
+                    wrong.add(what + ": threw " + e + ", PyTorch gives "
+                            + r.get("output").get("data"));
                 continue;
             }
             if (!r.has("output")) {
-                wrong.add(what + ": gave " + java.util.Arrays.toString(y.to(DType.FLOAT64).reshape(-1).toDoubleArray()) + ", PyTorch raises '" + r.get("error").asText() + "'");
+                wrong.add(what + ": gave "
+                        + java.util.Arrays.toString(
+                                y.to(DType.FLOAT64).reshape(-1).toDoubleArray()) + ", PyTorch raises '"
+                        + r.get("error").asText() + "'");
                 continue;
             }
             try {
-                Golden.assertClose(what, Golden.tensor(r.get("output"), y.dtype() == DType.INT64 ? DType.FLOAT64 : DType.FLOAT64), y.to(DType.FLOAT64), 1e-12, 1e-12);
+                Golden.assertClose(
+                        what,
+                        Golden.tensor(r.get("output"), y.dtype() == DType.INT64 ? DType.FLOAT64 : DType.FLOAT64),
+                        y.to(DType.FLOAT64),
+                        1e-12,
+                        1e-12);
                 if (r.has("grad_input")) {
                     y.sum().backward();
-                    Golden.assertClose(what + " grad", Golden.tensor(r.get("grad_input"), DType.FLOAT64), x.grad() == null ? Tensor.zerosLike(x) : x.grad(), 1e-12, 1e-12);
+                    Golden.assertClose(
+                            what + " grad",
+                            Golden.tensor(r.get("grad_input"), DType.FLOAT64),
+                            x.grad() == null ? Tensor.zerosLike(x) : x.grad(),
+                            1e-12,
+                            1e-12);
                 }
             } catch (AssertionError | RuntimeException e) {
                 wrong.add(what + ": " + e.getMessage());

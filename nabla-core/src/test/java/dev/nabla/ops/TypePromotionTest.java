@@ -48,27 +48,39 @@ class TypePromotionTest {
         int rows = 0;
         for (JsonNode r : Golden.json("edges.json").get("promotion")) {
             rows++;
-            String op = r.get("op").asText(), what = op + "(" + r.get("a").asText() + (r.get("a_rank").asInt() == 0 ? " 0-d" : " [2]") + ", "
-                    + r.get("b").asText() + (r.get("b_rank").asInt() == 0 ? " 0-d" : " [2]") + ")";
+            String op = r.get("op").asText(),
+                    what =
+                            op + "(" + r.get("a").asText() + (r.get("a_rank").asInt() == 0 ? " 0-d" : " [2]") + ", "
+                                    + r.get("b").asText() + (r.get("b_rank").asInt() == 0 ? " 0-d" : " [2]") + ")";
             Tensor a = operand(r.get("a").asText(), r.get("a_rank").asInt(), new double[] {1, 0});
             Tensor b = operand(r.get("b").asText(), r.get("b_rank").asInt(), new double[] {1, 1});
             Tensor out;
             try {
                 out = apply(op, a, b);
             } catch (IllegalArgumentException e) {
-                if (!r.has("error")) wrong.add(what + ": threw '" + e.getMessage() + "', PyTorch gives " + r.get("result").asText());
-                else if (!e.getMessage().contains(r.get("error").asText())) wrong.add(what + ": message '" + e.getMessage() + "' lacks PyTorch's '" + r.get("error").asText() + "'");
+                if (!r.has("error"))
+                    wrong.add(what + ": threw '" + e.getMessage() + "', PyTorch gives "
+                            + r.get("result").asText());
+                else if (!e.getMessage().contains(r.get("error").asText()))
+                    wrong.add(what + ": message '" + e.getMessage() + "' lacks PyTorch's '"
+                            + r.get("error").asText() + "'");
                 continue;
             }
             if (r.has("error")) {
-                wrong.add(what + ": gave " + out.dtype() + ", PyTorch raises '" + r.get("error").asText() + "'");
+                wrong.add(what + ": gave " + out.dtype() + ", PyTorch raises '"
+                        + r.get("error").asText() + "'");
                 continue;
             }
-            if (out.dtype() != dtype(r.get("result").asText())) wrong.add(what + ": " + out.dtype() + ", PyTorch " + r.get("result").asText());
+            if (out.dtype() != dtype(r.get("result").asText()))
+                wrong.add(what + ": " + out.dtype() + ", PyTorch "
+                        + r.get("result").asText());
             double[] expected = new double[r.get("values").size()];
-            for (int i = 0; i < expected.length; i++) expected[i] = r.get("values").get(i).asDouble();
+            for (int i = 0; i < expected.length; i++)
+                expected[i] = r.get("values").get(i).asDouble();
             double[] got = out.to(DType.FLOAT64).reshape(-1).toDoubleArray();
-            if (!java.util.Arrays.equals(expected, got)) wrong.add(what + ": values " + java.util.Arrays.toString(got) + ", PyTorch " + java.util.Arrays.toString(expected));
+            if (!java.util.Arrays.equals(expected, got))
+                wrong.add(what + ": values " + java.util.Arrays.toString(got) + ", PyTorch "
+                        + java.util.Arrays.toString(expected));
         }
         assertEquals(448, rows);
         assertTrue(wrong.isEmpty(), wrong.size() + " of " + rows + " rows differ:\n" + String.join("\n", wrong));
@@ -76,9 +88,18 @@ class TypePromotionTest {
 
     @Test
     void resultTypeRules() {
-        assertEquals(DType.FLOAT32, DType.resultType(DType.FLOAT32, false, DType.FLOAT64, true), "a dimensioned tensor wins over a 0-d one of the same category");
-        assertEquals(DType.FLOAT64, DType.resultType(DType.INT64, false, DType.FLOAT64, true), "a 0-d tensor of a higher category counts");
+        assertEquals(
+                DType.FLOAT32,
+                DType.resultType(DType.FLOAT32, false, DType.FLOAT64, true),
+                "a dimensioned tensor wins over a 0-d one of the same category");
+        assertEquals(
+                DType.FLOAT64,
+                DType.resultType(DType.INT64, false, DType.FLOAT64, true),
+                "a 0-d tensor of a higher category counts");
         assertEquals(DType.BOOL, DType.resultType(DType.BOOL, false, DType.BOOL, false));
-        assertEquals(DType.FLOAT64, DType.resultType(DType.FLOAT32, true, DType.FLOAT64, true), "two 0-d tensors promote normally");
+        assertEquals(
+                DType.FLOAT64,
+                DType.resultType(DType.FLOAT32, true, DType.FLOAT64, true),
+                "two 0-d tensors promote normally");
     }
 }

@@ -30,29 +30,61 @@ class OptimizerGoldenTest {
 
     @AfterAll
     static void reportWorst() {
-        System.out.println("optimizers (float32 parameters after 10 steps): largest relative difference from PyTorch (|expected| > 1e-3): " + dev.nabla.testing.Golden.worstRelative);
+        System.out.println(
+                "optimizers (float32 parameters after 10 steps): largest relative difference from PyTorch (|expected| > 1e-3): "
+                        + dev.nabla.testing.Golden.worstRelative);
     }
 
     static final JsonNode NN = Golden.json("nn.json");
 
     static Stream<Arguments> runs() {
         List<Arguments> out = new ArrayList<>();
-        for (JsonNode c : NN.get("optimizers")) out.add(Arguments.of(c.get("optimizer").asText() + " " + c.get("config"), c));
+        for (JsonNode c : NN.get("optimizers"))
+            out.add(Arguments.of(c.get("optimizer").asText() + " " + c.get("config"), c));
         return out.stream();
     }
 
     private static double opt(JsonNode cfg, String key, double dflt) {
-        return cfg.has(key) ? (cfg.get(key).isBoolean() ? (cfg.get(key).asBoolean() ? 1 : 0) : cfg.get(key).asDouble()) : dflt;
+        return cfg.has(key)
+                ? (cfg.get(key).isBoolean()
+                        ? (cfg.get(key).asBoolean() ? 1 : 0)
+                        : cfg.get(key).asDouble())
+                : dflt;
     }
 
     static Optimizer make(String name, JsonNode k, List<Tensor> params) {
         List<ParamGroup> groups = List.of(ParamGroup.of(params));
         double lr = k.get("lr").asDouble(), wd = opt(k, "weight_decay", name.equals("AdamW") ? 0.01 : 0);
         return switch (name) {
-            case "SGD" -> new SGD(groups, lr, opt(k, "momentum", 0), opt(k, "dampening", 0), opt(k, "nesterov", 0) != 0, wd);
-            case "RMSprop" -> new RMSprop(groups, lr, opt(k, "alpha", 0.99), opt(k, "eps", 1e-8), wd, opt(k, "momentum", 0), opt(k, "centered", 0) != 0);
-            case "Adam" -> new Adam(groups, lr, opt(k, "beta1", 0.9), opt(k, "beta2", 0.999), opt(k, "eps", 1e-8), wd, opt(k, "amsgrad", 0) != 0);
-            case "AdamW" -> new AdamW(groups, lr, opt(k, "beta1", 0.9), opt(k, "beta2", 0.999), opt(k, "eps", 1e-8), wd, opt(k, "amsgrad", 0) != 0);
+            case "SGD" ->
+                new SGD(groups, lr, opt(k, "momentum", 0), opt(k, "dampening", 0), opt(k, "nesterov", 0) != 0, wd);
+            case "RMSprop" ->
+                new RMSprop(
+                        groups,
+                        lr,
+                        opt(k, "alpha", 0.99),
+                        opt(k, "eps", 1e-8),
+                        wd,
+                        opt(k, "momentum", 0),
+                        opt(k, "centered", 0) != 0);
+            case "Adam" ->
+                new Adam(
+                        groups,
+                        lr,
+                        opt(k, "beta1", 0.9),
+                        opt(k, "beta2", 0.999),
+                        opt(k, "eps", 1e-8),
+                        wd,
+                        opt(k, "amsgrad", 0) != 0);
+            case "AdamW" ->
+                new AdamW(
+                        groups,
+                        lr,
+                        opt(k, "beta1", 0.9),
+                        opt(k, "beta2", 0.999),
+                        opt(k, "eps", 1e-8),
+                        wd,
+                        opt(k, "amsgrad", 0) != 0);
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -63,18 +95,29 @@ class OptimizerGoldenTest {
         Sequential model = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 2));
         model.loadStateDict(Golden.tensors(c.get("initial"), DType.FLOAT32));
         Optimizer opt = make(c.get("optimizer").asText(), c.get("config"), model.parameters());
-        Tensor x = Golden.tensor(NN.get("optim_data").get("x"), DType.FLOAT32), y = Golden.tensor(NN.get("optim_data").get("y"), DType.FLOAT32);
+        Tensor x = Golden.tensor(NN.get("optim_data").get("x"), DType.FLOAT32),
+                y = Golden.tensor(NN.get("optim_data").get("y"), DType.FLOAT32);
         MSELoss mse = new MSELoss();
         for (int step = 0; step < 10; step++) {
             opt.zeroGrad();
             Tensor loss = mse.apply(model.forward(x), y);
-            assertEquals(c.get("losses").get(step).asDouble(), loss.item(), 1e-5 * Math.abs(loss.item()) + 1e-7, "loss at step " + step);
+            assertEquals(
+                    c.get("losses").get(step).asDouble(),
+                    loss.item(),
+                    1e-5 * Math.abs(loss.item()) + 1e-7,
+                    "loss at step " + step);
             loss.backward();
             opt.step();
         }
         Map<String, Tensor> fin = model.stateDict();
-        c.get("final").fields().forEachRemaining(e ->
-                Golden.assertClose(name + " " + e.getKey(), Golden.tensor(e.getValue(), DType.FLOAT32), fin.get(e.getKey()), 1e-5, 1e-6));
+        c.get("final")
+                .fields()
+                .forEachRemaining(e -> Golden.assertClose(
+                        name + " " + e.getKey(),
+                        Golden.tensor(e.getValue(), DType.FLOAT32),
+                        fin.get(e.getKey()),
+                        1e-5,
+                        1e-6));
     }
 
     @Test
@@ -85,11 +128,15 @@ class OptimizerGoldenTest {
         model.forward(x).square().mean().backward();
         a.step();
         Map<String, Tensor> sd = a.stateDict();
-        assertTrue(sd.containsKey("state.0.exp_avg") && sd.containsKey("param_groups.0.lr"), sd.keySet().toString());
+        assertTrue(
+                sd.containsKey("state.0.exp_avg") && sd.containsKey("param_groups.0.lr"),
+                sd.keySet().toString());
         Adam b = new Adam(model.parameters(), 0.5);
         b.loadStateDict(sd);
         assertEquals(0.01, b.paramGroups().get(0).get("lr"));
-        assertArrayEquals(sd.get("state.0.exp_avg").toDoubleArray(), b.stateDict().get("state.0.exp_avg").toDoubleArray());
+        assertArrayEquals(
+                sd.get("state.0.exp_avg").toDoubleArray(),
+                b.stateDict().get("state.0.exp_avg").toDoubleArray());
     }
 
     @Test
@@ -98,11 +145,15 @@ class OptimizerGoldenTest {
         SGD sgd = new SGD(model.parameters(), 1.0);
         LRScheduler step = LRScheduler.stepLR(sgd, 2, 0.5);
         double[] seen = new double[5];
-        for (int e = 0; e < 5; e++) { step.step(); seen[e] = sgd.paramGroups().get(0).get("lr"); }
+        for (int e = 0; e < 5; e++) {
+            step.step();
+            seen[e] = sgd.paramGroups().get(0).get("lr");
+        }
         assertArrayEquals(new double[] {1, 0.5, 0.5, 0.25, 0.25}, seen, 1e-12);
         SGD s2 = new SGD(model.parameters(), 1.0);
         LRScheduler cos = LRScheduler.cosineAnnealingLR(s2, 4, 0.0);
-        cos.step(); cos.step();
+        cos.step();
+        cos.step();
         assertEquals(0.5, s2.paramGroups().get(0).get("lr"), 1e-12);
         SGD s3 = new SGD(model.parameters(), 1.0);
         LRScheduler.exponentialLR(s3, 0.9).step();
@@ -125,7 +176,8 @@ class OptimizerGoldenTest {
         assertEquals(0.0, groups.get(1).options().get("weight_decay"));
         new Adam(groups, 0.01, 0.9, 0.999, 1e-8, 0.5, false); // group options win over the default
         double expected = 0;
-        for (var e : model.namedParameters().entrySet()) if (e.getKey().endsWith("weight")) for (double v : e.getValue().toDoubleArray()) expected += v * v;
+        for (var e : model.namedParameters().entrySet())
+            if (e.getKey().endsWith("weight")) for (double v : e.getValue().toDoubleArray()) expected += v * v;
         assertEquals(expected, Regularization.l2Penalty(model).item(), 1e-5);
     }
 
@@ -141,7 +193,8 @@ class OptimizerGoldenTest {
         assertArrayEquals(new float[] {0.5f, -0.5f}, p.grad().toFloatArray());
         Sequential m = new Sequential(new Linear(10, 10));
         long pruned = Regularization.pruneSmallWeights(m, 0.05);
-        double zeros = m.namedParameters().get("0.weight").eq(0.0).toLong().sum().item();
+        double zeros =
+                m.namedParameters().get("0.weight").eq(0.0).toLong().sum().item();
         assertEquals(pruned, (long) zeros);
         assertTrue(pruned > 0);
     }

@@ -36,14 +36,26 @@ class OptimizerValidationTest {
 
     @Test
     void badBetasEpsWeightDecayMomentumAndAlphaAreRefused() {
-        refused("Adam: invalid beta parameter at index 0: 1.0", () -> new Adam(List.of(new ParamGroup(params())), 1e-3, 1.0, 0.999, 1e-8, 0, false));
-        refused("invalid beta parameter at index 1: -0.1", () -> new Adam(List.of(new ParamGroup(params())), 1e-3, 0.9, -0.1, 1e-8, 0, false));
-        refused("invalid beta parameter at index 0: NaN", () -> new AdamW(List.of(new ParamGroup(params())), 1e-3, Double.NaN, 0.999, 1e-8, 0, false));
-        refused("invalid epsilon value: -1.0E-8", () -> new Adam(List.of(new ParamGroup(params())), 1e-3, 0.9, 0.999, -1e-8, 0, false));
+        refused(
+                "Adam: invalid beta parameter at index 0: 1.0",
+                () -> new Adam(List.of(new ParamGroup(params())), 1e-3, 1.0, 0.999, 1e-8, 0, false));
+        refused(
+                "invalid beta parameter at index 1: -0.1",
+                () -> new Adam(List.of(new ParamGroup(params())), 1e-3, 0.9, -0.1, 1e-8, 0, false));
+        refused(
+                "invalid beta parameter at index 0: NaN",
+                () -> new AdamW(List.of(new ParamGroup(params())), 1e-3, Double.NaN, 0.999, 1e-8, 0, false));
+        refused(
+                "invalid epsilon value: -1.0E-8",
+                () -> new Adam(List.of(new ParamGroup(params())), 1e-3, 0.9, 0.999, -1e-8, 0, false));
         refused("invalid weight_decay value: -1.0", () -> new Adam(params(), 1e-3, -1));
-        refused("invalid weight_decay value: NaN", () -> new SGD(List.of(new ParamGroup(params())), 0.1, 0, 0, false, Double.NaN));
+        refused(
+                "invalid weight_decay value: NaN",
+                () -> new SGD(List.of(new ParamGroup(params())), 0.1, 0, 0, false, Double.NaN));
         refused("invalid momentum value: -0.5", () -> new SGD(params(), 0.1, -0.5));
-        refused("invalid alpha value: -0.99", () -> new RMSprop(List.of(new ParamGroup(params())), 0.01, -0.99, 1e-8, 0, 0, false));
+        refused(
+                "invalid alpha value: -0.99",
+                () -> new RMSprop(List.of(new ParamGroup(params())), 0.01, -0.99, 1e-8, 0, 0, false));
     }
 
     @Test

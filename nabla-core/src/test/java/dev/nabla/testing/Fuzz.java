@@ -33,8 +33,15 @@ public final class Fuzz {
     public record Result(String name, int inputs, int accepted, int rejected, long maxAllocated, double seconds) {
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "fuzz %s: %d inputs, %d read, %d refused with FileFormatException, 0 other failures, max %,d bytes allocated per input, %.1f s",
-                    name, inputs, accepted, rejected, maxAllocated, seconds);
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "fuzz %s: %d inputs, %d read, %d refused with FileFormatException, 0 other failures, max %,d bytes allocated per input, %.1f s",
+                    name,
+                    inputs,
+                    accepted,
+                    rejected,
+                    maxAllocated,
+                    seconds);
         }
     }
 
@@ -43,7 +50,16 @@ public final class Fuzz {
         return env == null || env.isBlank() ? defaultCount : Integer.parseInt(env.strip());
     }
 
-    public static Result run(String name, byte[][] seeds, int iterations, long seed, Path dir, String fileName, Bound bound, Reader reader) throws Exception {
+    public static Result run(
+            String name,
+            byte[][] seeds,
+            int iterations,
+            long seed,
+            Path dir,
+            String fileName,
+            Bound bound,
+            Reader reader)
+            throws Exception {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
         SplittableRandom r = new SplittableRandom(seed);
@@ -76,7 +92,8 @@ public final class Fuzz {
             long allocated = threads.getThreadAllocatedBytes(tid) - before;
             maxAllocated = Math.max(maxAllocated, allocated);
             if (failure == null && allocated > bound.maxBytes(input.length))
-                failure = new AssertionError("allocated " + allocated + " bytes for an input of " + input.length + " bytes (bound " + bound.maxBytes(input.length) + ")");
+                failure = new AssertionError("allocated " + allocated + " bytes for an input of " + input.length
+                        + " bytes (bound " + bound.maxBytes(input.length) + ")");
             if (failure != null) {
                 Path keep = Path.of("target", "fuzz-failures", name + "-" + seed + "-" + i + "-" + fileName);
                 Files.createDirectories(keep.getParent());
@@ -89,7 +106,9 @@ public final class Fuzz {
         return res;
     }
 
-    private static final int[] INTERESTING = {0, 1, -1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0x7ffffff0, 0xffff, 0x10000, 60000, 28};
+    private static final int[] INTERESTING = {
+        0, 1, -1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0x7ffffff0, 0xffff, 0x10000, 60000, 28
+    };
 
     static byte[] mutate(byte[] seed, SplittableRandom r) {
         byte[] b = seed.clone();
@@ -97,8 +116,12 @@ public final class Fuzz {
         for (int k = 0; k < rounds; k++) {
             int n = b.length;
             switch (r.nextInt(8)) {
-                case 0 -> { if (n > 0) b[r.nextInt(n)] ^= (byte) (1 << r.nextInt(8)); }
-                case 1 -> { if (n > 0) b[r.nextInt(n)] = (byte) INTERESTING[r.nextInt(INTERESTING.length)]; }
+                case 0 -> {
+                    if (n > 0) b[r.nextInt(n)] ^= (byte) (1 << r.nextInt(8));
+                }
+                case 1 -> {
+                    if (n > 0) b[r.nextInt(n)] = (byte) INTERESTING[r.nextInt(INTERESTING.length)];
+                }
                 case 2 -> { // a big-endian or little-endian 32-bit integer: sizes and dimensions
                     if (n >= 4) {
                         int at = r.nextInt(n - 3), v = INTERESTING[r.nextInt(INTERESTING.length)];
@@ -133,7 +156,9 @@ public final class Fuzz {
                         b = c;
                     }
                 }
-                default -> { if (n > 0) b[r.nextInt(n)] = (byte) r.nextInt(256); }
+                default -> {
+                    if (n > 0) b[r.nextInt(n)] = (byte) r.nextInt(256);
+                }
             }
         }
         return b;

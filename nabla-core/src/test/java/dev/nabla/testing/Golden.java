@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.backend.Storage;
@@ -20,7 +19,10 @@ public final class Golden {
         try (InputStream in = Golden.class.getResourceAsStream("/golden/" + resource)) {
             if (in == null) throw new IllegalStateException("missing test resource golden/" + resource);
             // the generators' json.dump writes Infinity and NaN as bare tokens (PyTorch's answers include them)
-            return com.fasterxml.jackson.databind.json.JsonMapper.builder().enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build().readTree(in);
+            return com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                    .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .build()
+                    .readTree(in);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -28,7 +30,8 @@ public final class Golden {
 
     public static java.nio.file.Path path(String resource) {
         try {
-            return java.nio.file.Path.of(Golden.class.getResource("/golden/" + resource).toURI());
+            return java.nio.file.Path.of(
+                    Golden.class.getResource("/golden/" + resource).toURI());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -73,12 +76,14 @@ public final class Golden {
         for (int i = 0; i < e.length; i++) {
             if (Double.isNaN(e[i]) && Double.isNaN(a[i])) continue;
             if (Double.isInfinite(e[i]) && e[i] == a[i]) continue; // the same infinity
-            if (Double.isNaN(e[i]) != Double.isNaN(a[i]) || Double.isInfinite(e[i]) != Double.isInfinite(a[i])) // NaN compares false: a NaN must not pass
-                fail(what + ": element " + i + " expected " + e[i] + " got " + a[i]);
+            if (Double.isNaN(e[i]) != Double.isNaN(a[i])
+                    || Double.isInfinite(e[i]) != Double.isInfinite(a[i])) // NaN compares false: a NaN must not pass
+            fail(what + ": element " + i + " expected " + e[i] + " got " + a[i]);
             double diff = Math.abs(e[i] - a[i]);
             if (Math.abs(e[i]) > 1e-3) worstRelative = Math.max(worstRelative, diff / Math.abs(e[i]));
             if (diff > atol + rtol * Math.abs(e[i]))
-                fail(what + ": element " + i + " expected " + e[i] + " got " + a[i] + " (rtol " + rtol + ", atol " + atol + ")");
+                fail(what + ": element " + i + " expected " + e[i] + " got " + a[i] + " (rtol " + rtol + ", atol "
+                        + atol + ")");
         }
     }
 }

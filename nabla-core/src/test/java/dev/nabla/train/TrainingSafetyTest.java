@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingSafetyTest {
     private static Sequential mlp(long seed) {
         Generator g = new Generator(seed);
-        return new Sequential(new Linear(2, 4, true, g, DType.FLOAT32), new ReLU(), new Linear(4, 1, true, g, DType.FLOAT32));
+        return new Sequential(
+                new Linear(2, 4, true, g, DType.FLOAT32), new ReLU(), new Linear(4, 1, true, g, DType.FLOAT32));
     }
 
     /** 4 batches of 2 samples; batch {@code nanBatch} (if >= 0) has a NaN input. */
@@ -66,12 +67,16 @@ class TrainingSafetyTest {
                 seen.set(weights(m));
             }
         };
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).callbacks(snapshot);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss())
+                .output(null)
+                .callbacks(snapshot);
         Trainer.NonFiniteException e = assertThrows(Trainer.NonFiniteException.class, () -> t.fit(data(2), null, 3));
         assertEquals(1, e.epoch());
         assertEquals(2, e.batch());
         assertEquals("the input batch", e.where());
-        assertTrue(e.getMessage().startsWith("epoch 1, batch 2: the loss is NaN; first non-finite at the input batch"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("epoch 1, batch 2: the loss is NaN; first non-finite at the input batch"),
+                e.getMessage());
         assertSameWeights(seen.get(), weights(m)); // the weights after batch 1: the bad batch changed nothing
     }
 
@@ -105,7 +110,10 @@ class TrainingSafetyTest {
         }
         Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null);
         Trainer.NonFiniteException e = assertThrows(Trainer.NonFiniteException.class, () -> t.fit(data(-1), null, 1));
-        assertTrue(e.getMessage().contains("the gradient of 0.bias is not finite") || e.getMessage().contains("the gradient of 0.weight is not finite"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("the gradient of 0.bias is not finite")
+                        || e.getMessage().contains("the gradient of 0.weight is not finite"),
+                e.getMessage());
         assertEquals("0 (Linear 2->1)", e.where());
         assertArrayEquals(new float[] {0, 0}, first.parameter("weight").toFloatArray(), "no step was taken");
     }
@@ -119,14 +127,18 @@ class TrainingSafetyTest {
         assertTrue(e.getMessage().contains("the training data set is empty"), e.getMessage());
         var e2 = assertThrows(IllegalArgumentException.class, () -> t.fit(data(-1), null, 0));
         assertTrue(e2.getMessage().contains("epochs must be at least 1"), e2.getMessage());
-        var e3 = assertThrows(IllegalArgumentException.class, () -> t.fit(new DataLoader(data(-1).dataset(), 100, false, true, 0), null, 1));
+        var e3 = assertThrows(
+                IllegalArgumentException.class,
+                () -> t.fit(new DataLoader(data(-1).dataset(), 100, false, true, 0), null, 1));
         assertTrue(e3.getMessage().contains("no batch to train on"), e3.getMessage());
     }
 
     @Test
     void skippingLeavesBadBatchesOutAndCountsThem() {
         Sequential m = mlp(4);
-        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).onNonFinite(Trainer.NonFinitePolicy.SKIP_BATCH);
+        Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss())
+                .output(null)
+                .onNonFinite(Trainer.NonFinitePolicy.SKIP_BATCH);
         History h = t.fit(data(1), null, 3);
         assertEquals(3, h.epochs().size());
         for (EpochStats s : h.epochs()) {
@@ -135,9 +147,12 @@ class TrainingSafetyTest {
         }
         for (Tensor p : m.parameters()) assertTrue(p.allFinite());
         assertEquals(1, History.fromJson(h.toJson()).epochs().get(2).skippedBatches());
-        // the same run on the data without the bad batch's samples... is not what we compare; what matters: finite, counted, and
+        // the same run on the data without the bad batch's samples... is not what we compare; what matters: finite,
+        // counted, and
         // the three good batches per epoch trained (the weights moved)
-        assertFalse(java.util.Arrays.equals(mlp(4).namedParameters().get("0.weight").toFloatArray(), m.namedParameters().get("0.weight").toFloatArray()));
+        assertFalse(java.util.Arrays.equals(
+                mlp(4).namedParameters().get("0.weight").toFloatArray(),
+                m.namedParameters().get("0.weight").toFloatArray()));
     }
 
     /** Synthetic 28x28 images in 4 classes, enough for the reference CNN to draw dropout masks over several batches. */
@@ -148,7 +163,8 @@ class TrainingSafetyTest {
         long[] y = new long[n];
         for (int i = 0; i < n; i++) {
             y[i] = i % 4;
-            for (int j = 0; j < 784; j++) x[i * 784 + j] = (float) (g.nextGaussian() * 0.5 + ((j / 28) / 7 == y[i] ? 1 : 0));
+            for (int j = 0; j < 784; j++)
+                x[i * 784 + j] = (float) (g.nextGaussian() * 0.5 + ((j / 28) / 7 == y[i] ? 1 : 0));
         }
         return new DataLoader(new TensorDataset(Tensor.of(x, n, 1, 28, 28), Tensor.of(y)), 32, true, false, seed);
     }
@@ -168,21 +184,26 @@ class TrainingSafetyTest {
         Path ckpt = dir.resolve("ckpt.safetensors");
         Trainer first = cnnTrainer().callbacks(new Checkpoint(ckpt));
         first.fit(images(5), null, 1); // "killed" after epoch 1
-        Generator.seed(12345); // whatever happened in between does not matter: the checkpoint holds the generator states
+        Generator.seed(
+                12345); // whatever happened in between does not matter: the checkpoint holds the generator states
         Trainer resumed = cnnTrainer();
         Checkpoint.resume(ckpt, resumed);
         assertEquals(1, resumed.epochsDone());
         resumed.fit(images(5), null, 3);
         assertSameWeights(expected, weights(resumed.model()));
         assertEquals(3, resumed.history().epochs().size());
-        assertEquals(straight.history().last().trainLoss(), resumed.history().last().trainLoss());
+        assertEquals(
+                straight.history().last().trainLoss(), resumed.history().last().trainLoss());
     }
 
     @Test
     void aResumeWithAnotherDataLoaderIsRefused(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("ckpt.safetensors");
         Sequential m = mlp(5);
-        new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).callbacks(new Checkpoint(ckpt)).fit(data(-1), null, 1);
+        new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss())
+                .output(null)
+                .callbacks(new Checkpoint(ckpt))
+                .fit(data(-1), null, 1);
         Sequential m2 = mlp(5);
         Trainer t = new Trainer(m2, new SGD(m2.parameters(), 0.1), new MSELoss()).output(null);
         Checkpoint.resume(ckpt, t);
@@ -196,7 +217,10 @@ class TrainingSafetyTest {
         Path ckpt = dir.resolve("good.safetensors");
         if (!Files.exists(ckpt)) {
             Sequential m = mlp(6);
-            new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null).callbacks(new Checkpoint(ckpt)).fit(data(-1), null, 2);
+            new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss())
+                    .output(null)
+                    .callbacks(new Checkpoint(ckpt))
+                    .fit(data(-1), null, 2);
         }
         Safetensors.Contents c = Safetensors.read(ckpt);
         Map<String, String> meta = new LinkedHashMap<>(c.metadata());
@@ -210,23 +234,29 @@ class TrainingSafetyTest {
     @Test
     void craftedCheckpointsGiveClearErrorsAndChangeNothing(@TempDir Path dir) throws Exception {
         Object[][] cases = {
-                {"max", "epoch", "2147483647", "metadata \"epoch\": 2147483647 is outside [0, 10000000]"},
-                {"negative", "epoch", "-1", "metadata \"epoch\": -1 is outside"},
-                {"abc", "epoch", "abc", "metadata \"epoch\": not an integer: 'abc'"},
-                {"noepoch", "epoch", null, "metadata \"epoch\": missing"},
-                {"mismatch", "epoch", "5", "metadata \"history\": holds 2 epochs but the checkpoint says 5"},
-                {"emptyhistory", "history", "{}", "metadata \"history\": history: expected an object with an \"epochs\" array"},
-                {"badjson", "history", "{\"epochs\": [", "metadata \"history\": history: not valid JSON"},
-                {"badentry", "history", "{\"epochs\": [{\"epoch\": \"x\"}]}", "\"epoch\" must be a non-negative integer"},
-                {"rng", "rng.global", "1,2,x", "metadata \"rng.global\": not a list of integers"},
-                {"data", "data", "epoch=9", "metadata \"data\""},
+            {"max", "epoch", "2147483647", "metadata \"epoch\": 2147483647 is outside [0, 10000000]"},
+            {"negative", "epoch", "-1", "metadata \"epoch\": -1 is outside"},
+            {"abc", "epoch", "abc", "metadata \"epoch\": not an integer: 'abc'"},
+            {"noepoch", "epoch", null, "metadata \"epoch\": missing"},
+            {"mismatch", "epoch", "5", "metadata \"history\": holds 2 epochs but the checkpoint says 5"},
+            {
+                "emptyhistory",
+                "history",
+                "{}",
+                "metadata \"history\": history: expected an object with an \"epochs\" array"
+            },
+            {"badjson", "history", "{\"epochs\": [", "metadata \"history\": history: not valid JSON"},
+            {"badentry", "history", "{\"epochs\": [{\"epoch\": \"x\"}]}", "\"epoch\" must be a non-negative integer"},
+            {"rng", "rng.global", "1,2,x", "metadata \"rng.global\": not a list of integers"},
+            {"data", "data", "epoch=9", "metadata \"data\""},
         };
         for (Object[] c : cases) {
             Path f = crafted(dir, (String) c[0], (String) c[1], (String) c[2]);
             Sequential m = mlp(8);
             Map<String, float[]> before = weights(m);
             Trainer t = new Trainer(m, new SGD(m.parameters(), 0.1), new MSELoss()).output(null);
-            FileFormatException e = assertThrows(FileFormatException.class, () -> Checkpoint.resume(f, t), (String) c[0]);
+            FileFormatException e =
+                    assertThrows(FileFormatException.class, () -> Checkpoint.resume(f, t), (String) c[0]);
             assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
             assertTrue(e.getMessage().contains((String) c[3]), c[0] + ": " + e.getMessage());
             assertSameWeights(before, weights(m));
@@ -237,13 +267,16 @@ class TrainingSafetyTest {
     @Test
     void staleTemporaryFilesOfAKilledWriteAreRemoved(@TempDir Path dir) throws Exception {
         Path target = dir.resolve("ckpt.safetensors");
-        Path stale = Files.createFile(dir.resolve(".ckpt.safetensors1234567890.tmp")); // as Files.createTempFile names them
+        Path stale =
+                Files.createFile(dir.resolve(".ckpt.safetensors1234567890.tmp")); // as Files.createTempFile names them
         Path other = Files.createFile(dir.resolve(".other.safetensors42.tmp"));
         Safetensors.save(target, Map.of("w", Tensor.zeros(2)));
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(other), "temporary files of other targets are left alone");
         try (var s = Files.list(dir)) {
-            assertEquals(List.of(".other.safetensors42.tmp", "ckpt.safetensors"), s.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(
+                    List.of(".other.safetensors42.tmp", "ckpt.safetensors"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 

@@ -49,8 +49,15 @@ public final class ProgressBarCallback implements Callback {
     }
 
     private ProgressBar open(String task, int max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
-                .continuousUpdate().setMaxRenderedLength(120).setConsumer(new ConsoleProgressBarConsumer(stream, 120)).build();
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(max)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(200)
+                .continuousUpdate()
+                .setMaxRenderedLength(120)
+                .setConsumer(new ConsoleProgressBarConsumer(stream, 120))
+                .build();
     }
 
     private void close() {
@@ -75,8 +82,12 @@ public final class ProgressBarCallback implements Callback {
         double msPerStep = (now - epochStart) / 1e6 / steps;
         bar.step();
         double acc = trainer.runningAccuracy();
-        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f%s  %.0f ms/step", trainer.runningLoss(),
-                Double.isNaN(acc) ? "" : String.format(Locale.ROOT, " acc %.4f", acc), msPerStep));
+        bar.setExtraMessage(String.format(
+                Locale.ROOT,
+                " loss %.4f%s  %.0f ms/step",
+                trainer.runningLoss(),
+                Double.isNaN(acc) ? "" : String.format(Locale.ROOT, " acc %.4f", acc),
+                msPerStep));
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,15 +43,31 @@ public final class Report {
      * What the report states about the run: its title, the model, the hyperparameters (in the order given), the seed
      * (null when none was fixed), the data, when it ran and the Nabla version.
      */
-    public record RunInfo(String title, String model, Map<String, String> hyperparameters, Long seed, String data, Instant date, String nablaVersion) {
+    public record RunInfo(
+            String title,
+            String model,
+            Map<String, String> hyperparameters,
+            Long seed,
+            String data,
+            Instant date,
+            String nablaVersion) {
         /** Copies the hyperparameters (keeping their order); null means none. */
         public RunInfo {
-            hyperparameters = hyperparameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
+            hyperparameters = hyperparameters == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
         }
 
         /** A RunInfo dated now, with this build's version; the model is described by its class and parameter count. */
-        public static RunInfo of(String title, dev.nabla.nn.Module model, Map<String, String> hyperparameters, Long seed, String data) {
-            String m = model == null ? "" : String.format(Locale.ROOT, "%s (%,d parameters)", model.getClass().getSimpleName(), model.parameterCount());
+        public static RunInfo of(
+                String title, dev.nabla.nn.Module model, Map<String, String> hyperparameters, Long seed, String data) {
+            String m = model == null
+                    ? ""
+                    : String.format(
+                            Locale.ROOT,
+                            "%s (%,d parameters)",
+                            model.getClass().getSimpleName(),
+                            model.parameterCount());
             return new RunInfo(title, m, hyperparameters, seed, data, Instant.now(), Nabla.version());
         }
     }
@@ -62,8 +77,20 @@ public final class Report {
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        paint(g, epochChart("Loss per epoch", "loss", h, EpochStats::trainLoss, EpochStats::valLoss), 0, 0, WIDTH / 2, HEIGHT / 2);
-        paint(g, epochChart("Accuracy per epoch", "accuracy", h, EpochStats::trainAccuracy, EpochStats::valAccuracy), WIDTH / 2, 0, WIDTH / 2, HEIGHT / 2);
+        paint(
+                g,
+                epochChart("Loss per epoch", "loss", h, EpochStats::trainLoss, EpochStats::valLoss),
+                0,
+                0,
+                WIDTH / 2,
+                HEIGHT / 2);
+        paint(
+                g,
+                epochChart("Accuracy per epoch", "accuracy", h, EpochStats::trainAccuracy, EpochStats::valAccuracy),
+                WIDTH / 2,
+                0,
+                WIDTH / 2,
+                HEIGHT / 2);
         paint(g, stepChart(h), 0, HEIGHT / 2, WIDTH, HEIGHT / 2);
         g.dispose();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -77,18 +104,37 @@ public final class Report {
         part.dispose();
     }
 
-    private static XYChart epochChart(String title, String yTitle, History h, ToDoubleFunction<EpochStats> train, ToDoubleFunction<EpochStats> val) {
-        XYChart c = new XYChartBuilder().width(WIDTH / 2).height(HEIGHT / 2).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+    private static XYChart epochChart(
+            String title,
+            String yTitle,
+            History h,
+            ToDoubleFunction<EpochStats> train,
+            ToDoubleFunction<EpochStats> val) {
+        XYChart c = new XYChartBuilder()
+                .width(WIDTH / 2)
+                .height(HEIGHT / 2)
+                .title(title)
+                .xAxisTitle("epoch")
+                .yAxisTitle(yTitle)
+                .build();
         double[] x = h.epochs().stream().mapToDouble(EpochStats::epoch).toArray();
-        double[] tr = h.epochs().stream().mapToDouble(train).toArray(), va = h.epochs().stream().mapToDouble(val).toArray();
+        double[] tr = h.epochs().stream().mapToDouble(train).toArray(),
+                va = h.epochs().stream().mapToDouble(val).toArray();
         if (x.length > 0 && !Double.isNaN(tr[0])) c.addSeries("train", x, tr).setMarker(SeriesMarkers.CIRCLE);
-        if (x.length > 0 && !Double.isNaN(va[0])) c.addSeries("validation", x, va).setMarker(SeriesMarkers.DIAMOND);
+        if (x.length > 0 && !Double.isNaN(va[0]))
+            c.addSeries("validation", x, va).setMarker(SeriesMarkers.DIAMOND);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         return c;
     }
 
     private static XYChart stepChart(History h) {
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT / 2).title("Training loss per step").xAxisTitle("step").yAxisTitle("loss").build();
+        XYChart c = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT / 2)
+                .title("Training loss per step")
+                .xAxisTitle("step")
+                .yAxisTitle("loss")
+                .build();
         List<Double> losses = h.stepLosses();
         if (!losses.isEmpty()) {
             double[] x = new double[losses.size()], y = new double[losses.size()];
@@ -97,7 +143,9 @@ public final class Report {
                 y[i] = losses.get(i);
             }
             c.addSeries("step", x, y).setMarker(SeriesMarkers.NONE).setLineColor(new java.awt.Color(160, 190, 230));
-            c.addSeries("moving average (50 steps)", x, movingAverage(y, 50)).setMarker(SeriesMarkers.NONE).setLineColor(new java.awt.Color(20, 70, 160));
+            c.addSeries("moving average (50 steps)", x, movingAverage(y, 50))
+                    .setMarker(SeriesMarkers.NONE)
+                    .setLineColor(new java.awt.Color(20, 70, 160));
         }
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         return c;
@@ -123,18 +171,29 @@ public final class Report {
     }
 
     /** The HTML report as bytes (so that a caller can write it together with other outputs, all or none). */
-    public static byte[] html(RunInfo info, History h, Trainer.Evaluation test, String[] classes, String summary) throws IOException {
+    public static byte[] html(RunInfo info, History h, Trainer.Evaluation test, String[] classes, String summary)
+            throws IOException {
         StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
-                .append(esc(info.title())).append("</title><style>")
-                .append("body{font-family:sans-serif;margin:2em auto;max-width:1240px;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}")
-                .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}pre{background:#f8f8f8;padding:1em;overflow-x:auto}")
+        b.append(
+                        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+                .append(esc(info.title()))
+                .append("</title><style>")
+                .append(
+                        "body{font-family:sans-serif;margin:2em auto;max-width:1240px;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}")
+                .append(
+                        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}pre{background:#f8f8f8;padding:1em;overflow-x:auto}")
                 .append("img{max-width:100%;height:auto}.config td{text-align:left}")
                 .append("</style></head><body>");
         b.append("<h1>").append(esc(info.title())).append("</h1>");
         if (test != null)
-            b.append(String.format(Locale.ROOT, "<p><b>Test accuracy %.4f</b> (%d of %d correct), test loss %.4f. %s.</p>", test.accuracy(), test.correct(),
-                    test.total(), test.loss(), esc(h.stopReason())));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<p><b>Test accuracy %.4f</b> (%d of %d correct), test loss %.4f. %s.</p>",
+                    test.accuracy(),
+                    test.correct(),
+                    test.total(),
+                    test.loss(),
+                    esc(h.stopReason())));
         b.append("<h2>Run</h2><table class=\"config\">");
         row(b, "model", info.model());
         row(b, "data", info.data());
@@ -144,18 +203,41 @@ public final class Report {
         row(b, "Nabla", info.nablaVersion());
         double total = h.epochs().stream().mapToDouble(EpochStats::seconds).sum();
         if (!h.epochs().isEmpty())
-            row(b, "time", String.format(Locale.ROOT, "%.1f s in %d epochs (%.1f s per epoch)", total, h.epochs().size(), total / h.epochs().size()));
+            row(
+                    b,
+                    "time",
+                    String.format(
+                            Locale.ROOT,
+                            "%.1f s in %d epochs (%.1f s per epoch)",
+                            total,
+                            h.epochs().size(),
+                            total / h.epochs().size()));
         b.append("</table>");
-        b.append("<img alt=\"training curves\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" src=\"data:image/png;base64,")
-                .append(Base64.getEncoder().encodeToString(curvesPng(h))).append("\">");
-        b.append("<h2>Epochs</h2><table><tr><th>epoch</th><th>train loss</th><th>train acc</th><th>val loss</th><th>val acc</th><th>seconds</th><th>lr</th></tr>");
+        b.append("<img alt=\"training curves\" width=\"")
+                .append(WIDTH)
+                .append("\" height=\"")
+                .append(HEIGHT)
+                .append("\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(curvesPng(h)))
+                .append("\">");
+        b.append(
+                "<h2>Epochs</h2><table><tr><th>epoch</th><th>train loss</th><th>train acc</th><th>val loss</th><th>val acc</th><th>seconds</th><th>lr</th></tr>");
         for (EpochStats e : h.epochs())
-            b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.1f</td><td>%.2g</td></tr>", e.epoch(),
-                    e.trainLoss(), e.trainAccuracy(), e.valLoss(), e.valAccuracy(), e.seconds(), e.lr()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.1f</td><td>%.2g</td></tr>",
+                    e.epoch(),
+                    e.trainLoss(),
+                    e.trainAccuracy(),
+                    e.valLoss(),
+                    e.valAccuracy(),
+                    e.seconds(),
+                    e.lr()));
         b.append("</table>");
         if (test != null && test.confusion() != null) {
             b.append("<h2>Confusion matrix (rows: true class, columns: predicted)</h2><table><tr><th></th>");
-            for (int j = 0; j < test.confusion().length; j++) b.append("<th>").append(esc(name(classes, j))).append("</th>");
+            for (int j = 0; j < test.confusion().length; j++)
+                b.append("<th>").append(esc(name(classes, j))).append("</th>");
             b.append("</tr>");
             long[][] m = test.confusion();
             for (int i = 0; i < m.length; i++) {
@@ -164,25 +246,38 @@ public final class Report {
                 b.append("<tr><th>").append(esc(name(classes, i))).append("</th>");
                 for (int j = 0; j < m[i].length; j++) {
                     double share = rowTotal == 0 ? 0 : (double) m[i][j] / rowTotal;
-                    String bg = i == j ? String.format(Locale.ROOT, "rgba(40,160,60,%.2f)", share) : String.format(Locale.ROOT, "rgba(220,50,40,%.2f)", Math.min(1, share * 3));
-                    b.append("<td style=\"background:").append(bg).append("\">").append(m[i][j]).append("</td>");
+                    String bg = i == j
+                            ? String.format(Locale.ROOT, "rgba(40,160,60,%.2f)", share)
+                            : String.format(Locale.ROOT, "rgba(220,50,40,%.2f)", Math.min(1, share * 3));
+                    b.append("<td style=\"background:")
+                            .append(bg)
+                            .append("\">")
+                            .append(m[i][j])
+                            .append("</td>");
                 }
                 b.append("</tr>");
             }
             b.append("</table>");
         }
-        if (summary != null) b.append("<h2>Model</h2><pre>").append(esc(summary)).append("</pre>");
+        if (summary != null)
+            b.append("<h2>Model</h2><pre>").append(esc(summary)).append("</pre>");
         b.append("</body></html>\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Writes the HTML report to {@code file} atomically (a temporary file, then a rename). */
-    public static void write(Path file, RunInfo info, History h, Trainer.Evaluation test, String[] classes, String summary) throws IOException {
+    public static void write(
+            Path file, RunInfo info, History h, Trainer.Evaluation test, String[] classes, String summary)
+            throws IOException {
         AtomicFiles.writeAll(Map.of(file, html(info, h, test, classes, summary)));
     }
 
     private static void row(StringBuilder b, String key, String value) {
-        b.append("<tr><th>").append(esc(key)).append("</th><td>").append(esc(value == null ? "" : value)).append("</td></tr>");
+        b.append("<tr><th>")
+                .append(esc(key))
+                .append("</th><td>")
+                .append(esc(value == null ? "" : value))
+                .append("</td></tr>");
     }
 
     /** The class name of index i, or the index itself when there are no names. */

@@ -30,7 +30,13 @@ public final class TensorBoard implements Callback, AutoCloseable {
     // field numbers of tensorflow/core/util/event.proto and tensorflow/core/framework/summary.proto
     private static final int EVENT_WALL_TIME = 1, EVENT_STEP = 2, EVENT_FILE_VERSION = 3, EVENT_SUMMARY = 5;
     private static final int SUMMARY_VALUE = 1, VALUE_TAG = 1, VALUE_SIMPLE = 2, VALUE_HISTO = 5;
-    private static final int HISTO_MIN = 1, HISTO_MAX = 2, HISTO_NUM = 3, HISTO_SUM = 4, HISTO_SUM_SQUARES = 5, HISTO_LIMITS = 6, HISTO_BUCKETS = 7;
+    private static final int HISTO_MIN = 1,
+            HISTO_MAX = 2,
+            HISTO_NUM = 3,
+            HISTO_SUM = 4,
+            HISTO_SUM_SQUARES = 5,
+            HISTO_LIMITS = 6,
+            HISTO_BUCKETS = 7;
     private static final int BUCKETS = 30;
 
     private final Path dir;
@@ -79,13 +85,20 @@ public final class TensorBoard implements Callback, AutoCloseable {
     @Override
     public void onBatchEnd(Trainer trainer, int epoch, int batch, double loss) {
         step++;
-        scalars(step, Map.of("train/loss_step", loss, "train/lr", trainer.optimizer().paramGroups().get(0).get("lr")));
+        scalars(
+                step,
+                Map.of(
+                        "train/loss_step",
+                        loss,
+                        "train/lr",
+                        trainer.optimizer().paramGroups().get(0).get("lr")));
     }
 
     @Override
     public void onEpochEnd(Trainer trainer, EpochStats s) {
         var m = new java.util.LinkedHashMap<String, Double>();
-        for (String metric : new String[] {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}) m.put("epoch/" + metric, s.metric(metric));
+        for (String metric : new String[] {"train_loss", "train_accuracy", "val_loss", "val_accuracy"})
+            m.put("epoch/" + metric, s.metric(metric));
         m.put("epoch/lr", s.lr());
         m.put("epoch/seconds", s.seconds());
         m.values().removeIf(v -> Double.isNaN(v));
@@ -94,7 +107,8 @@ public final class TensorBoard implements Callback, AutoCloseable {
             for (var e : trainer.model().namedParameters().entrySet()) {
                 Tensor p = e.getValue();
                 histogram(s.epoch(), "weights/" + e.getKey(), p.toDoubleArray());
-                if (p.grad() != null) histogram(s.epoch(), "gradients/" + e.getKey(), p.grad().toDoubleArray());
+                if (p.grad() != null)
+                    histogram(s.epoch(), "gradients/" + e.getKey(), p.grad().toDoubleArray());
             }
         flush();
     }
@@ -140,7 +154,8 @@ public final class TensorBoard implements Callback, AutoCloseable {
         double width = (max - min) / BUCKETS;
         for (int i = 0; i < BUCKETS; i++) limits[i] = i == BUCKETS - 1 || width == 0 ? max : min + width * (i + 1);
         for (double v : values)
-            if (Double.isFinite(v)) counts[width == 0 ? BUCKETS - 1 : Math.min(BUCKETS - 1, (int) ((v - min) / width))]++;
+            if (Double.isFinite(v))
+                counts[width == 0 ? BUCKETS - 1 : Math.min(BUCKETS - 1, (int) ((v - min) / width))]++;
         double fMin = min, fMax = max, fSum = sum, fSumSq = sumSq, fN = n;
         writeEvent(step, c -> {
             byte[] histo = message(h -> {
@@ -195,10 +210,16 @@ public final class TensorBoard implements Callback, AutoCloseable {
     /** One TFRecord: uint64 length, masked CRC of the length, the data, masked CRC of the data (all little-endian). */
     static void writeRecord(OutputStream out, byte[] data) throws IOException {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length);
-        ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).putInt(maskedCrc(len.array()));
+        ByteBuffer head = ByteBuffer.allocate(12)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(data.length)
+                .putInt(maskedCrc(len.array()));
         out.write(head.array());
         out.write(data);
-        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(maskedCrc(data)).array());
+        out.write(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(maskedCrc(data))
+                .array());
     }
 
     /** TensorFlow's masked CRC-32C: rotate right by 15 bits and add 0xa282ead8. */

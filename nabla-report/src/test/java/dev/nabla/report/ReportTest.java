@@ -28,7 +28,9 @@ class ReportTest {
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2), y = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
         dev.nabla.Nabla.manualSeed(0);
         var model = new Sequential(new Linear(2, 4), new Tanh(), new Linear(4, 1));
-        Trainer t = new Trainer(model, new SGD(model.parameters(), 0.5), new BCEWithLogitsLoss()).output(null).callbacks(cbs);
+        Trainer t = new Trainer(model, new SGD(model.parameters(), 0.5), new BCEWithLogitsLoss())
+                .output(null)
+                .callbacks(cbs);
         var data = new DataLoader(new TensorDataset(x, y), 2, false);
         t.fit(data, data, epochs);
         return t;
@@ -42,13 +44,30 @@ class ReportTest {
         hyper.put("batch size", "2");
         Path file = dir.resolve("r/report.html");
         Files.createDirectories(file.getParent());
-        Report.write(file, Report.RunInfo.of("XOR <test>", t.model(), hyper, 0L, "XOR, 4 points"), t.history(), t.evaluate(new DataLoader(
-                new TensorDataset(Tensor.of(new float[] {0, 0}, 1, 2), Tensor.of(new float[] {0}, 1, 1)), 1, false)), null, t.model().summary(1, 2));
+        Report.write(
+                file,
+                Report.RunInfo.of("XOR <test>", t.model(), hyper, 0L, "XOR, 4 points"),
+                t.history(),
+                t.evaluate(new DataLoader(
+                        new TensorDataset(Tensor.of(new float[] {0, 0}, 1, 2), Tensor.of(new float[] {0}, 1, 1)),
+                        1,
+                        false)),
+                null,
+                t.model().summary(1, 2));
         String html = Files.readString(file);
         assertTrue(html.contains("<title>XOR &lt;test&gt;</title>"), "escaped title");
-        for (String s : new String[] {"SGD lr 0.5", "batch size", "XOR, 4 points", "<th>seed</th><td>0</td>", "Sequential (17 parameters)",
-                "<th>Nabla</th>", "s per epoch", "max-width:100%", "data:image/png;base64,", "<th>epoch</th>"})
-            assertTrue(html.contains(s), s);
+        for (String s : new String[] {
+            "SGD lr 0.5",
+            "batch size",
+            "XOR, 4 points",
+            "<th>seed</th><td>0</td>",
+            "Sequential (17 parameters)",
+            "<th>Nabla</th>",
+            "s per epoch",
+            "max-width:100%",
+            "data:image/png;base64,",
+            "<th>epoch</th>"
+        }) assertTrue(html.contains(s), s);
         assertEquals(3, html.split("<tr><td>").length - 1, "one table row per epoch");
     }
 

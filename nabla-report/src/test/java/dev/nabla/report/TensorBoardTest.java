@@ -33,7 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Event / Summary / HistogramProto fields of TensorFlow's event.proto and summary.proto, decoded with protobuf-java.
  */
 class TensorBoardTest {
-    record Event(double wallTime, long step, String fileVersion, Map<String, Float> scalars, Map<String, double[]> histoCounts) {}
+    record Event(
+            double wallTime,
+            long step,
+            String fileVersion,
+            Map<String, Float> scalars,
+            Map<String, double[]> histoCounts) {}
 
     static int masked(byte[] b, int off, int len) {
         CRC32C c = new CRC32C();
@@ -112,29 +117,43 @@ class TensorBoardTest {
     }
 
     @Test
-    void aTrainingRunWritesStepScalarsEpochScalarsAndHistogramsThatTheFormatRulesAccept(@TempDir Path dir) throws IOException {
+    void aTrainingRunWritesStepScalarsEpochScalarsAndHistogramsThatTheFormatRulesAccept(@TempDir Path dir)
+            throws IOException {
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2), y = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
         dev.nabla.Nabla.manualSeed(0);
         var model = new Sequential(new Linear(2, 4), new Tanh(), new Linear(4, 1));
         TensorBoard tb = new TensorBoard(dir.resolve("tb"));
-        Trainer t = new Trainer(model, new SGD(model.parameters(), 0.1), new BCEWithLogitsLoss()).output(null).callbacks(tb);
+        Trainer t = new Trainer(model, new SGD(model.parameters(), 0.1), new BCEWithLogitsLoss())
+                .output(null)
+                .callbacks(tb);
         t.fit(new DataLoader(new TensorDataset(x, y), 2, false), null, 3);
         tb.close();
         List<Event> events = read(tb.file());
         assertEquals("brain.Event:2", events.get(0).fileVersion(), "the first event names the file version");
-        List<Event> steps = events.stream().filter(e -> e.scalars().containsKey("train/loss_step")).toList();
+        List<Event> steps = events.stream()
+                .filter(e -> e.scalars().containsKey("train/loss_step"))
+                .toList();
         assertEquals(6, steps.size(), "3 epochs x 2 batches");
         for (int i = 0; i < steps.size(); i++) {
             assertEquals(i + 1, steps.get(i).step());
             assertEquals(0.1f, steps.get(i).scalars().get("train/lr"));
-            assertEquals(t.history().stepLosses().get(i).floatValue(), steps.get(i).scalars().get("train/loss_step"));
+            assertEquals(
+                    t.history().stepLosses().get(i).floatValue(),
+                    steps.get(i).scalars().get("train/loss_step"));
         }
-        List<Event> epochs = events.stream().filter(e -> e.scalars().containsKey("epoch/train_loss")).toList();
+        List<Event> epochs = events.stream()
+                .filter(e -> e.scalars().containsKey("epoch/train_loss"))
+                .toList();
         assertEquals(3, epochs.size());
-        assertEquals((float) t.history().epochs().get(2).trainLoss(), epochs.get(2).scalars().get("epoch/train_loss"));
+        assertEquals(
+                (float) t.history().epochs().get(2).trainLoss(),
+                epochs.get(2).scalars().get("epoch/train_loss"));
         assertEquals(3, epochs.get(2).step());
-        var histos = events.stream().flatMap(e -> e.histoCounts().keySet().stream()).toList();
-        assertTrue(histos.containsAll(List.of("weights/0.weight", "weights/2.bias", "gradients/0.weight")), histos.toString());
+        var histos =
+                events.stream().flatMap(e -> e.histoCounts().keySet().stream()).toList();
+        assertTrue(
+                histos.containsAll(List.of("weights/0.weight", "weights/2.bias", "gradients/0.weight")),
+                histos.toString());
         assertEquals(3 * 8, histos.size(), "4 weights and 4 gradients per epoch");
         double now = System.currentTimeMillis() / 1000.0;
         assertTrue(Math.abs(events.get(1).wallTime() - now) < 600, "wall time in seconds since the epoch");
@@ -151,7 +170,11 @@ class TensorBoardTest {
             assertEquals(6, java.util.Arrays.stream(c).sum(), 0.0, "NaN left out");
             assertEquals(1, c[0], 0.0, "-1 in the first bucket");
             assertEquals(1, c[c.length - 1], 0.0, "the maximum in the last bucket");
-            assertEquals(3, java.util.Arrays.stream(e.get(2).histoCounts().get("constant")).sum(), 0.0);
+            assertEquals(
+                    3,
+                    java.util.Arrays.stream(e.get(2).histoCounts().get("constant"))
+                            .sum(),
+                    0.0);
         }
     }
 }

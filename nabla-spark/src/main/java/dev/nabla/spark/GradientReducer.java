@@ -69,8 +69,10 @@ final class GradientReducer implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) paramIndex.put(params.get(i), i);
         for (Tensor p : params)
             if (p.dtype() != DType.FLOAT32)
-                throw new IllegalArgumentException("data-parallel training: parameters must be float32, found one of dtype " + p.dtype()
-                        + " and shape " + Arrays.toString(p.shape()) + " (float64 is for checking in one process)");
+                throw new IllegalArgumentException(
+                        "data-parallel training: parameters must be float32, found one of dtype " + p.dtype()
+                                + " and shape " + Arrays.toString(p.shape())
+                                + " (float64 is for checking in one process)");
         List<Tensor> backwardOrder = new ArrayList<>(params).reversed();
         List<List<Tensor>> groups = new ArrayList<>();
         List<Tensor> current = new ArrayList<>();
@@ -99,11 +101,13 @@ final class GradientReducer implements AutoCloseable {
             buckets.add(k);
         }
         for (Tensor p : params) hooks.add(p.registerPostAccumulateGradHook(this::ready));
-        comm = ring.size() > 1 ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "nabla-allreduce-" + ring.rank());
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        comm = ring.size() > 1
+                ? Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "nabla-allreduce-" + ring.rank());
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
     }
 
     /** The number of buckets (for tests and logs). */
@@ -120,7 +124,8 @@ final class GradientReducer implements AutoCloseable {
 
     /** Starts a step: call before backward with the step's extra values (summed across workers by {@link #finish}). */
     void begin(float[] extras) {
-        if (extras.length != extraCount) throw new IllegalArgumentException("expected " + extraCount + " extras, got " + extras.length);
+        if (extras.length != extraCount)
+            throw new IllegalArgumentException("expected " + extraCount + " extras, got " + extras.length);
         if (open) throw new IllegalStateException("GradientReducer: begin called twice without finish");
         open = true;
         stepExtras = extras.clone();
@@ -149,7 +154,8 @@ final class GradientReducer implements AutoCloseable {
     }
 
     private void launchReady() {
-        while (nextToLaunch < buckets.size() && buckets.get(nextToLaunch).pending == 0) launch(buckets.get(nextToLaunch++));
+        while (nextToLaunch < buckets.size() && buckets.get(nextToLaunch).pending == 0)
+            launch(buckets.get(nextToLaunch++));
     }
 
     private void launch(Bucket b) {
@@ -196,7 +202,9 @@ final class GradientReducer implements AutoCloseable {
                     f.get();
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
-                    throw c instanceof IOException io ? io : c instanceof UncheckedIOException u ? u.getCause() : new IOException(c);
+                    throw c instanceof IOException io
+                            ? io
+                            : c instanceof UncheckedIOException u ? u.getCause() : new IOException(c);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while reducing gradients");

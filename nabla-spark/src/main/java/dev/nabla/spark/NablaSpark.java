@@ -71,7 +71,8 @@ public final class NablaSpark {
      * seconds the ring's all-reduce ran (mostly overlapped with the backward pass), and seconds the training thread
      * waited for it after its backward pass was done (the communication that was not hidden).
      */
-    public record Timing(long steps, double stepSeconds, double allReduceSeconds, double exposedWaitSeconds) implements Serializable {
+    public record Timing(long steps, double stepSeconds, double allReduceSeconds, double exposedWaitSeconds)
+            implements Serializable {
         /** Mean milliseconds per step. */
         public double msPerStep() {
             return steps == 0 ? Double.NaN : 1000 * stepSeconds / steps;
@@ -132,7 +133,10 @@ public final class NablaSpark {
 
         /** The shape of one sample's input (e.g. 1, 28, 28 for an image); default: flat, the sample's length. */
         public Options inputShape(int... shape) {
-            for (int d : shape) if (d < 1) throw new IllegalArgumentException("NablaSpark: input shape " + Arrays.toString(shape) + " has a dimension < 1");
+            for (int d : shape)
+                if (d < 1)
+                    throw new IllegalArgumentException(
+                            "NablaSpark: input shape " + Arrays.toString(shape) + " has a dimension < 1");
             inputShape = shape.clone();
             return this;
         }
@@ -159,7 +163,8 @@ public final class NablaSpark {
 
         /** How long a worker waits for a peer (connecting, or any message) before failing the stage. Default 2 min. */
         public Options timeout(Duration d) {
-            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("NablaSpark: timeout must be positive, got " + d);
+            if (d.isNegative() || d.isZero())
+                throw new IllegalArgumentException("NablaSpark: timeout must be positive, got " + d);
             timeoutMs = d.toMillis();
             return this;
         }
@@ -261,8 +266,16 @@ public final class NablaSpark {
     }
 
     /** Everything a worker needs, shipped with the task. */
-    record Job(ModelFactory model, OptimizerFactory optimizer, LossFactory loss, Options options, Broadcast<Weights> initial, byte[] secret,
-               String progressAddress, boolean sendSteps) implements Serializable {}
+    record Job(
+            ModelFactory model,
+            OptimizerFactory optimizer,
+            LossFactory loss,
+            Options options,
+            Broadcast<Weights> initial,
+            byte[] secret,
+            String progressAddress,
+            boolean sendSteps)
+            implements Serializable {}
 
     /** One worker's data: its training partition and its share of the validation data. */
     record Part(List<Sample> train, List<Sample> validation) implements Serializable {}
@@ -271,7 +284,13 @@ public final class NablaSpark {
     record Outcome(Weights weights, String historyJson, Timing timing) implements Serializable {}
 
     /** {@link #fit(JavaSparkContext, JavaRDD, JavaRDD, ModelFactory, OptimizerFactory, LossFactory, Options)} without validation data. */
-    public static Result fit(JavaSparkContext sc, JavaRDD<Sample> train, ModelFactory model, OptimizerFactory optimizer, LossFactory loss, Options options) {
+    public static Result fit(
+            JavaSparkContext sc,
+            JavaRDD<Sample> train,
+            ModelFactory model,
+            OptimizerFactory optimizer,
+            LossFactory loss,
+            Options options) {
         return fit(sc, train, null, model, optimizer, loss, options);
     }
 
@@ -280,8 +299,14 @@ public final class NablaSpark {
      * returns the trained model (on the driver) and its history. With {@code validation} (may be null), each epoch
      * ends with the validation loss and accuracy, every worker evaluating a share.
      */
-    public static Result fit(JavaSparkContext sc, JavaRDD<Sample> train, JavaRDD<Sample> validation, ModelFactory model, OptimizerFactory optimizer,
-                             LossFactory loss, Options options) {
+    public static Result fit(
+            JavaSparkContext sc,
+            JavaRDD<Sample> train,
+            JavaRDD<Sample> validation,
+            ModelFactory model,
+            OptimizerFactory optimizer,
+            LossFactory loss,
+            Options options) {
         Objects.requireNonNull(sc, "NablaSpark.fit: the Spark context is null");
         Objects.requireNonNull(train, "NablaSpark.fit: the training RDD is null");
         Objects.requireNonNull(model, "NablaSpark.fit: the model factory is null");
@@ -290,9 +315,10 @@ public final class NablaSpark {
         requireSpark42(sc.version());
         int n = options.workers();
         if (options.globalBatchSize() % n != 0)
-            throw new IllegalArgumentException("NablaSpark: the global batch size " + options.globalBatchSize() + " is not a multiple of the "
-                    + n + " workers (each worker takes an equal share of every step)");
-        // the initial weights: built once on the driver under the run's seed and broadcast, so every replica starts equal
+            throw new IllegalArgumentException("NablaSpark: the global batch size " + options.globalBatchSize()
+                    + " is not a multiple of the " + n + " workers (each worker takes an equal share of every step)");
+        // the initial weights: built once on the driver under the run's seed and broadcast, so every replica starts
+        // equal
         Module initialModel = SparkWorker.build(model, options.seed());
         Broadcast<Weights> initial = sc.broadcast(Weights.of(initialModel.stateDict()));
         byte[] secret = new byte[32];
@@ -302,16 +328,31 @@ public final class NablaSpark {
         JavaRDD<Part> parts;
         if (validation != null) {
             JavaRDD<Sample> v = validation.getNumPartitions() == n ? validation : validation.repartition(n);
-            parts = t.zipPartitions(v, (a, b) -> List.of(new Part(list(a), list(b))).iterator());
+            parts = t.zipPartitions(
+                    v, (a, b) -> List.of(new Part(list(a), list(b))).iterator());
         } else {
             parts = t.mapPartitions(a -> List.of(new Part(list(a), List.of())).iterator());
         }
         boolean listening = options.progress != null || options.onStep != null;
-        try (ProgressServer progress = !listening ? null : ProgressServer.start(sc.getConf().get("spark.driver.host", "127.0.0.1"), secret,
-                options.progress == null ? line -> {} : options.progress, options.onStep)) {
-            Job job = new Job(model, optimizer, loss, options, initial, secret, progress == null ? null : progress.address(), options.onStep != null);
+        try (ProgressServer progress = !listening
+                ? null
+                : ProgressServer.start(
+                        sc.getConf().get("spark.driver.host", "127.0.0.1"),
+                        secret,
+                        options.progress == null ? line -> {} : options.progress,
+                        options.onStep)) {
+            Job job = new Job(
+                    model,
+                    optimizer,
+                    loss,
+                    options,
+                    initial,
+                    secret,
+                    progress == null ? null : progress.address(),
+                    options.onStep != null);
             List<Outcome> outcomes = runBarrierStage(parts, job);
-            if (outcomes.size() != 1) throw new IllegalStateException("NablaSpark: expected rank 0's result, got " + outcomes.size());
+            if (outcomes.size() != 1)
+                throw new IllegalStateException("NablaSpark: expected rank 0's result, got " + outcomes.size());
             Outcome o = outcomes.getFirst();
             Module trained = SparkWorker.build(model, options.seed());
             trained.loadStateDict(o.weights().toStateDict());
@@ -324,14 +365,19 @@ public final class NablaSpark {
     private static List<Outcome> runBarrierStage(JavaRDD<Part> parts, Job job) {
         ClassTag<Outcome> tag = ClassTag$.MODULE$.apply(Outcome.class);
         scala.Function1<scala.collection.Iterator<Part>, scala.collection.Iterator<Outcome>> body =
-                (scala.Function1<scala.collection.Iterator<Part>, scala.collection.Iterator<Outcome>> & Serializable) it -> {
-                    Part part = it.hasNext() ? it.next() : new Part(List.of(), List.of());
-                    try {
-                        return scala.jdk.javaapi.CollectionConverters.asScala(SparkWorker.run(part, job).iterator());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException("NablaSpark worker " + org.apache.spark.TaskContext.getPartitionId() + ": " + e.getMessage(), e);
-                    }
-                };
+                (scala.Function1<scala.collection.Iterator<Part>, scala.collection.Iterator<Outcome>> & Serializable)
+                        it -> {
+                            Part part = it.hasNext() ? it.next() : new Part(List.of(), List.of());
+                            try {
+                                return scala.jdk.javaapi.CollectionConverters.asScala(
+                                        SparkWorker.run(part, job).iterator());
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(
+                                        "NablaSpark worker " + org.apache.spark.TaskContext.getPartitionId() + ": "
+                                                + e.getMessage(),
+                                        e);
+                            }
+                        };
         RDD<Outcome> out = parts.rdd().barrier().mapPartitions(body, false, tag);
         // through a shuffle, so that the barrier stage is a shuffle-map stage: Spark retries a failed barrier stage
         // of that kind as a whole, but aborts the job when a barrier result stage fails
@@ -353,7 +399,8 @@ public final class NablaSpark {
         } catch (NumberFormatException e) {
             return; // a vendor's version string: let it try
         }
-        throw new IllegalStateException("NablaSpark needs Apache Spark 4.2.0 or newer on JDK 25 (this is Spark " + version
-                + "; Spark 4.1 executors fail on JDK 25 with the Hadoop client's \"getSubject is not supported\" and the job hangs)");
+        throw new IllegalStateException(
+                "NablaSpark needs Apache Spark 4.2.0 or newer on JDK 25 (this is Spark " + version
+                        + "; Spark 4.1 executors fail on JDK 25 with the Hadoop client's \"getSubject is not supported\" and the job hangs)");
     }
 }

@@ -31,38 +31,48 @@ final class ProgressServer implements AutoCloseable {
     /** Step lines start with this (then epoch, step, steps, running loss and accuracy); all other lines are epoch lines. */
     static final String STEP = "\u0001step ";
 
-    private ProgressServer(ServerSocket server, String address, byte[] secret, Consumer<String> sink, NablaSpark.StepListener steps) {
+    private ProgressServer(
+            ServerSocket server, String address, byte[] secret, Consumer<String> sink, NablaSpark.StepListener steps) {
         this.server = server;
         this.address = address;
-        this.acceptor = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(0);
-                    byte[] token = new byte[32];
-                    new DataInputStream(s.getInputStream()).readFully(token);
-                    if (!MessageDigest.isEqual(token, token(secret))) continue;
-                    reading = true;
-                    BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                    for (String line; (line = r.readLine()) != null; ) {
-                        if (!line.startsWith(STEP)) {
-                            sink.accept(line);
-                            continue;
-                        }
-                        if (steps == null) continue;
-                        String[] f = line.substring(STEP.length()).split(" ");
-                        try {
-                            steps.step(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]));
-                        } catch (RuntimeException e) {
-                            // a malformed or failing update: progress is a courtesy
+        this.acceptor = new Thread(
+                () -> {
+                    while (!server.isClosed()) {
+                        try (Socket s = server.accept()) {
+                            s.setSoTimeout(0);
+                            byte[] token = new byte[32];
+                            new DataInputStream(s.getInputStream()).readFully(token);
+                            if (!MessageDigest.isEqual(token, token(secret))) continue;
+                            reading = true;
+                            BufferedReader r = new BufferedReader(
+                                    new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                            for (String line; (line = r.readLine()) != null; ) {
+                                if (!line.startsWith(STEP)) {
+                                    sink.accept(line);
+                                    continue;
+                                }
+                                if (steps == null) continue;
+                                String[] f = line.substring(STEP.length()).split(" ");
+                                try {
+                                    steps.step(
+                                            Integer.parseInt(f[0]),
+                                            Integer.parseInt(f[1]),
+                                            Integer.parseInt(f[2]),
+                                            Double.parseDouble(f[3]),
+                                            Double.parseDouble(f[4]));
+                                } catch (RuntimeException e) {
+                                    // a malformed or failing update: progress is a courtesy
+                                }
+                            }
+                        } catch (IOException e) {
+                            // closed by the driver at the end, or a connection that broke: wait for the next (a retried
+                            // stage)
+                        } finally {
+                            reading = false;
                         }
                     }
-                } catch (IOException e) {
-                    // closed by the driver at the end, or a connection that broke: wait for the next (a retried stage)
-                } finally {
-                    reading = false;
-                }
-            }
-        }, "nabla-spark-progress");
+                },
+                "nabla-spark-progress");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -97,7 +107,9 @@ final class ProgressServer implements AutoCloseable {
         int colon = address.lastIndexOf(':');
         try {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 5000);
+            s.connect(
+                    new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+                    5000);
             OutputStream o = s.getOutputStream();
             o.write(token(secret));
             o.flush();

@@ -54,13 +54,19 @@ public final class RingAllReduce implements AutoCloseable {
         this.toNext = toNext;
         this.fromPrev = fromPrev;
         this.timeoutMs = timeoutMs;
-        this.out = toNext == null ? null : new DataOutputStream(new BufferedOutputStream(toNext.getOutputStream(), 1 << 16));
-        this.in = fromPrev == null ? null : new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 16));
-        this.sender = size == 1 ? null : Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "nabla-ring-send-" + rank);
-            t.setDaemon(true);
-            return t;
-        });
+        this.out = toNext == null
+                ? null
+                : new DataOutputStream(new BufferedOutputStream(toNext.getOutputStream(), 1 << 16));
+        this.in = fromPrev == null
+                ? null
+                : new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 16));
+        this.sender = size == 1
+                ? null
+                : Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "nabla-ring-send-" + rank);
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -69,12 +75,16 @@ public final class RingAllReduce implements AutoCloseable {
      * and accepts the previous one, each connection checked with the shared secret. Blocks until both connections
      * stand or {@code timeoutMs} has passed.
      */
-    public static RingAllReduce connect(int rank, List<InetSocketAddress> addresses, ServerSocket server, byte[] secret, long timeoutMs)
+    public static RingAllReduce connect(
+            int rank, List<InetSocketAddress> addresses, ServerSocket server, byte[] secret, long timeoutMs)
             throws IOException {
         int n = addresses.size();
-        if (n < 1 || rank < 0 || rank >= n) throw new IllegalArgumentException("RingAllReduce: rank " + rank + " of " + n + " workers");
-        if (secret == null || secret.length < 16) throw new IllegalArgumentException("RingAllReduce: the shared secret must have at least 16 bytes");
-        if (timeoutMs < 1) throw new IllegalArgumentException("RingAllReduce: timeout must be positive, got " + timeoutMs);
+        if (n < 1 || rank < 0 || rank >= n)
+            throw new IllegalArgumentException("RingAllReduce: rank " + rank + " of " + n + " workers");
+        if (secret == null || secret.length < 16)
+            throw new IllegalArgumentException("RingAllReduce: the shared secret must have at least 16 bytes");
+        if (timeoutMs < 1)
+            throw new IllegalArgumentException("RingAllReduce: timeout must be positive, got " + timeoutMs);
         if (n == 1) return new RingAllReduce(0, 1, null, null, timeoutMs);
         int next = (rank + 1) % n, prev = (rank + n - 1) % n;
         long deadline = System.currentTimeMillis() + timeoutMs;
@@ -87,7 +97,8 @@ public final class RingAllReduce implements AutoCloseable {
                 fromPrev = accepted.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 toNext.close();
-                throw new IOException("ring worker " + rank + ": worker " + prev + " did not connect within " + timeoutMs + " ms");
+                throw new IOException(
+                        "ring worker " + rank + ": worker " + prev + " did not connect within " + timeoutMs + " ms");
             } catch (ExecutionException e) {
                 toNext.close();
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
@@ -106,7 +117,8 @@ public final class RingAllReduce implements AutoCloseable {
     }
 
     /** Connects to the next worker (retrying while it is not listening yet) and answers its challenge. */
-    private static Socket dial(InetSocketAddress to, int rank, int next, byte[] secret, long deadline) throws IOException {
+    private static Socket dial(InetSocketAddress to, int rank, int next, byte[] secret, long deadline)
+            throws IOException {
         IOException last = null;
         while (System.currentTimeMillis() < deadline) {
             Socket s = new Socket();
@@ -122,26 +134,32 @@ public final class RingAllReduce implements AutoCloseable {
                 i.readFully(challenge);
                 o.write(mac(secret, rank, next, challenge));
                 o.flush();
-                if (i.readInt() != MAGIC) throw new IOException("ring worker " + next + " at " + to + " refused the handshake");
+                if (i.readInt() != MAGIC)
+                    throw new IOException("ring worker " + next + " at " + to + " refused the handshake");
                 return s;
             } catch (IOException e) {
                 s.close();
                 last = e;
-                if (!(e instanceof java.net.ConnectException)) throw new IOException("ring worker " + rank + ": handshake with worker " + next + " at " + to
-                        + " failed: " + e.getMessage(), e);
+                if (!(e instanceof java.net.ConnectException))
+                    throw new IOException(
+                            "ring worker " + rank + ": handshake with worker " + next + " at " + to + " failed: "
+                                    + e.getMessage(),
+                            e);
                 sleep(50);
             }
         }
-        throw new IOException("ring worker " + rank + ": could not connect to worker " + next + " at " + to + " before the timeout"
-                + (last == null ? "" : " (" + last.getMessage() + ")"));
+        throw new IOException("ring worker " + rank + ": could not connect to worker " + next + " at " + to
+                + " before the timeout" + (last == null ? "" : " (" + last.getMessage() + ")"));
     }
 
     /** Accepts connections until one proves the secret and comes from the previous worker; others are closed. */
-    private static Socket accept(ServerSocket server, int rank, int prev, byte[] secret, long deadline) throws IOException {
+    private static Socket accept(ServerSocket server, int rank, int prev, byte[] secret, long deadline)
+            throws IOException {
         java.security.SecureRandom random = new java.security.SecureRandom();
         while (true) {
             long left = deadline - System.currentTimeMillis();
-            if (left <= 0) throw new SocketTimeoutException("ring worker " + rank + ": no handshake from worker " + prev);
+            if (left <= 0)
+                throw new SocketTimeoutException("ring worker " + rank + ": no handshake from worker " + prev);
             server.setSoTimeout((int) left);
             Socket s = server.accept();
             try {
@@ -209,7 +227,8 @@ public final class RingAllReduce implements AutoCloseable {
         int n = data.length, p = size;
         if (p > 1 && n > 0) {
             float[] buf = new float[segmentStart(n, p, 1) + 1 + n / p + 1];
-            // reduce-scatter: after step k, this worker holds the partial sum of k + 2 workers in segment (rank - k - 1)
+            // reduce-scatter: after step k, this worker holds the partial sum of k + 2 workers in segment (rank - k -
+            // 1)
             for (int k = 0; k < p - 1; k++) {
                 int sendSeg = Math.floorMod(rank - k, p), recvSeg = Math.floorMod(rank - k - 1, p);
                 exchange(data, sendSeg, recvSeg, buf);
@@ -236,7 +255,10 @@ public final class RingAllReduce implements AutoCloseable {
         int ss = segmentStart(n, size, sendSeg), se = segmentStart(n, size, sendSeg + 1);
         int rs = segmentStart(n, size, recvSeg), re = segmentStart(n, size, recvSeg + 1);
         byte[] sendBytes = new byte[(se - ss) * 4];
-        ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, ss, se - ss);
+        ByteBuffer.wrap(sendBytes)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .put(data, ss, se - ss);
         Future<?> sent = sender.submit(() -> {
             out.writeInt(sendBytes.length);
             out.write(sendBytes);
@@ -247,22 +269,33 @@ public final class RingAllReduce implements AutoCloseable {
         try {
             int len = in.readInt();
             if (len != (re - rs) * 4)
-                throw new IOException("ring worker " + rank + ": worker " + prev + " sent " + len + " bytes where " + (re - rs) * 4
-                        + " were expected (arrays of different lengths?)");
+                throw new IOException("ring worker " + rank + ": worker " + prev + " sent " + len + " bytes where "
+                        + (re - rs) * 4 + " were expected (arrays of different lengths?)");
             byte[] recvBytes = new byte[len];
             in.readFully(recvBytes);
-            ByteBuffer.wrap(recvBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(buf, 0, re - rs);
+            ByteBuffer.wrap(recvBytes)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(buf, 0, re - rs);
         } catch (SocketTimeoutException e) {
-            throw new IOException("ring worker " + rank + ": no data from worker " + prev + " within " + timeoutMs + " ms (dead or stalled?)", e);
+            throw new IOException(
+                    "ring worker " + rank + ": no data from worker " + prev + " within " + timeoutMs
+                            + " ms (dead or stalled?)",
+                    e);
         } catch (EOFException e) {
-            throw new IOException("ring worker " + rank + ": worker " + prev + " closed the connection (it died or left the job)", e);
+            throw new IOException(
+                    "ring worker " + rank + ": worker " + prev + " closed the connection (it died or left the job)", e);
         }
         try {
             sent.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IOException("ring worker " + rank + ": worker " + (rank + 1) % size + " did not take the data within " + timeoutMs + " ms");
+            throw new IOException("ring worker " + rank + ": worker " + (rank + 1) % size
+                    + " did not take the data within " + timeoutMs + " ms");
         } catch (ExecutionException e) {
-            throw new IOException("ring worker " + rank + ": sending to worker " + (rank + 1) % size + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IOException(
+                    "ring worker " + rank + ": sending to worker " + (rank + 1) % size + " failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");

@@ -16,8 +16,10 @@ public record Sample(float[] input, long label, float[] target) implements Seria
     /** Checks that exactly one of label and target is given. */
     public Sample {
         if (input == null) throw new IllegalArgumentException("Sample: input is null");
-        if (target == null && label < 0) throw new IllegalArgumentException("Sample: a label must be >= 0, got " + label);
-        if (target != null && label != -1) throw new IllegalArgumentException("Sample: give a label or a target, not both");
+        if (target == null && label < 0)
+            throw new IllegalArgumentException("Sample: a label must be >= 0, got " + label);
+        if (target != null && label != -1)
+            throw new IllegalArgumentException("Sample: give a label or a target, not both");
     }
 
     /** A classification example. */
@@ -37,7 +39,10 @@ public record Sample(float[] input, long label, float[] target) implements Seria
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Sample s && label == s.label && Arrays.equals(input, s.input) && Arrays.equals(target, s.target);
+        return o instanceof Sample s
+                && label == s.label
+                && Arrays.equals(input, s.input)
+                && Arrays.equals(target, s.target);
     }
 
     @Override
@@ -47,6 +52,7 @@ public record Sample(float[] input, long label, float[] target) implements Seria
 
     @Override
     public String toString() {
-        return "Sample(" + input.length + " values, " + (isLabeled() ? "label " + label : "target " + Arrays.toString(target)) + ")";
+        return "Sample(" + input.length + " values, "
+                + (isLabeled() ? "label " + label : "target " + Arrays.toString(target)) + ")";
     }
 }

@@ -17,7 +17,6 @@ import dev.nabla.train.History;
 import dev.nabla.train.Metrics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -42,6 +41,7 @@ final class SparkWorker {
     private static final Logger LOG = LoggerFactory.getLogger(SparkWorker.class);
     /** Extras summed with every step's gradients: loss x samples, correct predictions, samples, non-classification flag. */
     private static final int EXTRAS = 4;
+
     static final String CHECKPOINT_FORMAT = "nabla-spark-checkpoint-1";
 
     private SparkWorker() {}
@@ -65,10 +65,12 @@ final class SparkWorker {
         String bind = o.bindAddress() != null ? o.bindAddress() : host;
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getByName(bind), 0));
-            String advertised = (o.bindAddress() != null && !o.bindAddress().equals("0.0.0.0") ? o.bindAddress() : host) + ":" + server.getLocalPort();
+            String advertised = (o.bindAddress() != null && !o.bindAddress().equals("0.0.0.0") ? o.bindAddress() : host)
+                    + ":" + server.getLocalPort();
             String[] all = ctx.allGather(advertised);
             List<InetSocketAddress> addresses = new ArrayList<>();
-            for (String a : all) addresses.add(new InetSocketAddress(hostOf(a), Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))));
+            for (String a : all)
+                addresses.add(new InetSocketAddress(hostOf(a), Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))));
             try (RingAllReduce ring = RingAllReduce.connect(rank, addresses, server, job.secret(), o.timeoutMs())) {
                 return train(part, job, ring, ctx.stageAttemptNumber());
             }
@@ -81,7 +83,8 @@ final class SparkWorker {
     }
 
     /** Trains this worker's replica; separate from Spark so that tests can run workers as plain threads. */
-    static List<NablaSpark.Outcome> train(NablaSpark.Part part, NablaSpark.Job job, RingAllReduce ring, int attempt) throws IOException {
+    static List<NablaSpark.Outcome> train(NablaSpark.Part part, NablaSpark.Job job, RingAllReduce ring, int attempt)
+            throws IOException {
         NablaSpark.Options o = job.options();
         int rank = ring.rank(), n = ring.size();
         int b = o.globalBatchSize() / n;
@@ -94,7 +97,8 @@ final class SparkWorker {
             Loss loss = job.loss().get();
             List<Tensor> params = model.parameters();
             TensorDataset train = dataset(part.train(), o, "training", rank);
-            TensorDataset validation = part.validation().isEmpty() ? null : dataset(part.validation(), o, "validation", rank);
+            TensorDataset validation =
+                    part.validation().isEmpty() ? null : dataset(part.validation(), o, "validation", rank);
 
             // every worker runs the same number of steps: the smallest partition decides
             float[] sizes = new float[2 * n];
@@ -108,25 +112,36 @@ final class SparkWorker {
             }
             int steps = smallest / b;
             if (steps == 0)
-                throw new IllegalArgumentException("NablaSpark: the smallest partition has " + smallest + " samples, fewer than the per-worker batch of " + b
-                        + " (global batch " + o.globalBatchSize() + " / " + n + " workers); use more data or a smaller batch");
+                throw new IllegalArgumentException("NablaSpark: the smallest partition has " + smallest
+                        + " samples, fewer than the per-worker batch of " + b + " (global batch " + o.globalBatchSize()
+                        + " / " + n + " workers); use more data or a smaller batch");
             if (rank == 0 && smallest < 0.9 * largest)
-                LOG.warn("partitions are uneven ({} to {} samples): each epoch uses {} steps of {} samples per worker", smallest, largest, steps, b);
+                LOG.warn(
+                        "partitions are uneven ({} to {} samples): each epoch uses {} steps of {} samples per worker",
+                        smallest,
+                        largest,
+                        steps,
+                        b);
 
             History history = new History();
             int start = 0;
             Path checkpoint = o.checkpoint() == null ? null : Path.of(o.checkpoint());
             if (checkpoint != null && (attempt > 0 || o.resume()) && Files.exists(checkpoint)) {
                 start = resume(checkpoint, model, optimizer, history, o, n);
-                if (rank == 0) LOG.info("stage attempt {}: resuming after epoch {} from {}", attempt, start, checkpoint);
+                if (rank == 0)
+                    LOG.info("stage attempt {}: resuming after epoch {} from {}", attempt, start, checkpoint);
             }
             PrintStream progress = rank == 0 ? ProgressServer.connect(job.progressAddress(), job.secret()) : null;
             long steps0 = 0, stepNanos = 0, reduceNanos = 0, waitNanos = 0, lastSent = 0;
             try (GradientReducer reducer = new GradientReducer(ring, params, o.bucketBytes(), EXTRAS)) {
-                if (start > 0 && progress != null) progress.println("resumed from " + checkpoint + " after epoch " + start + " (stage attempt " + attempt + ")");
+                if (start > 0 && progress != null)
+                    progress.println("resumed from " + checkpoint + " after epoch " + start + " (stage attempt "
+                            + attempt + ")");
                 for (int epoch = start + 1; epoch <= o.epochs(); epoch++) {
                     long t0 = System.nanoTime();
-                    gen.manualSeed(Generator.mix(Generator.mix(o.seed(), 1000 + rank), epoch)); // dropout: a fresh stream per epoch, so a resume repeats it
+                    gen.manualSeed(Generator.mix(
+                            Generator.mix(o.seed(), 1000 + rank),
+                            epoch)); // dropout: a fresh stream per epoch, so a resume repeats it
                     DataLoader loader = new DataLoader(train, b, o.shuffle(), true, Generator.mix(o.seed(), rank));
                     loader.setEpoch(epoch);
                     model.train();
@@ -141,17 +156,25 @@ final class SparkWorker {
                         Tensor l = loss.apply(out, batch.targets());
                         double lv = l.item();
                         long c = correct(out, batch.targets());
-                        reducer.begin(new float[] {(float) (lv * batch.size()), c < 0 ? 0 : c, batch.size(), c < 0 ? 1 : 0});
+                        reducer.begin(
+                                new float[] {(float) (lv * batch.size()), c < 0 ? 0 : c, batch.size(), c < 0 ? 1 : 0});
                         l.backward();
                         long w0 = System.nanoTime();
                         float[] sums = reducer.finish();
                         waitNanos += System.nanoTime() - w0;
                         if (!Double.isFinite(sums[0]))
-                            throw new IllegalStateException(String.format(Locale.ROOT, "NablaSpark: the loss is not finite at epoch %d, step %d on %s (worker %d's own loss: %s)",
-                                    epoch, step, n == 1 ? "the worker" : "at least one of the " + n + " workers", rank, lv));
+                            throw new IllegalStateException(String.format(
+                                    Locale.ROOT,
+                                    "NablaSpark: the loss is not finite at epoch %d, step %d on %s (worker %d's own loss: %s)",
+                                    epoch,
+                                    step,
+                                    n == 1 ? "the worker" : "at least one of the " + n + " workers",
+                                    rank,
+                                    lv));
                         for (Tensor p : params)
                             if (p.grad() != null && !p.grad().allFinite())
-                                throw new IllegalStateException("NablaSpark: a gradient is not finite at epoch " + epoch + ", step " + step + " (after averaging over the workers)");
+                                throw new IllegalStateException("NablaSpark: a gradient is not finite at epoch " + epoch
+                                        + ", step " + step + " (after averaging over the workers)");
                         optimizer.step();
                         lossSum += sums[0];
                         correct += sums[1];
@@ -161,19 +184,28 @@ final class SparkWorker {
                         stepNanos += System.nanoTime() - s0;
                         steps0++;
                         step++;
-                        if (progress != null && job.sendSteps() && (step == steps || System.nanoTime() - lastSent > 200_000_000L)) {
+                        if (progress != null
+                                && job.sendSteps()
+                                && (step == steps || System.nanoTime() - lastSent > 200_000_000L)) {
                             lastSent = System.nanoTime();
-                            progress.println(ProgressServer.STEP + epoch + " " + step + " " + steps + " " + (lossSum / count) + " "
-                                    + (classification ? correct / count : Double.NaN));
+                            progress.println(ProgressServer.STEP + epoch + " " + step + " " + steps + " "
+                                    + (lossSum / count) + " " + (classification ? correct / count : Double.NaN));
                         }
                     }
                     reduceNanos += reducer.takeReduceNanos();
                     averageBuffers(model, ring);
                     checkReplicas(model, ring, epoch);
-                    double[] val = validation == null && sizes[1] == 0 ? null : evaluate(model, loss, validation, b, ring);
+                    double[] val =
+                            validation == null && sizes[1] == 0 ? null : evaluate(model, loss, validation, b, ring);
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    EpochStats s = new EpochStats(epoch, lossSum / count, classification ? correct / count : Double.NaN, val == null ? Double.NaN : val[0],
-                            val == null ? Double.NaN : val[1], seconds, optimizer.paramGroups().get(0).get("lr"));
+                    EpochStats s = new EpochStats(
+                            epoch,
+                            lossSum / count,
+                            classification ? correct / count : Double.NaN,
+                            val == null ? Double.NaN : val[0],
+                            val == null ? Double.NaN : val[1],
+                            seconds,
+                            optimizer.paramGroups().get(0).get("lr"));
                     history.add(s);
                     if (rank == 0) {
                         String line = line(s, o.epochs(), n, o.validationName());
@@ -201,8 +233,8 @@ final class SparkWorker {
         long per = 1;
         for (int d : shape) per *= d;
         if (per != width)
-            throw new IllegalArgumentException("NablaSpark: the input shape " + java.util.Arrays.toString(shape) + " holds " + per + " values, but the "
-                    + what + " samples have " + width);
+            throw new IllegalArgumentException("NablaSpark: the input shape " + java.util.Arrays.toString(shape)
+                    + " holds " + per + " values, but the " + what + " samples have " + width);
         int count = samples.size();
         float[] x = new float[Math.multiplyExact(count, width)];
         boolean labeled = first.isLabeled();
@@ -212,10 +244,11 @@ final class SparkWorker {
         for (int i = 0; i < count; i++) {
             Sample s = samples.get(i);
             if (s.input().length != width)
-                throw new IllegalArgumentException("NablaSpark: " + what + " sample " + i + " of partition " + rank + " has " + s.input().length
-                        + " input values where the first had " + width);
+                throw new IllegalArgumentException("NablaSpark: " + what + " sample " + i + " of partition " + rank
+                        + " has " + s.input().length + " input values where the first had " + width);
             if (s.isLabeled() != labeled || (!labeled && s.target().length != tw))
-                throw new IllegalArgumentException("NablaSpark: " + what + " sample " + i + " of partition " + rank + " mixes labels and targets (or target sizes)");
+                throw new IllegalArgumentException("NablaSpark: " + what + " sample " + i + " of partition " + rank
+                        + " mixes labels and targets (or target sizes)");
             System.arraycopy(s.input(), 0, x, i * width, width);
             if (labeled) labels[i] = s.label();
             else System.arraycopy(s.target(), 0, targets, i * tw, tw);
@@ -254,13 +287,15 @@ final class SparkWorker {
         if (n == 1) return;
         long crc = checksum(model);
         float[] all = new float[2 * n];
-        all[2 * ring.rank()] = crc >>> 16;       // 16-bit halves: exact in a float, and the sum of zeros leaves them
+        all[2 * ring.rank()] = crc >>> 16; // 16-bit halves: exact in a float, and the sum of zeros leaves them
         all[2 * ring.rank() + 1] = crc & 0xffff;
         ring.allReduce(all, false);
         for (int r = 1; r < n; r++)
             if (all[2 * r] != all[0] || all[2 * r + 1] != all[1])
-                throw new IllegalStateException("NablaSpark: after epoch " + epoch + " the weights of worker " + r + " differ from worker 0's (checksum "
-                        + Long.toHexString(((long) all[2 * r] << 16) | (long) all[2 * r + 1]) + " vs " + Long.toHexString(((long) all[0] << 16) | (long) all[1])
+                throw new IllegalStateException("NablaSpark: after epoch " + epoch + " the weights of worker " + r
+                        + " differ from worker 0's (checksum "
+                        + Long.toHexString(((long) all[2 * r] << 16) | (long) all[2 * r + 1]) + " vs "
+                        + Long.toHexString(((long) all[0] << 16) | (long) all[1])
                         + "): the replicas diverged");
     }
 
@@ -281,7 +316,8 @@ final class SparkWorker {
     }
 
     /** Mean validation loss and accuracy over all workers' shares; each evaluates its own. */
-    private static double[] evaluate(Module model, Loss loss, TensorDataset data, int batch, RingAllReduce ring) throws IOException {
+    private static double[] evaluate(Module model, Loss loss, TensorDataset data, int batch, RingAllReduce ring)
+            throws IOException {
         double lossSum = 0, correct = 0, count = 0;
         boolean classification = true;
         if (data != null) {
@@ -305,17 +341,21 @@ final class SparkWorker {
     }
 
     static String line(EpochStats s, int epochs, int workers, String validationName) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
+        StringBuilder b = new StringBuilder(
+                String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
         if (!Double.isNaN(s.trainAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.trainAccuracy()));
         if (!Double.isNaN(s.valLoss())) {
             b.append(String.format(Locale.ROOT, "  |  %s loss %.4f", validationName, s.valLoss()));
             if (!Double.isNaN(s.valAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.valAccuracy()));
         }
-        return b.append(String.format(Locale.ROOT, "  |  %.1f s on %d workers", s.seconds(), workers)).toString();
+        return b.append(String.format(Locale.ROOT, "  |  %.1f s on %d workers", s.seconds(), workers))
+                .toString();
     }
 
     /** Rank 0's checkpoint: model, optimizer, history, epoch and the run's shape (workers, batch, seed), atomically. */
-    static void save(Path file, Module model, Optimizer optimizer, History history, int epoch, NablaSpark.Options o, int workers) throws IOException {
+    static void save(
+            Path file, Module model, Optimizer optimizer, History history, int epoch, NablaSpark.Options o, int workers)
+            throws IOException {
         Map<String, Tensor> all = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> all.put("model." + k, v));
         optimizer.stateDict().forEach((k, v) -> all.put("optim." + k, v));
@@ -330,11 +370,13 @@ final class SparkWorker {
     }
 
     /** Loads a checkpoint written by {@link #save}, after checking it belongs to a run of the same shape; returns its epoch. */
-    static int resume(Path file, Module model, Optimizer optimizer, History history, NablaSpark.Options o, int workers) throws IOException {
+    static int resume(Path file, Module model, Optimizer optimizer, History history, NablaSpark.Options o, int workers)
+            throws IOException {
         Safetensors.Contents c = Safetensors.read(file);
         Map<String, String> meta = c.metadata();
         if (!CHECKPOINT_FORMAT.equals(meta.get("format")))
-            throw new IOException(file + ": not a NablaSpark checkpoint (format " + meta.get("format") + ", expected " + CHECKPOINT_FORMAT + ")");
+            throw new IOException(file + ": not a NablaSpark checkpoint (format " + meta.get("format") + ", expected "
+                    + CHECKPOINT_FORMAT + ")");
         check(file, meta, "workers", Integer.toString(workers));
         check(file, meta, "global_batch", Integer.toString(o.globalBatchSize()));
         check(file, meta, "seed", Long.toString(o.seed()));
@@ -359,6 +401,7 @@ final class SparkWorker {
 
     private static void check(Path file, Map<String, String> meta, String key, String expected) throws IOException {
         if (!expected.equals(meta.get(key)))
-            throw new IOException(file + ": the checkpoint was written by a run with " + key + " " + meta.get(key) + ", this run has " + expected);
+            throw new IOException(file + ": the checkpoint was written by a run with " + key + " " + meta.get(key)
+                    + ", this run has " + expected);
     }
 }

@@ -85,7 +85,9 @@ class GradientReducerTest {
             List<float[]> gs = new ArrayList<>();
             for (Tensor p : m.parameters()) gs.add(p.grad().toFloatArray().clone());
             if (sum == null) sum = gs;
-            else for (int i = 0; i < gs.size(); i++) for (int j = 0; j < gs.get(i).length; j++) sum.get(i)[j] += gs.get(i)[j];
+            else
+                for (int i = 0; i < gs.size(); i++)
+                    for (int j = 0; j < gs.get(i).length; j++) sum.get(i)[j] += gs.get(i)[j];
         }
         for (float[] g : sum) for (int j = 0; j < g.length; j++) g[j] /= n;
         return sum;
@@ -108,11 +110,19 @@ class GradientReducerTest {
                     }
                 });
                 for (Object[] r : results) {
-                    assertArrayEquals(new float[] {n * (n + 1) / 2f, 10f * n}, (float[]) r[0], 0f, "extras, " + n + " workers");
-                    @SuppressWarnings("unchecked") List<float[]> gs = (List<float[]>) r[1];
-                    for (int i = 0; i < gs.size(); i++) assertArrayEquals(expected.get(i), gs.get(i), 1e-6f, "parameter " + i + ", " + n + " workers, " + bucketBytes + " B");
+                    assertArrayEquals(
+                            new float[] {n * (n + 1) / 2f, 10f * n}, (float[]) r[0], 0f, "extras, " + n + " workers");
+                    @SuppressWarnings("unchecked")
+                    List<float[]> gs = (List<float[]>) r[1];
+                    for (int i = 0; i < gs.size(); i++)
+                        assertArrayEquals(
+                                expected.get(i),
+                                gs.get(i),
+                                1e-6f,
+                                "parameter " + i + ", " + n + " workers, " + bucketBytes + " B");
                     // and every worker holds the same bits
-                    @SuppressWarnings("unchecked") List<float[]> first = (List<float[]>) results.getFirst()[1];
+                    @SuppressWarnings("unchecked")
+                    List<float[]> first = (List<float[]>) results.getFirst()[1];
                     for (int i = 0; i < gs.size(); i++) assertArrayEquals(first.get(i), gs.get(i), 0f);
                 }
                 int buckets = (int) results.getFirst()[2];
@@ -137,12 +147,18 @@ class GradientReducerTest {
                 if (ring.rank() == 0) y = y.add(sometimes.forward(x).sum()); // only worker 0 takes this branch
                 y.backward();
                 red.finish();
-                return new Object[] {sometimes.weight().grad() == null ? null : sometimes.weight().grad().toFloatArray(), unused.weight().grad(),
-                        a.weight().grad().toFloatArray()};
+                return new Object[] {
+                    sometimes.weight().grad() == null
+                            ? null
+                            : sometimes.weight().grad().toFloatArray(),
+                    unused.weight().grad(),
+                    a.weight().grad().toFloatArray()
+                };
             }
         });
         for (Object[] r : results) {
-            assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, (float[]) r[0], 0f); // worker 0's 4, averaged with worker 1's zeros
+            assertArrayEquals(
+                    new float[] {2, 2, 2, 2, 2, 2}, (float[]) r[0], 0f); // worker 0's 4, averaged with worker 1's zeros
             assertNull(r[1]);
             assertArrayEquals(new float[] {4, 4, 4, 4, 4, 4}, (float[]) r[2], 0f);
         }
@@ -150,15 +166,20 @@ class GradientReducerTest {
 
     @Test
     void replicasThatDivergedAreNamed() throws Exception {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> onWorkers(3, ring -> {
-            Module m = model();
-            SparkWorker.checkReplicas(m, ring, 1); // equal: passes
-            if (ring.rank() == 2) try (var g = dev.nabla.autograd.GradMode.noGrad()) {
-                m.parameters().getFirst().add_(1e-3);
-            }
-            SparkWorker.checkReplicas(m, ring, 2);
-            return null;
-        }));
-        assertTrue(e.getCause().getMessage().contains("after epoch 2 the weights of worker 2 differ from worker 0's"), e.getCause().getMessage());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class,
+                () -> onWorkers(3, ring -> {
+                    Module m = model();
+                    SparkWorker.checkReplicas(m, ring, 1); // equal: passes
+                    if (ring.rank() == 2)
+                        try (var g = dev.nabla.autograd.GradMode.noGrad()) {
+                            m.parameters().getFirst().add_(1e-3);
+                        }
+                    SparkWorker.checkReplicas(m, ring, 2);
+                    return null;
+                }));
+        assertTrue(
+                e.getCause().getMessage().contains("after epoch 2 the weights of worker 2 differ from worker 0's"),
+                e.getCause().getMessage());
     }
 }

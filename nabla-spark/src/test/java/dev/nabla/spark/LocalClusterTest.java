@@ -30,7 +30,9 @@ class LocalClusterTest {
         Module m = NablaSparkTest.cnn();
         m.registerForwardPreHook((module, x) -> {
             var ctx = org.apache.spark.BarrierTaskContext.get();
-            if (ctx.stageAttemptNumber() == 0 && ctx.partitionId() == 1 && Generator.global().initialSeed() == Generator.mix(Generator.mix(3, 1001), 3))
+            if (ctx.stageAttemptNumber() == 0
+                    && ctx.partitionId() == 1
+                    && Generator.global().initialSeed() == Generator.mix(Generator.mix(3, 1001), 3))
                 Runtime.getRuntime().halt(137); // as if the machine was lost
             return null;
         });
@@ -40,7 +42,10 @@ class LocalClusterTest {
     @Test
     void twoExecutorJvmsSurviveALostExecutorAndMatchOneProcess(@TempDir Path dir) throws Exception {
         Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
-        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("nabla-spark-local-cluster").set("spark.ui.enabled", "false")
+        SparkConf conf = new SparkConf()
+                .setMaster("local-cluster[2,1,1024]")
+                .setAppName("nabla-spark-local-cluster")
+                .set("spark.ui.enabled", "false")
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
                 .set("spark.executor.extraJavaOptions", "-XX:+UseSerialGC -Xss8m")
                 .set("spark.driver.host", "127.0.0.1");
@@ -49,12 +54,29 @@ class LocalClusterTest {
             sc.setLogLevel("ERROR");
             List<Sample> data = NablaSparkTest.images(512, 2);
             List<String> lines = new CopyOnWriteArrayList<>();
-            NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(16).epochs(5).shuffle(false).seed(3).inputShape(1, 8, 8)
-                    .threadsPerWorker(1).checkpoint(dir.resolve("ckpt.safetensors")).progress(lines::add);
-            NablaSpark.Result r = NablaSpark.fit(sc, sc.parallelize(data, 2), LocalClusterTest::crashingCnn, NablaSparkTest::adam, CrossEntropyLoss::new, o);
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("resumed from") && l.contains("after epoch 2")), lines.toString());
+            NablaSpark.Options o = new NablaSpark.Options()
+                    .workers(2)
+                    .globalBatchSize(16)
+                    .epochs(5)
+                    .shuffle(false)
+                    .seed(3)
+                    .inputShape(1, 8, 8)
+                    .threadsPerWorker(1)
+                    .checkpoint(dir.resolve("ckpt.safetensors"))
+                    .progress(lines::add);
+            NablaSpark.Result r = NablaSpark.fit(
+                    sc,
+                    sc.parallelize(data, 2),
+                    LocalClusterTest::crashingCnn,
+                    NablaSparkTest::adam,
+                    CrossEntropyLoss::new,
+                    o);
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.startsWith("resumed from") && l.contains("after epoch 2")),
+                    lines.toString());
             assertEquals(5, r.history().epochs().size());
-            Module single = NablaSparkTest.oneProcess(data, 2, 16, 5, NablaSparkTest::cnn, NablaSparkTest::adam, new int[] {1, 8, 8}, 3);
+            Module single = NablaSparkTest.oneProcess(
+                    data, 2, 16, 5, NablaSparkTest::cnn, NablaSparkTest::adam, new int[] {1, 8, 8}, 3);
             NablaSparkTest.assertClose(single, r.model(), 1e-3);
         } finally {
             sc.stop();

@@ -41,8 +41,12 @@ class NablaSparkTest {
     @BeforeAll
     static void start() {
         // local[2,4]: two task slots, and a failed task may be retried (the barrier stage is retried as a whole)
-        SparkConf conf = new SparkConf().setMaster("local[2,4]").setAppName("nabla-spark-test").set("spark.ui.enabled", "false")
-                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        SparkConf conf = new SparkConf()
+                .setMaster("local[2,4]")
+                .setAppName("nabla-spark-test")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
         sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
     }
@@ -73,7 +77,8 @@ class NablaSparkTest {
             int k = i % 2;
             float[] x = new float[64];
             for (int r = 0; r < 8; r++)
-                for (int c = 0; c < 8; c++) x[r * 8 + c] = (float) (0.3 * g.nextGaussian() + ((k == 0 ? r < 4 : c < 4) ? 1 : 0));
+                for (int c = 0; c < 8; c++)
+                    x[r * 8 + c] = (float) (0.3 * g.nextGaussian() + ((k == 0 ? r < 4 : c < 4) ? 1 : 0));
             out.add(Sample.labeled(x, k));
         }
         return out;
@@ -84,7 +89,12 @@ class NablaSparkTest {
     }
 
     static Module cnn() {
-        return new Sequential(new Conv2d(1, 4, 3, Conv2d.Options.defaults().padding(1)), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(64, 2));
+        return new Sequential(
+                new Conv2d(1, 4, 3, Conv2d.Options.defaults().padding(1)),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Flatten(),
+                new Linear(64, 2));
     }
 
     static Optimizer sgd(Module m) {
@@ -99,8 +109,15 @@ class NablaSparkTest {
      * The single-process twin of a distributed run without shuffling: global batch i is the concatenation of every
      * worker's batch i (worker r holds the r-th contiguous slice of the samples), the loss is the mean over it.
      */
-    static Module oneProcess(List<Sample> data, int workers, int globalBatch, int epochs, NablaSpark.ModelFactory factory,
-                             NablaSpark.OptimizerFactory optimizer, int[] inputShape, long seed) {
+    static Module oneProcess(
+            List<Sample> data,
+            int workers,
+            int globalBatch,
+            int epochs,
+            NablaSpark.ModelFactory factory,
+            NablaSpark.OptimizerFactory optimizer,
+            int[] inputShape,
+            long seed) {
         Module model = SparkWorker.build(factory, seed);
         Optimizer opt = optimizer.apply(model);
         var loss = new CrossEntropyLoss();
@@ -110,7 +127,8 @@ class NablaSparkTest {
             for (int s = 0; s < steps; s++) {
                 List<Sample> batch = new ArrayList<>();
                 for (int r = 0; r < workers; r++) batch.addAll(data.subList(r * per + s * b, r * per + (s + 1) * b));
-                Dataset.Batch t = SparkWorker.dataset(batch, o, "test", 0).batch(java.util.stream.IntStream.range(0, batch.size()).toArray());
+                Dataset.Batch t = SparkWorker.dataset(batch, o, "test", 0)
+                        .batch(java.util.stream.IntStream.range(0, batch.size()).toArray());
                 opt.zeroGrad();
                 loss.apply(model.call(t.inputs()), t.targets()).backward();
                 opt.step();
@@ -133,13 +151,22 @@ class NablaSparkTest {
     void twoWorkersGiveTheWeightsOfOneProcessWithTheGlobalBatch_mlp() {
         List<Sample> data = blobs(640, 1);
         JavaRDD<Sample> rdd = sc.parallelize(data, 2); // contiguous halves: partition r = the r-th half
-        NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(32).epochs(20).shuffle(false).seed(7).progress(null);
-        NablaSpark.Result r = NablaSpark.fit(sc, rdd, NablaSparkTest::mlp, NablaSparkTest::sgd, CrossEntropyLoss::new, o);
+        NablaSpark.Options o = new NablaSpark.Options()
+                .workers(2)
+                .globalBatchSize(32)
+                .epochs(20)
+                .shuffle(false)
+                .seed(7)
+                .progress(null);
+        NablaSpark.Result r =
+                NablaSpark.fit(sc, rdd, NablaSparkTest::mlp, NablaSparkTest::sgd, CrossEntropyLoss::new, o);
         assertEquals(20 * 20, r.history().stepLosses().size()); // 320 samples per worker / 16 = 20 steps an epoch
         assertEquals(400, r.timing().steps());
         Module single = oneProcess(data, 2, 32, 20, NablaSparkTest::mlp, NablaSparkTest::sgd, new int[] {8}, 7);
         assertClose(single, r.model(), 1e-4);
-        assertTrue(r.history().last().trainAccuracy() > 0.9, "accuracy " + r.history().last().trainAccuracy());
+        assertTrue(
+                r.history().last().trainAccuracy() > 0.9,
+                "accuracy " + r.history().last().trainAccuracy());
     }
 
     @Test
@@ -147,13 +174,23 @@ class NablaSparkTest {
         List<Sample> data = images(512, 2);
         JavaRDD<Sample> rdd = sc.parallelize(data, 2);
         // 256-byte buckets: every parameter in a bucket of its own, reduced while the backward pass goes on
-        NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(16).epochs(7).shuffle(false).seed(3).inputShape(1, 8, 8).bucketBytes(256)
+        NablaSpark.Options o = new NablaSpark.Options()
+                .workers(2)
+                .globalBatchSize(16)
+                .epochs(7)
+                .shuffle(false)
+                .seed(3)
+                .inputShape(1, 8, 8)
+                .bucketBytes(256)
                 .progress(null);
-        NablaSpark.Result r = NablaSpark.fit(sc, rdd, NablaSparkTest::cnn, NablaSparkTest::adam, CrossEntropyLoss::new, o);
+        NablaSpark.Result r =
+                NablaSpark.fit(sc, rdd, NablaSparkTest::cnn, NablaSparkTest::adam, CrossEntropyLoss::new, o);
         assertEquals(7 * 32, r.history().stepLosses().size());
         Module single = oneProcess(data, 2, 16, 7, NablaSparkTest::cnn, NablaSparkTest::adam, new int[] {1, 8, 8}, 3);
         assertClose(single, r.model(), 1e-3);
-        assertTrue(r.history().last().trainAccuracy() > 0.95, "accuracy " + r.history().last().trainAccuracy());
+        assertTrue(
+                r.history().last().trainAccuracy() > 0.95,
+                "accuracy " + r.history().last().trainAccuracy());
     }
 
     @Test
@@ -161,28 +198,50 @@ class NablaSparkTest {
         List<Sample> train = blobs(900, 3), val = blobs(300, 4);
         List<String> lines = new CopyOnWriteArrayList<>();
         List<int[]> steps = new CopyOnWriteArrayList<>();
-        NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(30).epochs(3).seed(1).progress(lines::add)
+        NablaSpark.Options o = new NablaSpark.Options()
+                .workers(2)
+                .globalBatchSize(30)
+                .epochs(3)
+                .seed(1)
+                .progress(lines::add)
                 .onStep((epoch, step, total, loss, acc) -> {
                     assertTrue(loss > 0 && acc >= 0 && acc <= 1, loss + " " + acc);
                     steps.add(new int[] {epoch, step, total});
                 });
-        NablaSpark.Result r = NablaSpark.fit(sc, sc.parallelize(train, 3), sc.parallelize(val, 2), NablaSparkTest::mlp, NablaSparkTest::adam,
-                CrossEntropyLoss::new, o);
+        NablaSpark.Result r = NablaSpark.fit(
+                sc,
+                sc.parallelize(train, 3),
+                sc.parallelize(val, 2),
+                NablaSparkTest::mlp,
+                NablaSparkTest::adam,
+                CrossEntropyLoss::new,
+                o);
         History h = r.history();
         assertEquals(3, h.epochs().size());
-        assertTrue(h.last().valAccuracy() > 0.9, "validation accuracy " + h.last().valAccuracy());
+        assertTrue(
+                h.last().valAccuracy() > 0.9, "validation accuracy " + h.last().valAccuracy());
         assertEquals(3, lines.size(), lines.toString());
         // step updates: each epoch's last one says all its steps are done (450 samples per worker / 15 a batch = 30)
         for (int e = 1; e <= 3; e++) {
             int epoch = e;
-            int[] last = steps.stream().filter(x -> x[0] == epoch).reduce((a, b) -> b).orElseThrow();
+            int[] last = steps.stream()
+                    .filter(x -> x[0] == epoch)
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
             assertEquals(last[2], last[1], "epoch " + e);
             assertEquals(30, last[2]);
         }
-        assertTrue(lines.get(2).startsWith("epoch 3/3  train loss") && lines.get(2).contains("validation loss") && lines.get(2).contains("2 workers"), lines.get(2));
+        assertTrue(
+                lines.get(2).startsWith("epoch 3/3  train loss")
+                        && lines.get(2).contains("validation loss")
+                        && lines.get(2).contains("2 workers"),
+                lines.get(2));
         // the driver's model is rank 0's replica: its validation accuracy is the one reported
-        var eval = dev.nabla.train.Trainer.evaluate(r.model(), new CrossEntropyLoss(),
-                new dev.nabla.data.DataLoader(SparkWorker.dataset(val, new NablaSpark.Options(), "val", 0), 100, false));
+        var eval = dev.nabla.train.Trainer.evaluate(
+                r.model(),
+                new CrossEntropyLoss(),
+                new dev.nabla.data.DataLoader(
+                        SparkWorker.dataset(val, new NablaSpark.Options(), "val", 0), 100, false));
         assertEquals(h.last().valAccuracy(), eval.accuracy(), 1e-6); // summed in float across workers
         assertEquals(h.last().valLoss(), eval.loss(), 1e-4);
     }
@@ -192,7 +251,9 @@ class NablaSparkTest {
         Module m = mlp();
         m.registerForwardPreHook((module, x) -> {
             var ctx = org.apache.spark.BarrierTaskContext.get();
-            if (ctx.stageAttemptNumber() == 0 && ctx.partitionId() == 1 && Generator.global().initialSeed() == Generator.mix(Generator.mix(5, 1001), 3))
+            if (ctx.stageAttemptNumber() == 0
+                    && ctx.partitionId() == 1
+                    && Generator.global().initialSeed() == Generator.mix(Generator.mix(5, 1001), 3))
                 throw new IllegalStateException("injected failure: the executor of worker 1 is lost");
             return null;
         });
@@ -202,32 +263,85 @@ class NablaSparkTest {
     @Test
     void aRetriedStageResumesFromTheCheckpointWithIdenticalResults(@TempDir Path dir) throws Exception {
         List<Sample> data = blobs(600, 5);
-        NablaSpark.Options base = new NablaSpark.Options().workers(2).globalBatchSize(20).epochs(5).seed(5).progress(null);
-        NablaSpark.Result clean = NablaSpark.fit(sc, sc.parallelize(data, 2), NablaSparkTest::mlp, NablaSparkTest::adam, CrossEntropyLoss::new,
+        NablaSpark.Options base = new NablaSpark.Options()
+                .workers(2)
+                .globalBatchSize(20)
+                .epochs(5)
+                .seed(5)
+                .progress(null);
+        NablaSpark.Result clean = NablaSpark.fit(
+                sc,
+                sc.parallelize(data, 2),
+                NablaSparkTest::mlp,
+                NablaSparkTest::adam,
+                CrossEntropyLoss::new,
                 base.checkpoint(dir.resolve("clean.safetensors")));
         List<String> lines = new CopyOnWriteArrayList<>();
-        NablaSpark.Options o = new NablaSpark.Options().workers(2).globalBatchSize(20).epochs(5).seed(5).progress(lines::add)
+        NablaSpark.Options o = new NablaSpark.Options()
+                .workers(2)
+                .globalBatchSize(20)
+                .epochs(5)
+                .seed(5)
+                .progress(lines::add)
                 .checkpoint(dir.resolve("retried.safetensors"));
-        NablaSpark.Result retried = NablaSpark.fit(sc, sc.parallelize(data, 2), NablaSparkTest::failingOnce, NablaSparkTest::adam, CrossEntropyLoss::new, o);
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("resumed from") && l.contains("after epoch 2")), lines.toString());
+        NablaSpark.Result retried = NablaSpark.fit(
+                sc,
+                sc.parallelize(data, 2),
+                NablaSparkTest::failingOnce,
+                NablaSparkTest::adam,
+                CrossEntropyLoss::new,
+                o);
+        assertTrue(
+                lines.stream().anyMatch(l -> l.startsWith("resumed from") && l.contains("after epoch 2")),
+                lines.toString());
         assertEquals(5, retried.history().epochs().size());
         assertEquals(clean.history().stepLosses(), retried.history().stepLosses());
         for (var e : clean.model().stateDict().entrySet())
-            assertArrayEquals(e.getValue().toFloatArray(), retried.model().stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+            assertArrayEquals(
+                    e.getValue().toFloatArray(),
+                    retried.model().stateDict().get(e.getKey()).toFloatArray(),
+                    e.getKey());
         assertTrue(Files.exists(dir.resolve("retried.safetensors")));
     }
 
     @Test
     void badSettingsAreClearErrors() {
         JavaRDD<Sample> rdd = sc.parallelize(blobs(60, 1), 2);
-        var e = assertThrows(IllegalArgumentException.class, () -> NablaSpark.fit(sc, rdd, NablaSparkTest::mlp, NablaSparkTest::sgd, CrossEntropyLoss::new,
-                new NablaSpark.Options().workers(2).globalBatchSize(15).progress(null)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> NablaSpark.fit(
+                        sc,
+                        rdd,
+                        NablaSparkTest::mlp,
+                        NablaSparkTest::sgd,
+                        CrossEntropyLoss::new,
+                        new NablaSpark.Options().workers(2).globalBatchSize(15).progress(null)));
         assertTrue(e.getMessage().contains("15 is not a multiple of the 2 workers"), e.getMessage());
-        var shape = assertThrows(Exception.class, () -> NablaSpark.fit(sc, rdd, NablaSparkTest::mlp, NablaSparkTest::sgd, CrossEntropyLoss::new,
-                new NablaSpark.Options().workers(2).globalBatchSize(10).inputShape(3, 3).progress(null)));
-        assertTrue(rootMessage(shape).contains("input shape [3, 3] holds 9 values, but the training samples have 8"), rootMessage(shape));
-        var small = assertThrows(Exception.class, () -> NablaSpark.fit(sc, rdd, NablaSparkTest::mlp, NablaSparkTest::sgd, CrossEntropyLoss::new,
-                new NablaSpark.Options().workers(2).globalBatchSize(100).progress(null)));
+        var shape = assertThrows(
+                Exception.class,
+                () -> NablaSpark.fit(
+                        sc,
+                        rdd,
+                        NablaSparkTest::mlp,
+                        NablaSparkTest::sgd,
+                        CrossEntropyLoss::new,
+                        new NablaSpark.Options()
+                                .workers(2)
+                                .globalBatchSize(10)
+                                .inputShape(3, 3)
+                                .progress(null)));
+        assertTrue(
+                rootMessage(shape).contains("input shape [3, 3] holds 9 values, but the training samples have 8"),
+                rootMessage(shape));
+        var small = assertThrows(
+                Exception.class,
+                () -> NablaSpark.fit(
+                        sc,
+                        rdd,
+                        NablaSparkTest::mlp,
+                        NablaSparkTest::sgd,
+                        CrossEntropyLoss::new,
+                        new NablaSpark.Options().workers(2).globalBatchSize(100).progress(null)));
         assertTrue(rootMessage(small).contains("fewer than the per-worker batch of 50"), rootMessage(small));
         assertThrows(IllegalStateException.class, () -> NablaSpark.requireSpark42("4.1.1"));
         NablaSpark.requireSpark42("4.2.0");
@@ -236,7 +350,8 @@ class NablaSparkTest {
 
     static String rootMessage(Throwable t) {
         StringBuilder b = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) b.append(c.getMessage()).append(" / ");
+        for (Throwable c = t; c != null; c = c.getCause())
+            b.append(c.getMessage()).append(" / ");
         return b.toString();
     }
 }

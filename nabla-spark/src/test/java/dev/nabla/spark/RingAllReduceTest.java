@@ -56,7 +56,8 @@ class RingAllReduceTest {
         for (int r = 0; r < n; r++) {
             int rank = r;
             futures.add(pool.submit(() -> {
-                try (RingAllReduce ring = RingAllReduce.connect(rank, addresses, servers.get(rank), secrets[rank], timeoutMs)) {
+                try (RingAllReduce ring =
+                        RingAllReduce.connect(rank, addresses, servers.get(rank), secrets[rank], timeoutMs)) {
                     return body.run(ring);
                 }
             }));
@@ -94,9 +95,11 @@ class RingAllReduceTest {
             }
             for (int i = 0; i < n; i++) {
                 double expected = expectedSums[i];
-                assertEquals(expected, first[i], 1e-5 * Math.max(1, Math.abs(expected)) + 1e-6, "n " + n + ", element " + i);
+                assertEquals(
+                        expected, first[i], 1e-5 * Math.max(1, Math.abs(expected)) + 1e-6, "n " + n + ", element " + i);
             }
-            for (int r = 1; r < workers; r++) assertArrayEquals(first, f.get(r).get(), "worker " + r + " has worker 0's bits, n " + n);
+            for (int r = 1; r < workers; r++)
+                assertArrayEquals(first, f.get(r).get(), "worker " + r + " has worker 0's bits, n " + n);
             for (ServerSocket s : servers) s.close();
             servers.clear();
         }
@@ -126,7 +129,8 @@ class RingAllReduceTest {
     @Test
     void anIntruderIsIgnoredAndTheRingStillForms() throws Exception {
         List<InetSocketAddress> addresses = listen(2);
-        try (Socket intruder = new Socket(addresses.get(0).getAddress(), addresses.get(0).getPort())) {
+        try (Socket intruder =
+                new Socket(addresses.get(0).getAddress(), addresses.get(0).getPort())) {
             OutputStream o = intruder.getOutputStream();
             o.write("GET / HTTP/1.0\r\n\r\n".getBytes());
             o.flush();
@@ -134,7 +138,8 @@ class RingAllReduceTest {
             for (int r = 0; r < 2; r++) {
                 int rank = r;
                 f.add(pool.submit(() -> {
-                    try (RingAllReduce ring = RingAllReduce.connect(rank, addresses, servers.get(rank), SECRET, 10_000)) {
+                    try (RingAllReduce ring =
+                            RingAllReduce.connect(rank, addresses, servers.get(rank), SECRET, 10_000)) {
                         float[] v = {rank + 1};
                         ring.allReduce(v, false);
                         return v;
@@ -155,7 +160,8 @@ class RingAllReduceTest {
         assertEquals(null, f.get(2).get());
         long t0 = System.nanoTime();
         for (int r = 0; r < 2; r++) {
-            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f.get(r)::get);
+            ExecutionException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f.get(r)::get);
             String m = e.getCause().getMessage();
             assertTrue(m.contains("worker 2") || m.contains("worker 1") || m.contains("worker 0"), m);
             assertTrue(m.contains("closed the connection") || m.contains("within") || m.contains("failed"), m);
@@ -177,7 +183,9 @@ class RingAllReduceTest {
         long t0 = System.nanoTime();
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f.get(0)::get);
         release.countDown();
-        assertTrue(e.getCause().getMessage().contains("no data from worker 1 within 1500 ms"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("no data from worker 1 within 1500 ms"),
+                e.getCause().getMessage());
         assertTrue((System.nanoTime() - t0) / 1e9 < 8, "bounded by the timeout");
     }
 }

@@ -19,7 +19,8 @@ import dev.nabla.backend.Backend.ConvGeometry;
 public final class ConvKernels {
     private ConvKernels() {}
 
-    // ---------------------------------------------------------------- float32 entry points (and the im2col + GEMM path)
+    // ---------------------------------------------------------------- float32 entry points (and the im2col + GEMM
+    // path)
 
     /**
      * Images lowered together: one GEMM of N = GROUP·OH·OW columns keeps the column block cache-sized. 4 was best
@@ -27,6 +28,7 @@ public final class ConvKernels {
      * property nabla.convGroup overrides it.
      */
     static final int GROUP = Math.max(1, Integer.getInteger("nabla.convGroup", 4));
+
     private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private static float[] work(int slot, int size) {
@@ -83,7 +85,8 @@ public final class ConvKernels {
     }
 
     /** As above; without {@code withArgmax} (inference) the argmax is neither computed nor stored, and is null. */
-    public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
+    public static Object[] conv2dReluMaxPool(
+            float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
         int n = xs[0], o = ws[0], ow = g.outW(xs[3], ws[3]), ph = g.outH(xs[2], ws[2]) / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
         long[] arg = withArgmax ? new long[y.length] : null;
@@ -93,7 +96,18 @@ public final class ConvKernels {
                     float bv = bias == null ? 0f : bias[oc];
                     int plane = oc * cols + img * perImage, dst = ((i0 + img) * o + oc) * ph * pw;
                     for (int py = 0; py < ph; py++)
-                        PoolKernels.pool2x2Row(out, plane + 2 * py * rowStride, rowStride, pw, bv, true, y, arg, dst + py * pw, 2 * py * ow, ow);
+                        PoolKernels.pool2x2Row(
+                                out,
+                                plane + 2 * py * rowStride,
+                                rowStride,
+                                pw,
+                                bv,
+                                true,
+                                y,
+                                arg,
+                                dst + py * pw,
+                                2 * py * ow,
+                                ow);
                 }
         });
         return new Object[] {y, arg};
@@ -122,7 +136,8 @@ public final class ConvKernels {
     private static float[] lowerGroup(float[] x, int[] xs, int[] ws, ConvGeometry g, int oh, int ow, int i0, int gn) {
         int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ohw = oh * ow, cols = gn * ohw;
         float[] col = work(0, c * kh * kw * cols);
-        for (int img = 0; img < gn; img++) im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+        for (int img = 0; img < gn; img++)
+            im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
         return col;
     }
 
@@ -159,7 +174,8 @@ public final class ConvKernels {
     }
 
     /** As above, with the gradient masked by the fused ReLU output y > 0 (y null: no ReLU). */
-    public static float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g, float[] y) {
+    public static float[] conv2dBackwardInput(
+            float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         if (stride1Input(g, kh, kw)) return backwardInputStride1(dense(gy, y, o, oh, ow), n, o, oh, ow, w, ws, xs, g);
@@ -169,7 +185,8 @@ public final class ConvKernels {
             float[] gyT = work(1, o * cols), dcol = work(0, ckk * cols);
             gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
             Gemm.sgemm(ckk, cols, o, w, 0, 1, ckk, gyT, 0, cols, 1, dcol, 0, cols, false, par);
-            for (int img = 0; img < gn; img++) col2im(dcol, cols, img * ohw, c, h, wd, kh, kw, g, oh, ow, gx, (i0 + img) * c * h * wd);
+            for (int img = 0; img < gn; img++)
+                col2im(dcol, cols, img * ohw, c, h, wd, kh, kw, g, oh, ow, gx, (i0 + img) * c * h * wd);
         });
         return gx;
     }
@@ -180,7 +197,8 @@ public final class ConvKernels {
     }
 
     /** As above, with the gradient masked by the fused ReLU output y > 0 (y null: no ReLU). */
-    public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
+    public static float[] conv2dBackwardWeight(
+            float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         if (fast(g)) return backwardWeightStride1(dense(gy, y, o, oh, ow), n, o, oh, ow, x, xs, ws, g);
@@ -206,7 +224,8 @@ public final class ConvKernels {
         return dw;
     }
 
-    // ---------------------------------------------------------------- float32 stride-1 path: implicit GEMM over padded images
+    // ---------------------------------------------------------------- float32 stride-1 path: implicit GEMM over padded
+    // images
 
     /**
      * Up to this many rows of the column matrix (C·KH·KW), the stride-1 weight gradient is computed as dot products
@@ -236,7 +255,8 @@ public final class ConvKernels {
         int[] rowOff = new int[c * kh * kw];
         for (int ci = 0; ci < c; ci++)
             for (int ki = 0; ki < kh; ki++)
-                for (int kj = 0; kj < kw; kj++) rowOff[(ci * kh + ki) * kw + kj] = ci * hp * wp + ki * dh * wp + kj * dw;
+                for (int kj = 0; kj < kw; kj++)
+                    rowOff[(ci * kh + ki) * kw + kj] = ci * hp * wp + ki * dh * wp + kj * dw;
         return rowOff;
     }
 
@@ -255,9 +275,26 @@ public final class ConvKernels {
      * (ph, pw), dilation (dh, dw), no bias: per group of images, the images are copied zero-padded and the implicit-GEMM
      * kernel ({@link VectorConv#forward}) reads the column matrix from them; the result, on the extended grid, goes to sink.
      */
-    private static void stride1(PlaneSource x, int n, int c, int h, int wd, float[] w, int o, int kh, int kw, int ph, int pw,
-                                int dh, int dw, GroupResult sink) {
-        int hp = h + 2 * ph, wp = paddedWidth(wd, pw, dw, kw), oh = hp - dh * (kh - 1), perImage = oh * wp, imageStride = c * hp * wp;
+    private static void stride1(
+            PlaneSource x,
+            int n,
+            int c,
+            int h,
+            int wd,
+            float[] w,
+            int o,
+            int kh,
+            int kw,
+            int ph,
+            int pw,
+            int dh,
+            int dw,
+            GroupResult sink) {
+        int hp = h + 2 * ph,
+                wp = paddedWidth(wd, pw, dw, kw),
+                oh = hp - dh * (kh - 1),
+                perImage = oh * wp,
+                imageStride = c * hp * wp;
         int ckk = c * kh * kw;
         int[] rowOff = rowOffsets(c, kh, kw, hp, wp, dh, dw);
         int slack = slack(perImage, rowOff, imageStride);
@@ -267,7 +304,25 @@ public final class ConvKernels {
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * perImage, ldo = (cols + 15) / 16 * 16;
             float[] xp = padGroup(x, i0, gn, c, h, wd, ph, pw, wp, slack, 0), out = work(1, o * ldo);
-            if (par) Parallel.forRange(ldo / 16, 1, (s0, e0) -> Kernels.convForward(o, ckk, wpk, xp, rowOff, taps, cs, 16 * s0, 16 * e0, cols, perImage, imageStride, out, ldo));
+            if (par)
+                Parallel.forRange(
+                        ldo / 16,
+                        1,
+                        (s0, e0) -> Kernels.convForward(
+                                o,
+                                ckk,
+                                wpk,
+                                xp,
+                                rowOff,
+                                taps,
+                                cs,
+                                16 * s0,
+                                16 * e0,
+                                cols,
+                                perImage,
+                                imageStride,
+                                out,
+                                ldo));
             else Kernels.convForward(o, ckk, wpk, xp, rowOff, taps, cs, 0, ldo, cols, perImage, imageStride, out, ldo);
             sink.accept(i0, gn, out, ldo, perImage, wp);
         });
@@ -289,7 +344,8 @@ public final class ConvKernels {
      * (reads of the extended grid's last columns run past the end). The buffer is cleared in one pass first, so the
      * planes only write their nonzero elements.
      */
-    private static float[] padGroup(PlaneSource x, int i0, int gn, int c, int h, int wd, int ph, int pw, int wp, int slack, int slot) {
+    private static float[] padGroup(
+            PlaneSource x, int i0, int gn, int c, int h, int wd, int ph, int pw, int wp, int slack, int slot) {
         int hp = h + 2 * ph, planes = gn * c, size = planes * hp * wp;
         float[] xp = work(slot, size + slack);
         java.util.Arrays.fill(xp, 0, size + slack, 0f);
@@ -317,7 +373,9 @@ public final class ConvKernels {
         return (img, ch, dst, off, stride, step) -> {
             int src = (img * c + ch) * h * w;
             for (int y = 0; y < h; y++, src += w, off += stride) {
-                if (step != 1) for (int x = 0; x < w; x++) dst[off + x * step] = mask == null || mask[src + x] > 0f ? a[src + x] : 0f;
+                if (step != 1)
+                    for (int x = 0; x < w; x++)
+                        dst[off + x * step] = mask == null || mask[src + x] > 0f ? a[src + x] : 0f;
                 else if (mask == null) copy(a, src, dst, off, w);
                 else Kernels.reluBackward(a, src - off, mask, src - off, dst, off, off + w);
             }
@@ -335,7 +393,8 @@ public final class ConvKernels {
             for (int py = 0; py < ph; py++)
                 for (int px = 0; px < pw; px++, src++) { // no branch on v == 0: half are zero (ReLU), and unpredictable
                     float v = gp[src];
-                    int rel = (int) argmax[src] - (2 * py * ow + 2 * px), dy = rel >= ow ? 1 : 0; // the offset inside the window
+                    int rel = (int) argmax[src] - (2 * py * ow + 2 * px),
+                            dy = rel >= ow ? 1 : 0; // the offset inside the window
                     dst[off + (2 * py + dy) * stride + (2 * px + rel - dy * ow) * step] = v;
                 }
         };
@@ -347,12 +406,23 @@ public final class ConvKernels {
      * full-resolution output gradient: it is scattered straight into each group's buffers. {gx, gw}, each null
      * unless asked for.
      */
-    public static float[][] conv2dMaxPoolBackward(float[] gp, long[] argmax, int[] ys, float[] x, int[] xs, float[] w, int[] ws,
-                                                  ConvGeometry g, boolean input, boolean weight) {
+    public static float[][] conv2dMaxPoolBackward(
+            float[] gp,
+            long[] argmax,
+            int[] ys,
+            float[] x,
+            int[] xs,
+            float[] w,
+            int[] ws,
+            ConvGeometry g,
+            boolean input,
+            boolean weight) {
         int n = xs[0], o = ws[0], oh = ys[2], ow = ys[3];
         PlaneSource src = pooled(gp, argmax, o, oh, ow);
-        return new float[][] {input ? backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
-                weight ? backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null};
+        return new float[][] {
+            input ? backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
+            weight ? backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null
+        };
     }
 
     /** Whether {@link #conv2dMaxPoolBackward} applies to this geometry and kernel. */
@@ -368,7 +438,8 @@ public final class ConvKernels {
      * Stride 1: dL/dx is the convolution of the (masked) output gradient, padded by dil·(k−1) − pad, with the weights
      * flipped in space and with input and output channels swapped.
      */
-    private static float[] backwardInputStride1(PlaneSource gy, int n, int o, int oh, int ow, float[] w, int[] ws, int[] xs, ConvGeometry g) {
+    private static float[] backwardInputStride1(
+            PlaneSource gy, int n, int o, int oh, int ow, float[] w, int[] ws, int[] xs, ConvGeometry g) {
         int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], hw = h * wd;
         float[] gx = new float[n * c * hw];
         float[] wf = new float[c * o * kh * kw];
@@ -376,7 +447,8 @@ public final class ConvKernels {
             for (int ci = 0; ci < c; ci++)
                 for (int ki = 0; ki < kh; ki++)
                     for (int kj = 0; kj < kw; kj++)
-                        wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] = w[((oc * c + ci) * kh + ki) * kw + kj];
+                        wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] =
+                                w[((oc * c + ci) * kh + ki) * kw + kj];
         int fph = g.dilH() * (kh - 1) - g.padH(), fpw = g.dilW() * (kw - 1) - g.padW();
         stride1(gy, n, o, oh, ow, wf, c, kh, kw, fph, fpw, g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
             for (int img = 0; img < gn; img++)
@@ -389,11 +461,16 @@ public final class ConvKernels {
     }
 
     /** Stride 1: dL/dw with the column matrix read from the padded images (one partial sum per group, added in group order). */
-    private static float[] backwardWeightStride1(PlaneSource gy, int n, int o, int oh, int ow, float[] x, int[] xs, int[] ws, ConvGeometry g) {
+    private static float[] backwardWeightStride1(
+            PlaneSource gy, int n, int o, int oh, int ow, float[] x, int[] xs, int[] ws, ConvGeometry g) {
         int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ckk = c * kh * kw;
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
         PlaneSource images = dense(x, null, c, h, wd);
-        int ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = paddedWidth(wd, pw, g.dilW(), kw), perImage = extendedColumns(oh, wp),
+        int ph = g.padH(),
+                pw = g.padW(),
+                hp = h + 2 * ph,
+                wp = paddedWidth(wd, pw, g.dilW(), kw),
+                perImage = extendedColumns(oh, wp),
                 imageStride = c * hp * wp;
         int[] rowOff = rowOffsets(c, kh, kw, hp, wp, g.dilH(), g.dilW());
         int slack = slack(perImage, rowOff, imageStride), ldd = (o + 15) / 16 * 16;
@@ -410,7 +487,23 @@ public final class ConvKernels {
                 for (int oc = 0; oc < o; oc++)
                     for (int img = 0; img < gn; img++)
                         gy.plane(i0 + img, oc, gT, (oc / 16 * cols + img * perImage) * 16 + oc % 16, wp * 16, 16);
-                if (par) Parallel.forRange((ckk + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGradGemm(ckk, 4 * s0, Math.min(ckk, 4 * e0), o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT));
+                if (par)
+                    Parallel.forRange(
+                            (ckk + 3) / 4,
+                            1,
+                            (s0, e0) -> Kernels.convWeightGradGemm(
+                                    ckk,
+                                    4 * s0,
+                                    Math.min(ckk, 4 * e0),
+                                    o,
+                                    gT,
+                                    cols,
+                                    xp,
+                                    rowOff,
+                                    gn,
+                                    perImage,
+                                    imageStride,
+                                    dwT));
                 else Kernels.convWeightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
                 return;
             }
@@ -419,13 +512,28 @@ public final class ConvKernels {
             java.util.Arrays.fill(gext, 0, o * cols, 0f);
             for (int oc = 0; oc < o; oc++)
                 for (int img = 0; img < gn; img++) gy.plane(i0 + img, oc, gext, oc * cols + img * perImage, wp, 1);
-            if (par) Parallel.forRange((o + 3) / 4, 1, (s0, e0) -> Kernels.convWeightGrad(o, 4 * s0, Math.min(o, 4 * e0), ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw));
+            if (par)
+                Parallel.forRange(
+                        (o + 3) / 4,
+                        1,
+                        (s0, e0) -> Kernels.convWeightGrad(
+                                o,
+                                4 * s0,
+                                Math.min(o, 4 * e0),
+                                ckk,
+                                gext,
+                                cols,
+                                xp,
+                                rowOff,
+                                gn,
+                                perImage,
+                                imageStride,
+                                dw));
             else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
         });
         if (ckk <= DOT_MAX_DEPTH) return sumPartials(partial, o * ckk);
         float[] dwT = sumPartials(partial, ckk * ldd), dw = new float[o * ckk];
-        for (int p = 0; p < ckk; p++)
-            for (int oc = 0; oc < o; oc++) dw[oc * ckk + p] = dwT[p * ldd + oc];
+        for (int p = 0; p < ckk; p++) for (int oc = 0; oc < o; oc++) dw[oc * ckk + p] = dwT[p * ldd + oc];
         return dw;
     }
 
@@ -442,13 +550,27 @@ public final class ConvKernels {
     }
 
     /** col[((ci·KH+ki)·KW+kj)·ld + colOff + oy·OW+ox] = x[ci][oy·sh−ph+ki·dh][ox·sw−pw+kj·dw] (0 outside). */
-    static void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] col, int ld, int colOff) {
+    static void im2col(
+            float[] x,
+            int xOff,
+            int c,
+            int h,
+            int w,
+            int kh,
+            int kw,
+            ConvGeometry g,
+            int oh,
+            int ow,
+            float[] col,
+            int ld,
+            int colOff) {
         int sw = g.strideW();
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) {
                     int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
-                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow), hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
+                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow),
+                            hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
                     int off = kj * g.dilW() - g.padW();
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
@@ -469,13 +591,27 @@ public final class ConvKernels {
     }
 
     /** Adds the columns back into the image: the adjoint of {@link #im2col}. gx is accumulated into. */
-    static void col2im(float[] col, int ld, int colOff, int c, int h, int w, int kh, int kw, ConvGeometry g, int oh, int ow, float[] gx, int gxOff) {
+    static void col2im(
+            float[] col,
+            int ld,
+            int colOff,
+            int c,
+            int h,
+            int w,
+            int kh,
+            int kw,
+            ConvGeometry g,
+            int oh,
+            int ow,
+            float[] gx,
+            int gxOff) {
         int sw = g.strideW();
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++) {
                     int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
-                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow), hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
+                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow),
+                            hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
                     int off = kj * g.dilW() - g.padW();
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
@@ -516,7 +652,8 @@ public final class ConvKernels {
     }
 
     /** The float64 reference input gradient (direct loops). */
-    public static double[] conv2dBackwardInputReference(double[] gy, int[] gys, double[] w, int[] ws, int[] xs, ConvGeometry g) {
+    public static double[] conv2dBackwardInputReference(
+            double[] gy, int[] gys, double[] w, int[] ws, int[] xs, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3];
         double[] gx = new double[n * c * h * wd];
@@ -531,14 +668,16 @@ public final class ConvKernels {
                                     int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
                                     int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
                                     if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-                                    gx[((b * c + ci) * h + iy) * wd + ix] += gv * w[((oc * c + ci) * kh + ki) * kw + kj];
+                                    gx[((b * c + ci) * h + iy) * wd + ix] +=
+                                            gv * w[((oc * c + ci) * kh + ki) * kw + kj];
                                 }
                     }
         return gx;
     }
 
     /** The float64 reference weight gradient (direct loops). */
-    public static double[] conv2dBackwardWeightReference(double[] gy, int[] gys, double[] x, int[] xs, int[] ws, ConvGeometry g) {
+    public static double[] conv2dBackwardWeightReference(
+            double[] gy, int[] gys, double[] x, int[] xs, int[] ws, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3];
         double[] gw = new double[o * c * kh * kw];
@@ -553,7 +692,8 @@ public final class ConvKernels {
                                     int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
                                     int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
                                     if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-                                    gw[((oc * c + ci) * kh + ki) * kw + kj] += gv * x[((b * c + ci) * h + iy) * wd + ix];
+                                    gw[((oc * c + ci) * kh + ki) * kw + kj] +=
+                                            gv * x[((b * c + ci) * h + iy) * wd + ix];
                                 }
                     }
         return gw;

@@ -43,7 +43,8 @@ public final class CpuBackend implements Backend {
             float[] a = src.floats(), b = s.floats();
             for (int i = 0; i < n; i++) b[i] = a[off[i]];
         } else if (src.dtype() == DType.INT64 || out == DType.INT64) {
-            for (int i = 0; i < n; i++) s.setLong(i, src.dtype() == DType.INT64 ? src.getLong(off[i]) : (long) src.get(off[i]));
+            for (int i = 0; i < n; i++)
+                s.setLong(i, src.dtype() == DType.INT64 ? src.getLong(off[i]) : (long) src.get(off[i]));
         } else {
             for (int i = 0; i < n; i++) s.set(i, src.get(off[i]));
         }
@@ -210,8 +211,14 @@ public final class CpuBackend implements Backend {
             int o = outIdx[i];
             switch (op) {
                 case SUM -> acc[o] += v;
-                case MAX -> { if (v > acc[o]) acc[o] = v; else if (Double.isNaN(v)) nan[o] = true; }
-                case MIN -> { if (v < acc[o]) acc[o] = v; else if (Double.isNaN(v)) nan[o] = true; }
+                case MAX -> {
+                    if (v > acc[o]) acc[o] = v;
+                    else if (Double.isNaN(v)) nan[o] = true;
+                }
+                case MIN -> {
+                    if (v < acc[o]) acc[o] = v;
+                    else if (Double.isNaN(v)) nan[o] = true;
+                }
             }
         }
         for (int o = 0; o < outN; o++) r.set(o, nan[o] ? Double.NaN : acc[o]);
@@ -255,7 +262,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage relu(Storage x, Layout layout) {
-        if (x.dtype() != DType.FLOAT32 || !layout.isContiguous()) return map(UnaryOp.CLAMP, 0, Double.POSITIVE_INFINITY, x, layout, x.dtype());
+        if (x.dtype() != DType.FLOAT32 || !layout.isContiguous())
+            return map(UnaryOp.CLAMP, 0, Double.POSITIVE_INFINITY, x, layout, x.dtype());
         float[] a = x.floats(), r = new float[layout.numel()];
         int o = layout.offset();
         Parallel.forRange(r.length, 1 << 16, (s, e) -> Kernels.relu(a, o, r, s, e));
@@ -264,8 +272,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage reluBackward(Storage gy, Layout gl, Storage y, Layout yl) {
-        if (gy.dtype() != DType.FLOAT32 || y.dtype() != DType.FLOAT32 || !gl.isContiguous() || !yl.isContiguous())
-        {
+        if (gy.dtype() != DType.FLOAT32 || y.dtype() != DType.FLOAT32 || !gl.isContiguous() || !yl.isContiguous()) {
             int n = gl.numel();
             Storage r = Storage.allocate(gy.dtype(), n);
             int[] og = gl.offsets(), oy = yl.offsets();
@@ -311,15 +318,44 @@ public final class CpuBackend implements Backend {
         if (dt == DType.FLOAT32) {
             float[] af = a.floats(), bf = b.floats(), cf = c.floats();
             for (int t = 0; t < batch; t++)
-                Gemm.sgemm(m, n, k, af, la.offset() + t * la.strides()[0], la.strides()[1], la.strides()[2],
-                        bf, lb.offset() + t * lb.strides()[0], lb.strides()[1], lb.strides()[2], cf, t * m * n, n, false, true);
+                Gemm.sgemm(
+                        m,
+                        n,
+                        k,
+                        af,
+                        la.offset() + t * la.strides()[0],
+                        la.strides()[1],
+                        la.strides()[2],
+                        bf,
+                        lb.offset() + t * lb.strides()[0],
+                        lb.strides()[1],
+                        lb.strides()[2],
+                        cf,
+                        t * m * n,
+                        n,
+                        false,
+                        true);
             return c;
         }
         if (dt == DType.FLOAT64) {
             double[] ad = a.doubles(), bd = b.doubles(), cd = c.doubles();
             for (int t = 0; t < batch; t++)
-                Gemm.dgemm(m, n, k, ad, la.offset() + t * la.strides()[0], la.strides()[1], la.strides()[2], bd,
-                        lb.offset() + t * lb.strides()[0], lb.strides()[1], lb.strides()[2], cd, t * m * n, n, false);
+                Gemm.dgemm(
+                        m,
+                        n,
+                        k,
+                        ad,
+                        la.offset() + t * la.strides()[0],
+                        la.strides()[1],
+                        la.strides()[2],
+                        bd,
+                        lb.offset() + t * lb.strides()[0],
+                        lb.strides()[1],
+                        lb.strides()[2],
+                        cd,
+                        t * m * n,
+                        n,
+                        false);
             return c;
         }
         for (int t = 0; t < batch; t++)
@@ -328,7 +364,8 @@ public final class CpuBackend implements Backend {
                     long s = 0;
                     for (int p = 0; p < k; p++)
                         s += a.getLong(la.offset() + t * la.strides()[0] + i * la.strides()[1] + p * la.strides()[2])
-                                * b.getLong(lb.offset() + t * lb.strides()[0] + p * lb.strides()[1] + j * lb.strides()[2]);
+                                * b.getLong(
+                                        lb.offset() + t * lb.strides()[0] + p * lb.strides()[1] + j * lb.strides()[2]);
                     c.setLong((t * m + i) * n + j, s);
                 }
         return c;
@@ -336,11 +373,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage indexSelect(Storage src, Layout layout, int dim, long[] index) {
-        if (dim == 0 && layout.isContiguous()) { // rows of a contiguous tensor (a data loader's batch): one copy per row
+        if (dim == 0
+                && layout.isContiguous()) { // rows of a contiguous tensor (a data loader's batch): one copy per row
             int rows = layout.shape()[0], row = rows == 0 ? 0 : layout.numel() / rows;
             Storage r = Storage.allocate(src.dtype(), index.length * row);
             Object from = dataOf(src), to = dataOf(r);
-            for (int i = 0; i < index.length; i++) System.arraycopy(from, layout.offset() + (int) index[i] * row, to, i * row, row);
+            for (int i = 0; i < index.length; i++)
+                System.arraycopy(from, layout.offset() + (int) index[i] * row, to, i * row, row);
             return r;
         }
         int[] outShape = layout.shape().clone();
@@ -391,7 +430,8 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < io.length; i++) {
             long k = index.getLong(io[i]);
             if (k < 0 || k >= size)
-                throw new IndexOutOfBoundsException("gather: index " + k + " is out of bounds for dimension " + dim + " with size " + size);
+                throw new IndexOutOfBoundsException(
+                        "gather: index " + k + " is out of bounds for dimension " + dim + " with size " + size);
             r.set(i, src.get(base[i] + (int) k * st));
         }
         return r;
@@ -414,8 +454,10 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage conv2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean relu) {
         if (x.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, relu));
-        double[] y = ConvKernels.conv2dReference(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g);
+            return Storage.of(
+                    ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, relu));
+        double[] y =
+                ConvKernels.conv2dReference(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g);
         if (relu) for (int i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0.0;
         return Storage.of(y);
     }
@@ -426,9 +468,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage[] conv2dReluMaxPool(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean argmax) {
+    public Storage[] conv2dReluMaxPool(
+            Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean argmax) {
         if (x.dtype() == DType.FLOAT32) {
-            Object[] r = ConvKernels.conv2dReluMaxPool(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, argmax);
+            Object[] r = ConvKernels.conv2dReluMaxPool(
+                    x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, argmax);
             return new Storage[] {Storage.of((float[]) r[0]), r[1] == null ? null : Storage.of((long[]) r[1])};
         }
         Storage y = conv2d(x, xs, w, ws, bias, g, true);
@@ -449,32 +493,50 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage conv2dBackwardBias(Storage gy, int[] gys, Storage reluOut) {
         int n = gys[0], o = gys[1], hw = gys[2] * gys[3];
-        if (gy.dtype() == DType.FLOAT32) return Storage.of(ConvKernels.conv2dBackwardBias(gy.floats(), gys, reluOut == null ? null : reluOut.floats()));
+        if (gy.dtype() == DType.FLOAT32)
+            return Storage.of(
+                    ConvKernels.conv2dBackwardBias(gy.floats(), gys, reluOut == null ? null : reluOut.floats()));
         double[] g = masked(gy, reluOut), b = new double[o];
-        for (int i = 0; i < n; i++) for (int c = 0; c < o; c++) for (int p = 0; p < hw; p++) b[c] += g[(i * o + c) * hw + p];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < o; c++) for (int p = 0; p < hw; p++) b[c] += g[(i * o + c) * hw + p];
         return Storage.of(b);
     }
 
     @Override
-    public Storage[] conv2dMaxPoolBackward(Storage gp, int[] ps, Storage argmax, int[] ys, Storage x, int[] xs, Storage w, int[] ws,
-                                           ConvGeometry g, boolean input, boolean weight) {
+    public Storage[] conv2dMaxPoolBackward(
+            Storage gp,
+            int[] ps,
+            Storage argmax,
+            int[] ys,
+            Storage x,
+            int[] xs,
+            Storage w,
+            int[] ws,
+            ConvGeometry g,
+            boolean input,
+            boolean weight) {
         if (gp.dtype() != DType.FLOAT32 || !ConvKernels.pooledBackwardSupported(g, ws[2], ws[3]))
             return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
-        float[][] r = ConvKernels.conv2dMaxPoolBackward(gp.floats(), argmax.longs(), ys, x.floats(), xs, w.floats(), ws, g, input, weight);
+        float[][] r = ConvKernels.conv2dMaxPoolBackward(
+                gp.floats(), argmax.longs(), ys, x.floats(), xs, w.floats(), ws, g, input, weight);
         return new Storage[] {r[0] == null ? null : Storage.of(r[0]), r[1] == null ? null : Storage.of(r[1])};
     }
 
     @Override
-    public Storage conv2dBackwardInput(Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g, Storage reluOut) {
+    public Storage conv2dBackwardInput(
+            Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g, Storage reluOut) {
         if (gy.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2dBackwardInput(gy.floats(), gys, w.floats(), ws, xs, g, reluOut == null ? null : reluOut.floats()));
+            return Storage.of(ConvKernels.conv2dBackwardInput(
+                    gy.floats(), gys, w.floats(), ws, xs, g, reluOut == null ? null : reluOut.floats()));
         return Storage.of(ConvKernels.conv2dBackwardInputReference(masked(gy, reluOut), gys, w.doubles(), ws, xs, g));
     }
 
     @Override
-    public Storage conv2dBackwardWeight(Storage gy, int[] gys, Storage x, int[] xs, int[] ws, ConvGeometry g, Storage reluOut) {
+    public Storage conv2dBackwardWeight(
+            Storage gy, int[] gys, Storage x, int[] xs, int[] ws, ConvGeometry g, Storage reluOut) {
         if (gy.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2dBackwardWeight(gy.floats(), gys, x.floats(), xs, ws, g, reluOut == null ? null : reluOut.floats()));
+            return Storage.of(ConvKernels.conv2dBackwardWeight(
+                    gy.floats(), gys, x.floats(), xs, ws, g, reluOut == null ? null : reluOut.floats()));
         return Storage.of(ConvKernels.conv2dBackwardWeightReference(masked(gy, reluOut), gys, x.doubles(), xs, ws, g));
     }
 

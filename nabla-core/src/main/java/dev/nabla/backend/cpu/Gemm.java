@@ -16,42 +16,137 @@ public final class Gemm {
      * B(p, j) = b[bOff + p·brs + j·bcs] and C row-major with row stride ldc. Splits the work over the cores
      * when {@code parallel} and the product is large enough.
      */
-    public static void sgemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                             float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+    public static void sgemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            boolean parallel) {
         if (m == 0 || n == 0) return;
         boolean vector = Kernels.vectorized();
-        if (!accumulate && (!vector || k == 0)) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (!accumulate && (!vector || k == 0))
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         long work = (long) m * n * k;
         if (!parallel || work < 262_144 || Parallel.threads() == 1) {
             chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else if (n >= 64 * Parallel.threads()) {
             int panels = (n + 15) / 16; // split columns on 16-wide panels, one range per thread (each packs its own A)
-            Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> chunk(vector, m, s * 16, Math.min(e * 16, n), k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate));
+            Parallel.forRange(
+                    panels,
+                    Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()),
+                    (s, e) -> chunk(
+                            vector,
+                            m,
+                            s * 16,
+                            Math.min(e * 16, n),
+                            k,
+                            a,
+                            aOff,
+                            ars,
+                            acs,
+                            b,
+                            bOff,
+                            brs,
+                            bcs,
+                            c,
+                            cOff,
+                            ldc,
+                            accumulate));
         } else {
             int panels = (m + 3) / 4; // one range of 4-row panels per thread (each packs its own B)
             Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> {
                 int r0 = s * 4, r1 = Math.min(e * 4, m);
-                chunk(vector, r1 - r0, 0, n, k, a, aOff + r0 * ars, ars, acs, b, bOff, brs, bcs, c, cOff + r0 * ldc, ldc, accumulate);
+                chunk(
+                        vector,
+                        r1 - r0,
+                        0,
+                        n,
+                        k,
+                        a,
+                        aOff + r0 * ars,
+                        ars,
+                        acs,
+                        b,
+                        bOff,
+                        brs,
+                        bcs,
+                        c,
+                        cOff + r0 * ldc,
+                        ldc,
+                        accumulate);
             });
         }
     }
 
     /** Row-major convenience form: lda, ldb, ldc are the row strides. */
-    public static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void sgemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         sgemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, 1, c, cOff, ldc, accumulate, true);
     }
 
-    private static void chunk(boolean vector, int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff,
-                              int brs, int bcs, float[] c, int cOff, int ldc, boolean accumulate) {
+    private static void chunk(
+            boolean vector,
+            int m,
+            int n0,
+            int n1,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         if (vector) Kernels.vectorGemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         else scalarChunk(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
     }
 
     /** The scalar twin of the vector kernel (same contract as {@link #sgemm}, on the calling thread), for tests and fallback. */
-    public static void scalarSgemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                                   float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void scalarSgemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (m > 0 && n > 0 && k > 0) scalarChunk(m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
     }
@@ -65,8 +160,22 @@ public final class Gemm {
      * j: then even aliasing arrays would touch the same element, which is no loop-carried dependence. Two rows of
      * C and four of B per pass (two accumulator loads and stores per eight FMAs) measured fastest on 1024^3.
      */
-    private static void scalarChunk(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs,
-                                    int bcs, float[] c, int cOff, int ldc) {
+    private static void scalarChunk(
+            int m,
+            int n0,
+            int n1,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc) {
         int n = n1 - n0;
         int nc = Math.min(n, NC), kc = Math.min(k, KC);
         float[][] bp = new float[kc][nc];
@@ -100,7 +209,8 @@ public final class Gemm {
      * {@link #oneRow} and {@link #packB}) so that its profile and compiled form do not depend on which branches of
      * the driver ran first: inside one large method, C2 vectorised these loops in some runs and not in others.
      */
-    private static void twoRows(float[] a, int a0, int a1, int acs, float[][] bp, int kl, int w, float[] acc0, float[] acc1) {
+    private static void twoRows(
+            float[] a, int a0, int a1, int acs, float[][] bp, int kl, int w, float[] acc0, float[] acc1) {
         int p = 0;
         for (; p + 3 < kl; p += 4) {
             int q = p * acs;
@@ -152,8 +262,22 @@ public final class Gemm {
     }
 
     /** The plainest product (i-p-j loops, no blocking): the reference that the fast float32 kernels are tested against. */
-    public static void referenceSgemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs,
-                                      int bcs, float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void referenceSgemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         for (int i = 0; i < m; i++) {
             if (!accumulate) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             for (int p = 0; p < k; p++) {
@@ -164,8 +288,22 @@ public final class Gemm {
     }
 
     /** Reference product in double: C[M,N] (+)= A·B where A(i,p) = a[aOff + i*ars + p*acs]. */
-    public static void dgemm(int m, int n, int k, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs,
-                             int bcs, double[] c, int cOff, int ldc, boolean accumulate) {
+    public static void dgemm(
+            int m,
+            int n,
+            int k,
+            double[] a,
+            int aOff,
+            int ars,
+            int acs,
+            double[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            double[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = accumulate ? c[cOff + i * ldc + j] : 0.0;

@@ -22,8 +22,9 @@ public final class Kernels {
         if (!Boolean.parseBoolean(System.getProperty("nabla.simd", "true"))) return false;
         String why = null;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())
-            why = "the module jdk.incubator.vector is not loaded (on the class path, run java with --add-modules jdk.incubator.vector; "
-                    + "on the module path, the dev.nabla module brings it)";
+            why =
+                    "the module jdk.incubator.vector is not loaded (on the class path, run java with --add-modules jdk.incubator.vector; "
+                            + "on the module path, the dev.nabla module brings it)";
         else if (!hasC2()) why = "the C2 JIT compiler is disabled";
         if (why == null) {
             try {
@@ -43,32 +44,37 @@ public final class Kernels {
             if (bean == null) return true;
             if ("false".equals(bean.getVMOption("UseCompiler").getValue())) return false;
             String level = bean.getVMOption("TieredStopAtLevel").getValue();
-            return Integer.parseInt(level) >= 4 || "false".equals(bean.getVMOption("TieredCompilation").getValue());
+            return Integer.parseInt(level) >= 4
+                    || "false".equals(bean.getVMOption("TieredCompilation").getValue());
         } catch (Throwable t) {
             return true;
         }
     }
 
     /** out[outOff + i] = op(x[xOff + i]) for i in [0, n): the Vector API kernel when there is one, else the scalar loop. */
-    static void unary(dev.nabla.backend.UnaryOp op, double p, double q, float[] x, int xOff, float[] out, int outOff, int n) {
+    static void unary(
+            dev.nabla.backend.UnaryOp op, double p, double q, float[] x, int xOff, float[] out, int outOff, int n) {
         if (VECTOR && VectorElementwise.has(op)) VectorElementwise.unary(op, p, q, x, xOff, out, outOff, n);
         else ScalarElementwise.unary(op, p, q, x, xOff, out, outOff, n);
     }
 
     /** out[outOff + i] = op(x[xOff + i], y[yOff + i]) for i in [0, n). */
-    static void binary(dev.nabla.backend.BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+    static void binary(
+            dev.nabla.backend.BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
         if (VECTOR && VectorElementwise.has(op)) VectorElementwise.binary(op, x, xOff, y, yOff, out, outOff, n);
         else ScalarElementwise.binary(op, x, xOff, y, yOff, out, outOff, n);
     }
 
     /** out[outOff + i] = op(x[xOff + i], y) for i in [0, n). */
-    static void binaryScalarRight(dev.nabla.backend.BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff, int n) {
+    static void binaryScalarRight(
+            dev.nabla.backend.BinaryOp op, float[] x, int xOff, float y, float[] out, int outOff, int n) {
         if (VECTOR && VectorElementwise.has(op)) VectorElementwise.binaryScalarRight(op, x, xOff, y, out, outOff, n);
         else ScalarElementwise.binaryScalarRight(op, x, xOff, y, out, outOff, n);
     }
 
     /** out[outOff + i] = op(x, y[yOff + i]) for i in [0, n). */
-    static void binaryScalarLeft(dev.nabla.backend.BinaryOp op, float x, float[] y, int yOff, float[] out, int outOff, int n) {
+    static void binaryScalarLeft(
+            dev.nabla.backend.BinaryOp op, float x, float[] y, int yOff, float[] out, int outOff, int n) {
         if (VECTOR && VectorElementwise.has(op)) VectorElementwise.binaryScalarLeft(op, x, y, yOff, out, outOff, n);
         else ScalarElementwise.binaryScalarLeft(op, x, y, yOff, out, outOff, n);
     }
@@ -103,8 +109,23 @@ public final class Kernels {
     }
 
     /** Vector GEMM over columns [n0, n1); see {@link VectorGemm#gemm}. */
-    static void vectorGemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                           float[] c, int cOff, int ldc, boolean accumulate) {
+    static void vectorGemm(
+            int m,
+            int n0,
+            int n1,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         VectorGemm.gemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
     }
 
@@ -114,20 +135,55 @@ public final class Kernels {
     }
 
     /** See {@link VectorConv#forward}. */
-    static void convForward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int[] taps, int channelStride, int j0, int j1, int cols,
-                            int perImage, int imageStride, float[] out, int ldo) {
+    static void convForward(
+            int o,
+            int k,
+            float[] wpk,
+            float[] xp,
+            int[] rowOff,
+            int[] taps,
+            int channelStride,
+            int j0,
+            int j1,
+            int cols,
+            int perImage,
+            int imageStride,
+            float[] out,
+            int ldo) {
         VectorConv.forward(o, k, wpk, xp, rowOff, taps, channelStride, j0, j1, cols, perImage, imageStride, out, ldo);
     }
 
     /** See {@link VectorConv#weightGrad}. */
-    static void convWeightGrad(int o, int oc0, int oc1, int np, float[] g, int ldg, float[] xp, int[] rowOff, int gn, int perImage,
-                               int imageStride, float[] dw) {
+    static void convWeightGrad(
+            int o,
+            int oc0,
+            int oc1,
+            int np,
+            float[] g,
+            int ldg,
+            float[] xp,
+            int[] rowOff,
+            int gn,
+            int perImage,
+            int imageStride,
+            float[] dw) {
         VectorConv.weightGrad(o, oc0, oc1, np, g, ldg, xp, rowOff, gn, perImage, imageStride, dw);
     }
 
     /** See {@link VectorConv#weightGradGemm}. */
-    static void convWeightGradGemm(int np, int p0, int p1, int o, float[] gT, int cols, float[] xp, int[] rowOff, int gn, int perImage,
-                                   int imageStride, float[] dwT) {
+    static void convWeightGradGemm(
+            int np,
+            int p0,
+            int p1,
+            int o,
+            float[] gT,
+            int cols,
+            float[] xp,
+            int[] rowOff,
+            int gn,
+            int perImage,
+            int imageStride,
+            float[] dwT) {
         VectorConv.weightGradGemm(np, p0, p1, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
     }
 }

@@ -10,7 +10,8 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * the system property {@code nabla.threads} (default: available processors).
  */
 public final class Parallel {
-    private static volatile int threads = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
+    private static volatile int threads =
+            Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
     private static volatile ForkJoinPool pool = newPool(threads);
 
     private Parallel() {}
@@ -37,12 +38,22 @@ public final class Parallel {
     }
 
     private static ForkJoinPool newPool(int n) {
-        return new ForkJoinPool(n, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setDaemon(true);
-            t.setName("nabla-kernel-" + t.getPoolIndex());
-            return t;
-        }, null, false, 0, Math.max(n, 256), 1, null, 5, java.util.concurrent.TimeUnit.SECONDS);
+        return new ForkJoinPool(
+                n,
+                p -> {
+                    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+                    t.setDaemon(true);
+                    t.setName("nabla-kernel-" + t.getPoolIndex());
+                    return t;
+                },
+                null,
+                false,
+                0,
+                Math.max(n, 256),
+                1,
+                null,
+                5,
+                java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Number of chunks forRange would use for n items with at least minGrain items each. */
@@ -73,11 +84,13 @@ public final class Parallel {
 
     /** Runs body(chunkIndex, start, end) for each chunk, so callers can keep per-chunk partial results. */
     public static void forChunks(int n, int minGrain, ChunkBody body) {
-        ForkJoinPool p = pool; // the pool and the count are read once, so a concurrent setThreads cannot split this loop
+        ForkJoinPool p =
+                pool; // the pool and the count are read once, so a concurrent setThreads cannot split this loop
         int chunks = chunks(n, minGrain, p.getParallelism());
         if (chunks == 0) return;
         if (chunks == 1 || ForkJoinTask.inForkJoinPool()) {
-            for (int c = 0; c < chunks; c++) body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            for (int c = 0; c < chunks; c++)
+                body.run(c, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
             return;
         }
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];

@@ -18,8 +18,14 @@ public final class PoolKernels {
         long[] arg = new long[planes * oh * ow];
         if (x.dtype() == dev.nabla.DType.FLOAT32) {
             float[] xf = x.floats(), yf = y.floats();
-            boolean twoByTwo = kh == 2 && kw == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0
-                    && g.dilH() == 1 && g.dilW() == 1;
+            boolean twoByTwo = kh == 2
+                    && kw == 2
+                    && g.strideH() == 2
+                    && g.strideW() == 2
+                    && g.padH() == 0
+                    && g.padW() == 0
+                    && g.dilH() == 1
+                    && g.dilW() == 1;
             if (twoByTwo) Parallel.forRange(planes, 4, (s, e) -> maxPool2x2(xf, yf, arg, s, e, h, w, oh, ow));
             else Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, h, w, kh, kw, g, oh, ow));
         } else {
@@ -32,7 +38,8 @@ public final class PoolKernels {
     static void maxPool2x2(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int oh, int ow) {
         for (int p = p0; p < p1; p++) {
             int xOff = p * h * w, yOff = p * oh * ow;
-            for (int oy = 0; oy < oh; oy++) pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, arg, yOff + oy * ow, 2 * oy * w, w);
+            for (int oy = 0; oy < oh; oy++)
+                pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, arg, yOff + oy * ow, 2 * oy * w, w);
         }
     }
 
@@ -43,7 +50,18 @@ public final class PoolKernels {
      * first element, as PyTorch does. w is the row stride of x, argW that of the plane the argmax indexes; arg null:
      * values only. Also used by the fused conv+ReLU+pool kernel.
      */
-    static void pool2x2Row(float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, long[] arg, int out, int argBase, int argW) {
+    static void pool2x2Row(
+            float[] x,
+            int r0,
+            int w,
+            int pw,
+            float add,
+            boolean relu,
+            float[] y,
+            long[] arg,
+            int out,
+            int argBase,
+            int argW) {
         int r1 = r0 + w;
         if (arg == null) { // no backward pass to come: values only
             for (int ox = 0; ox < pw; ox++) {
@@ -65,8 +83,19 @@ public final class PoolKernels {
         }
     }
 
-    static void maxPoolFloat(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int kh, int kw, ConvGeometry g,
-                             int oh, int ow) {
+    static void maxPoolFloat(
+            float[] x,
+            float[] y,
+            long[] arg,
+            int p0,
+            int p1,
+            int h,
+            int w,
+            int kh,
+            int kw,
+            ConvGeometry g,
+            int oh,
+            int ow) {
         for (int p = p0; p < p1; p++) {
             int xOff = p * h * w, yOff = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
@@ -98,8 +127,19 @@ public final class PoolKernels {
     }
 
     /** The scalar reference for any dtype. */
-    public static void maxPoolGeneric(Storage x, Storage y, long[] arg, int p0, int p1, int h, int w, int kh, int kw,
-                                      ConvGeometry g, int oh, int ow) {
+    public static void maxPoolGeneric(
+            Storage x,
+            Storage y,
+            long[] arg,
+            int p0,
+            int p1,
+            int h,
+            int w,
+            int kh,
+            int kw,
+            ConvGeometry g,
+            int oh,
+            int ow) {
         for (int p = p0; p < p1; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {

@@ -35,27 +35,71 @@ final class VectorConv {
      * end) is first gathered into a small buffer. For 3x3 filters, taps (the nine offsets of channel 0) and
      * channelStride describe rowOff (rowOff[ci·9 + t] = ci·channelStride + taps[t]) for {@link #kernel3x3}; else null.
      */
-    static void forward(int o, int k, float[] wpk, float[] xp, int[] rowOff, int[] taps, int channelStride, int j0, int j1, int cols,
-                        int perImage, int imageStride, float[] out, int ldo) {
+    static void forward(
+            int o,
+            int k,
+            float[] wpk,
+            float[] xp,
+            int[] rowOff,
+            int[] taps,
+            int channelStride,
+            int j0,
+            int j1,
+            int cols,
+            int perImage,
+            int imageStride,
+            float[] out,
+            int ldo) {
         float[] tile = TILE.get();
         if (k <= SHALLOW) {
             // few rows (the first layer): the image block stays in L1 anyway, so sweep each output row block along
             // the columns, which writes the output sequentially
             for (int ir = 0; ir < o; ir += MR)
                 for (int j = j0; j < j1; j += NR)
-                    panel(o, ir, ir + MR, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile);
+                    panel(
+                            o,
+                            ir,
+                            ir + MR,
+                            j,
+                            k,
+                            wpk,
+                            xp,
+                            rowOff,
+                            taps,
+                            channelStride,
+                            cols,
+                            perImage,
+                            imageStride,
+                            out,
+                            ldo,
+                            tile);
             return;
         }
         for (int j = j0; j < j1; j += NR) // each 16-column panel of the images is reused from L1 by all output rows
-            panel(o, 0, o, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile);
+        panel(o, 0, o, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile);
     }
 
     /**
      * Output rows [ir0, ir1) (in blocks of 4) of the 16-column panel j: read in place, through {@link #kernel3x3} when
      * taps are given, or gathered into a buffer first when the panel straddles two images (or the end).
      */
-    private static void panel(int o, int ir0, int ir1, int j, int k, float[] wpk, float[] xp, int[] rowOff, int[] taps, int channelStride,
-                              int cols, int perImage, int imageStride, float[] out, int ldo, float[] tile) {
+    private static void panel(
+            int o,
+            int ir0,
+            int ir1,
+            int j,
+            int k,
+            float[] wpk,
+            float[] xp,
+            int[] rowOff,
+            int[] taps,
+            int channelStride,
+            int cols,
+            int perImage,
+            int imageStride,
+            float[] out,
+            int ldo,
+            float[] tile) {
         boolean straddles = j % perImage + NR > perImage;
         float[] b = straddles ? straddling(k, xp, rowOff, j, cols, perImage, imageStride) : xp;
         int[] off = straddles ? identity(k) : rowOff;
@@ -63,8 +107,27 @@ final class VectorConv {
         for (int ir = ir0; ir < Math.min(ir1, o); ir += MR) {
             int mr = Math.min(MR, o - ir);
             if (taps != null && !straddles)
-                kernel3x3(k / 9, channelStride, taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8], wpk, ir * k,
-                        xp, base, out, ir * ldo + j, ldo, mr, tile);
+                kernel3x3(
+                        k / 9,
+                        channelStride,
+                        taps[0],
+                        taps[1],
+                        taps[2],
+                        taps[3],
+                        taps[4],
+                        taps[5],
+                        taps[6],
+                        taps[7],
+                        taps[8],
+                        wpk,
+                        ir * k,
+                        xp,
+                        base,
+                        out,
+                        ir * ldo + j,
+                        ldo,
+                        mr,
+                        tile);
             else kernel(k, wpk, ir * k, b, base, off, out, ir * ldo + j, ldo, mr, tile);
         }
     }
@@ -107,10 +170,35 @@ final class VectorConv {
      * index is the channel times a constant plus a constant and C2 can hoist the bounds checks out of the loop (12 to
      * 25 % faster than the table-driven kernel on the reference CNN's second layer; same results, same order of FMAs).
      */
-    private static void kernel3x3(int c, int cs, int s0, int s1, int s2, int s3, int s4, int s5, int s6, int s7, int s8, float[] ap, int aOff,
-                                  float[] xp, int base, float[] cc, int cOff, int ldc, int mr, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    private static void kernel3x3(
+            int c,
+            int cs,
+            int s0,
+            int s1,
+            int s2,
+            int s3,
+            int s4,
+            int s5,
+            int s6,
+            int s7,
+            int s8,
+            float[] ap,
+            int aOff,
+            float[] xp,
+            int base,
+            float[] cc,
+            int cOff,
+            int ldc,
+            int mr,
+            float[] tile) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = FloatVector.zero(S),
+                c10 = FloatVector.zero(S),
+                c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S),
+                c21 = FloatVector.zero(S),
+                c30 = FloatVector.zero(S),
+                c31 = FloatVector.zero(S);
         for (int ci = 0; ci < c; ci++) {
             int cb = base + ci * cs;
             { // tap 0
@@ -281,9 +369,26 @@ final class VectorConv {
         for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
     }
 
-    private static void kernel(int k, float[] ap, int aOff, float[] xp, int base, int[] rowOff, float[] c, int cOff, int ldc, int mr, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    private static void kernel(
+            int k,
+            float[] ap,
+            int aOff,
+            float[] xp,
+            int base,
+            int[] rowOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            int mr,
+            float[] tile) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = FloatVector.zero(S),
+                c10 = FloatVector.zero(S),
+                c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S),
+                c21 = FloatVector.zero(S),
+                c30 = FloatVector.zero(S),
+                c31 = FloatVector.zero(S);
         for (int p = 0; p < k; p++) {
             int bi = base + rowOff[p], ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, xp, bi), b1 = FloatVector.fromArray(S, xp, bi + 8);
@@ -329,19 +434,40 @@ final class VectorConv {
      * g must be zero in the columns that are not output positions. Rows and channels past the end repeat the last
      * one and are not stored.
      */
-    static void weightGrad(int o, int oc0, int oc1, int np, float[] g, int ldg, float[] xp, int[] rowOff, int gn, int perImage,
-                           int imageStride, float[] dw) {
+    static void weightGrad(
+            int o,
+            int oc0,
+            int oc1,
+            int np,
+            float[] g,
+            int ldg,
+            float[] xp,
+            int[] rowOff,
+            int gn,
+            int perImage,
+            int imageStride,
+            float[] dw) {
         float[] tile = TILE.get();
         for (int oc = oc0; oc < oc1; oc += MR) {
-            int g0 = oc * ldg, g1 = Math.min(oc + 1, o - 1) * ldg, g2 = Math.min(oc + 2, o - 1) * ldg, g3 = Math.min(oc + 3, o - 1) * ldg;
+            int g0 = oc * ldg,
+                    g1 = Math.min(oc + 1, o - 1) * ldg,
+                    g2 = Math.min(oc + 2, o - 1) * ldg,
+                    g3 = Math.min(oc + 3, o - 1) * ldg;
             for (int p = 0; p < np; p += 2) {
                 int x0 = rowOff[p], x1 = rowOff[Math.min(p + 1, np - 1)];
-                FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
-                FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+                FloatVector s00 = FloatVector.zero(S),
+                        s01 = FloatVector.zero(S),
+                        s10 = FloatVector.zero(S),
+                        s11 = FloatVector.zero(S);
+                FloatVector s20 = FloatVector.zero(S),
+                        s21 = FloatVector.zero(S),
+                        s30 = FloatVector.zero(S),
+                        s31 = FloatVector.zero(S);
                 for (int img = 0; img < gn; img++) {
                     int gb = img * perImage, xb = img * imageStride;
                     for (int j = 0; j < perImage; j += 8) {
-                        FloatVector a = FloatVector.fromArray(S, xp, xb + x0 + j), b = FloatVector.fromArray(S, xp, xb + x1 + j);
+                        FloatVector a = FloatVector.fromArray(S, xp, xb + x0 + j),
+                                b = FloatVector.fromArray(S, xp, xb + x1 + j);
                         FloatVector v0 = FloatVector.fromArray(S, g, g0 + gb + j);
                         s00 = v0.fma(a, s00);
                         s01 = v0.fma(b, s01);
@@ -370,7 +496,8 @@ final class VectorConv {
                 for (int r = 0; r < rows; r++)
                     for (int q = 0; q < cols; q++) {
                         int t = (2 * r + q) * 8;
-                        dw[(oc + r) * np + p + q] = ((tile[t] + tile[t + 1]) + (tile[t + 2] + tile[t + 3])) + ((tile[t + 4] + tile[t + 5]) + (tile[t + 6] + tile[t + 7]));
+                        dw[(oc + r) * np + p + q] = ((tile[t] + tile[t + 1]) + (tile[t + 2] + tile[t + 3]))
+                                + ((tile[t + 4] + tile[t + 5]) + (tile[t + 6] + tile[t + 7]));
                     }
             }
         }
@@ -382,8 +509,19 @@ final class VectorConv {
      * rounded up to 16. gT holds g transposed in 16-channel panels, gT[(oc/16·cols + j)·16 + oc%16]; the rows of X stream from
      * xp along the columns of one image, four at a time, with no packing.
      */
-    static void weightGradGemm(int np, int p0, int p1, int o, float[] gT, int cols, float[] xp, int[] rowOff, int gn, int perImage,
-                               int imageStride, float[] dwT) {
+    static void weightGradGemm(
+            int np,
+            int p0,
+            int p1,
+            int o,
+            float[] gT,
+            int cols,
+            float[] xp,
+            int[] rowOff,
+            int gn,
+            int perImage,
+            int imageStride,
+            float[] dwT) {
         float[] tile = TILE.get();
         int ldd = (o + NR - 1) / NR * NR;
         for (int img = 0; img < gn; img++) {
@@ -392,7 +530,9 @@ final class VectorConv {
                 int bOff = (jp * cols + img * perImage * NR);
                 for (int ir = p0; ir < p1; ir += MR) {
                     int mr = Math.min(MR, p1 - ir);
-                    int a0 = xb + rowOff[ir], a1 = xb + rowOff[Math.min(ir + 1, np - 1)], a2 = xb + rowOff[Math.min(ir + 2, np - 1)],
+                    int a0 = xb + rowOff[ir],
+                            a1 = xb + rowOff[Math.min(ir + 1, np - 1)],
+                            a2 = xb + rowOff[Math.min(ir + 2, np - 1)],
                             a3 = xb + rowOff[Math.min(ir + 3, np - 1)];
                     rowsKernel(perImage, xp, a0, a1, a2, a3, gT, bOff, dwT, ir * ldd + jp, ldd, mr, img > 0, tile);
                 }
@@ -401,10 +541,29 @@ final class VectorConv {
     }
 
     /** A 4×16 tile of C (+)= Σ_p xp[a_r + p]·bp[bOff + p·16 ..]: the micro-kernel with A read along four rows of xp. */
-    private static void rowsKernel(int k, float[] xp, int a0, int a1, int a2, int a3, float[] bp, int bOff, float[] c, int cOff, int ldc,
-                                   int mr, boolean add, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    private static void rowsKernel(
+            int k,
+            float[] xp,
+            int a0,
+            int a1,
+            int a2,
+            int a3,
+            float[] bp,
+            int bOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            int mr,
+            boolean add,
+            float[] tile) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = FloatVector.zero(S),
+                c10 = FloatVector.zero(S),
+                c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S),
+                c21 = FloatVector.zero(S),
+                c30 = FloatVector.zero(S),
+                c31 = FloatVector.zero(S);
         for (int p = 0; p < k; p++) {
             int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + 8);
@@ -452,6 +611,7 @@ final class VectorConv {
         c30.intoArray(tile, 48);
         c31.intoArray(tile, 56);
         for (int r = 0; r < mr; r++)
-            for (int j = 0; j < NR; j++) c[cOff + r * ldc + j] = add ? c[cOff + r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
+            for (int j = 0; j < NR; j++)
+                c[cOff + r * ldc + j] = add ? c[cOff + r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
     }
 }

@@ -33,9 +33,12 @@ final class VectorElementwise {
         int i = off, end = off + n;
         for (int upper = off + S.loopBound(n); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, g, i);
-            acc = y == null ? acc.add(v) : acc.add(v, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f));
+            acc = y == null
+                    ? acc.add(v)
+                    : acc.add(v, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f));
         }
-        // lanes summed in a fixed order: reduceLanes leaves the order to the implementation, and the interpreted and the
+        // lanes summed in a fixed order: reduceLanes leaves the order to the implementation, and the interpreted and
+        // the
         // compiled code differ, so a cold JVM (a resumed run) would get other bits than a warm one
         float[] lanes = new float[S.length()];
         acc.intoArray(lanes, 0);
@@ -133,14 +136,19 @@ final class VectorElementwise {
                 for (; i < upper; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, xOff + i);
                     FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP), d = e.add(1f);
-                    e.div(d).blend(ONE.div(d), v.compare(VectorOperators.GE, 0f)).intoArray(out, outOff + i);
+                    e.div(d)
+                            .blend(ONE.div(d), v.compare(VectorOperators.GE, 0f))
+                            .intoArray(out, outOff + i);
                 }
             }
             case GELU_TANH -> {
                 for (; i < upper; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, xOff + i);
                     FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI);
-                    inner.lanewise(VectorOperators.TANH).add(1f).mul(v.mul(0.5f)).intoArray(out, outOff + i); // x/2 first: no overflow near the float limit
+                    inner.lanewise(VectorOperators.TANH)
+                            .add(1f)
+                            .mul(v.mul(0.5f))
+                            .intoArray(out, outOff + i); // x/2 first: no overflow near the float limit
                 }
             }
             case GELU_ERF -> {
@@ -150,11 +158,13 @@ final class VectorElementwise {
                 }
             }
             case NORMAL_CDF -> {
-                for (; i < upper; i += L) normalCdf(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    normalCdf(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
             }
             default -> throw new IllegalArgumentException("no vector kernel for " + op);
         }
-        if (i < n) { // the tail as one masked vector: every element gets the vector algorithm, wherever a thread's range ends
+        if (i < n) { // the tail as one masked vector: every element gets the vector algorithm, wherever a thread's
+            // range ends
             VectorMask<Float> m = S.indexInRange(i, n);
             tail(op, FloatVector.fromArray(S, x, xOff + i, m), fp, fq).intoArray(out, outOff + i, m);
         }
@@ -177,7 +187,15 @@ final class VectorElementwise {
                 FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP), d = e.add(1f);
                 yield e.div(d).blend(ONE.div(d), v.compare(VectorOperators.GE, 0f));
             }
-            case GELU_TANH -> v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_2_OVER_PI).lanewise(VectorOperators.TANH).add(1f).mul(v.mul(0.5f));
+            case GELU_TANH ->
+                v.mul(v)
+                        .mul(v)
+                        .mul(0.044715f)
+                        .add(v)
+                        .mul(SQRT_2_OVER_PI)
+                        .lanewise(VectorOperators.TANH)
+                        .add(1f)
+                        .mul(v.mul(0.5f));
             case GELU_ERF -> normalCdf(v).mul(v);
             case NORMAL_CDF -> normalCdf(v);
             default -> throw new IllegalArgumentException("no vector kernel for " + op);
@@ -189,9 +207,26 @@ final class VectorElementwise {
     /** Φ(v) as {@link ScalarElementwise#normalCdf} (erfc's Chebyshev fit), in float lanes; small enough to be inlined. */
     private static FloatVector normalCdf(FloatVector v) {
         FloatVector z = v.abs().mul(INV_SQRT_2), t = ONE.div(z.mul(0.5f).add(1f));
-        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f).mul(t).add(1.48851587f).mul(t).add(-1.13520398f).mul(t).add(0.27886807f).mul(t)
-                .add(-0.18628806f).mul(t).add(0.09678418f).mul(t).add(0.37409196f).mul(t).add(1.00002368f).mul(t).add(-1.26551223f);
-        FloatVector half = poly.sub(z.mul(z)).lanewise(VectorOperators.EXP).mul(t).mul(0.5f);
+        FloatVector poly = t.mul(0.17087277f)
+                .add(-0.82215223f)
+                .mul(t)
+                .add(1.48851587f)
+                .mul(t)
+                .add(-1.13520398f)
+                .mul(t)
+                .add(0.27886807f)
+                .mul(t)
+                .add(-0.18628806f)
+                .mul(t)
+                .add(0.09678418f)
+                .mul(t)
+                .add(0.37409196f)
+                .mul(t)
+                .add(1.00002368f)
+                .mul(t)
+                .add(-1.26551223f);
+        FloatVector half =
+                poly.sub(z.mul(z)).lanewise(VectorOperators.EXP).mul(t).mul(0.5f);
         return ONE.sub(half).blend(half, v.compare(VectorOperators.LT, 0f));
     }
 
@@ -200,22 +235,40 @@ final class VectorElementwise {
         int i = 0, upper = S.loopBound(n), L = S.length();
         switch (op) {
             case ADD -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i)
+                            .add(FloatVector.fromArray(S, y, yOff + i))
+                            .intoArray(out, outOff + i);
             }
             case SUB -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).sub(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i)
+                            .sub(FloatVector.fromArray(S, y, yOff + i))
+                            .intoArray(out, outOff + i);
             }
             case MUL -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i)
+                            .mul(FloatVector.fromArray(S, y, yOff + i))
+                            .intoArray(out, outOff + i);
             }
             case DIV -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).div(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i)
+                            .div(FloatVector.fromArray(S, y, yOff + i))
+                            .intoArray(out, outOff + i);
             }
             case MAXIMUM -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).max(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i)
+                            .max(FloatVector.fromArray(S, y, yOff + i))
+                            .intoArray(out, outOff + i);
             }
             case MINIMUM -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).min(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i)
+                            .min(FloatVector.fromArray(S, y, yOff + i))
+                            .intoArray(out, outOff + i);
             }
             default -> throw new IllegalArgumentException("no vector kernel for " + op);
         }
@@ -228,22 +281,28 @@ final class VectorElementwise {
         FloatVector b = FloatVector.broadcast(S, y);
         switch (op) {
             case ADD -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).add(b).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i).add(b).intoArray(out, outOff + i);
             }
             case SUB -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).sub(b).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i).sub(b).intoArray(out, outOff + i);
             }
             case MUL -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).mul(b).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i).mul(b).intoArray(out, outOff + i);
             }
             case DIV -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).div(b).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i).div(b).intoArray(out, outOff + i);
             }
             case MAXIMUM -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).max(b).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i).max(b).intoArray(out, outOff + i);
             }
             case MINIMUM -> {
-                for (; i < upper; i += L) FloatVector.fromArray(S, x, xOff + i).min(b).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    FloatVector.fromArray(S, x, xOff + i).min(b).intoArray(out, outOff + i);
             }
             default -> throw new IllegalArgumentException("no vector kernel for " + op);
         }
@@ -256,22 +315,28 @@ final class VectorElementwise {
         FloatVector a = FloatVector.broadcast(S, x);
         switch (op) {
             case ADD -> {
-                for (; i < upper; i += L) a.add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    a.add(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
             }
             case SUB -> {
-                for (; i < upper; i += L) a.sub(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    a.sub(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
             }
             case MUL -> {
-                for (; i < upper; i += L) a.mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    a.mul(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
             }
             case DIV -> {
-                for (; i < upper; i += L) a.div(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    a.div(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
             }
             case MAXIMUM -> {
-                for (; i < upper; i += L) a.max(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    a.max(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
             }
             case MINIMUM -> {
-                for (; i < upper; i += L) a.min(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
+                for (; i < upper; i += L)
+                    a.min(FloatVector.fromArray(S, y, yOff + i)).intoArray(out, outOff + i);
             }
             default -> throw new IllegalArgumentException("no vector kernel for " + op);
         }

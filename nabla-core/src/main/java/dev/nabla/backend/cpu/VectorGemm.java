@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int MR = 4, NR = 16, KC = 320, MC = 96, NC = 2048;
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
 
     private VectorGemm() {}
 
@@ -21,8 +22,23 @@ final class VectorGemm {
      * p·acs], likewise B; C row-major with ldc. Without accumulate the first depth block writes C, so C need not be
      * cleared first.
      */
-    static void gemm(int m, int n0, int n1, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
-                     float[] c, int cOff, int ldc, boolean accumulate) {
+    static void gemm(
+            int m,
+            int n0,
+            int n1,
+            int k,
+            float[] a,
+            int aOff,
+            int ars,
+            int acs,
+            float[] b,
+            int bOff,
+            int brs,
+            int bcs,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         float[][] buf = BUFFERS.get();
         float[] ap = buf[0], bp = buf[1], tile = buf[2];
         int kBlocks = (k + KC - 1) / KC, kStep = (k + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
@@ -40,7 +56,19 @@ final class VectorGemm {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, tile, add);
+                            kernel(
+                                    kc,
+                                    ap,
+                                    ir * kc,
+                                    bp,
+                                    jr * kc,
+                                    c,
+                                    cOff + (ic + ir) * ldc + jc + jr,
+                                    ldc,
+                                    mr,
+                                    nr,
+                                    tile,
+                                    add);
                         }
                     }
                 }
@@ -82,9 +110,27 @@ final class VectorGemm {
         }
     }
 
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc, int mr, int nr, float[] tile, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    private static void kernel(
+            int kc,
+            float[] ap,
+            int aOff,
+            float[] bp,
+            int bOff,
+            float[] c,
+            int cOff,
+            int ldc,
+            int mr,
+            int nr,
+            float[] tile,
+            boolean add) {
+        FloatVector c00 = FloatVector.zero(S),
+                c01 = FloatVector.zero(S),
+                c10 = FloatVector.zero(S),
+                c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S),
+                c21 = FloatVector.zero(S),
+                c30 = FloatVector.zero(S),
+                c31 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + 8);
@@ -134,6 +180,7 @@ final class VectorGemm {
         c30.intoArray(tile, 48);
         c31.intoArray(tile, 56);
         for (int r = 0; r < mr; r++)
-            for (int j = 0; j < nr; j++) c[cOff + r * ldc + j] = add ? c[cOff + r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
+            for (int j = 0; j < nr; j++)
+                c[cOff + r * ldc + j] = add ? c[cOff + r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
     }
 }

@@ -46,7 +46,16 @@ class FastKernelsTest {
     }
 
     @ParameterizedTest(name = "strided sgemm {0}x{1}x{2} transA={3} transB={4}")
-    @CsvSource({"4,16,8,false,false", "7,33,290,true,false", "64,3136,288,false,true", "130,17,641,true,true", "1,1,1,true,true", "96,2049,5,false,false", "3,1030,517,true,false", "2,5,3,false,true"})
+    @CsvSource({
+        "4,16,8,false,false",
+        "7,33,290,true,false",
+        "64,3136,288,false,true",
+        "130,17,641,true,true",
+        "1,1,1,true,true",
+        "96,2049,5,false,false",
+        "3,1030,517,true,false",
+        "2,5,3,false,true"
+    })
     void vectorAndScalarSgemmEqualTheReferenceWithTransposedOperands(int m, int n, int k, boolean ta, boolean tb) {
         float[] a = randomFloats(11, m * k), b = randomFloats(12, k * n);
         int ars = ta ? 1 : k, acs = ta ? m : 1, brs = tb ? 1 : n, bcs = tb ? k : 1;
@@ -79,16 +88,28 @@ class FastKernelsTest {
     }
 
     @ParameterizedTest(name = "conv2d n{0} c{1} {2}x{3} o{4} k{5} s{6} p{7} d{8}, {9} threads")
-    @CsvSource({"2,3,7,6,4,3,1,1,1,2", "1,1,28,28,8,3,1,1,1,1", "3,2,9,11,5,3,2,0,1,2", "4,4,8,8,3,2,1,2,2,2", "5,2,6,6,2,1,1,0,1,2",
-            "9,8,9,7,6,3,1,1,1,2", "3,3,5,9,7,3,1,0,1,1", "6,2,7,7,5,5,1,3,1,2", "2,16,4,4,33,3,1,1,1,1", "3,2,5,6,3,1,1,1,1,2",
-            "2,3,6,8,4,3,1,3,1,2", "2,2,9,9,3,3,1,2,2,2"})
+    @CsvSource({
+        "2,3,7,6,4,3,1,1,1,2",
+        "1,1,28,28,8,3,1,1,1,1",
+        "3,2,9,11,5,3,2,0,1,2",
+        "4,4,8,8,3,2,1,2,2,2",
+        "5,2,6,6,2,1,1,0,1,2",
+        "9,8,9,7,6,3,1,1,1,2",
+        "3,3,5,9,7,3,1,0,1,1",
+        "6,2,7,7,5,5,1,3,1,2",
+        "2,16,4,4,33,3,1,1,1,1",
+        "3,2,5,6,3,1,1,1,1,2",
+        "2,3,6,8,4,3,1,3,1,2",
+        "2,2,9,9,3,3,1,2,2,2"
+    })
     void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
         // both float32 paths: the stride-1 implicit GEMM (when s = 1) and the im2col + GEMM path
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, true);
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, false);
     }
 
-    private static void checkConv2dKernels(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads, boolean stride1) {
+    private static void checkConv2dKernels(
+            int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads, boolean stride1) {
         int before = Parallel.threads();
         Parallel.setThreads(threads);
         ConvKernels.stride1Enabled = stride1;
@@ -101,10 +122,14 @@ class FastKernelsTest {
             assertClose(yRef, y, 1e-4);
             int[] ys = {n, o, g.outH(h, k), g.outW(w, k)};
             float[] gy = randomFloats(7, y.length);
-            assertClose(ConvKernels.conv2dBackwardInputReference(toDouble(gy), ys, toDouble(wt), ws, xs, g),
-                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g), 1e-4);
-            assertClose(ConvKernels.conv2dBackwardWeightReference(toDouble(gy), ys, toDouble(x), xs, ws, g),
-                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), 1e-4);
+            assertClose(
+                    ConvKernels.conv2dBackwardInputReference(toDouble(gy), ys, toDouble(wt), ws, xs, g),
+                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g),
+                    1e-4);
+            assertClose(
+                    ConvKernels.conv2dBackwardWeightReference(toDouble(gy), ys, toDouble(x), xs, ws, g),
+                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g),
+                    1e-4);
             // the fused ReLU: outputs clamped, gradients masked where the output is not positive
             float[] yRelu = ConvKernels.conv2d(x, xs, wt, ws, bias, g, true);
             double[] gyMasked = new double[gy.length];
@@ -112,18 +137,25 @@ class FastKernelsTest {
                 assertEquals(Math.max(y[i], 0f), yRelu[i], 1e-6f, "relu output " + i);
                 gyMasked[i] = yRelu[i] > 0 ? gy[i] : 0;
             }
-            assertClose(ConvKernels.conv2dBackwardInputReference(gyMasked, ys, toDouble(wt), ws, xs, g),
-                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g, yRelu), 1e-4);
-            assertClose(ConvKernels.conv2dBackwardWeightReference(gyMasked, ys, toDouble(x), xs, ws, g),
-                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g, yRelu), 1e-4);
-            if (ys[2] % 2 == 0 && ys[3] % 2 == 0) { // the fused conv + ReLU + 2x2 max-pool equals the layers one after the other
+            assertClose(
+                    ConvKernels.conv2dBackwardInputReference(gyMasked, ys, toDouble(wt), ws, xs, g),
+                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g, yRelu),
+                    1e-4);
+            assertClose(
+                    ConvKernels.conv2dBackwardWeightReference(gyMasked, ys, toDouble(x), xs, ws, g),
+                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g, yRelu),
+                    1e-4);
+            if (ys[2] % 2 == 0
+                    && ys[3] % 2 == 0) { // the fused conv + ReLU + 2x2 max-pool equals the layers one after the other
                 Object[] fused = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
-                Storage[] pooled = PoolKernels.maxPool2d(Storage.of(yRelu), ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
+                Storage[] pooled =
+                        PoolKernels.maxPool2d(Storage.of(yRelu), ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
                 assertArrayEquals(pooled[0].floats(), (float[]) fused[0], "pooled values");
                 Object[] inference = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g, false);
                 assertArrayEquals((float[]) fused[0], (float[]) inference[0], "pooled values without argmax");
                 assertNull(inference[1]);
-                // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no gradient
+                // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no
+                // gradient
                 // (the fused backward masks it), so the two may pick different zeros there
                 long[] argUnfused = pooled[1].longs(), argFused = (long[]) fused[1];
                 for (int i = 0; i < argFused.length; i++)
@@ -133,11 +165,21 @@ class FastKernelsTest {
                     // backward followed by the convolution's backward passes
                     float[] gp = randomFloats(10, argFused.length);
                     for (int i = 0; i < gp.length; i++) if (((float[]) fused[0])[i] <= 0f) gp[i] = 0f;
-                    double[] gyFull = PoolKernels.maxPool2dBackward(Storage.of(toDouble(gp)), new int[] {n, o, ys[2] / 2, ys[3] / 2},
-                            Storage.of(argFused), ys).doubles();
+                    double[] gyFull = PoolKernels.maxPool2dBackward(
+                                    Storage.of(toDouble(gp)),
+                                    new int[] {n, o, ys[2] / 2, ys[3] / 2},
+                                    Storage.of(argFused),
+                                    ys)
+                            .doubles();
                     float[][] both = ConvKernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
-                    assertClose(ConvKernels.conv2dBackwardInputReference(gyFull, ys, toDouble(wt), ws, xs, g), both[0], 1e-4);
-                    assertClose(ConvKernels.conv2dBackwardWeightReference(gyFull, ys, toDouble(x), xs, ws, g), both[1], 1e-4);
+                    assertClose(
+                            ConvKernels.conv2dBackwardInputReference(gyFull, ys, toDouble(wt), ws, xs, g),
+                            both[0],
+                            1e-4);
+                    assertClose(
+                            ConvKernels.conv2dBackwardWeightReference(gyFull, ys, toDouble(x), xs, ws, g),
+                            both[1],
+                            1e-4);
                 }
             }
         } finally {
@@ -153,12 +195,16 @@ class FastKernelsTest {
         try {
             ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1);
             int[] xs = {37, 8, 12, 12}, ws = {16, 8, 3, 3}, ys = {37, 16, 12, 12};
-            float[] x = randomFloats(21, 37 * 8 * 144), w = randomFloats(22, 16 * 72), gy = randomFloats(23, 37 * 16 * 144);
+            float[] x = randomFloats(21, 37 * 8 * 144),
+                    w = randomFloats(22, 16 * 72),
+                    gy = randomFloats(23, 37 * 16 * 144);
             float[] first = ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g);
             float[] firstIn = ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g);
             for (int run = 0; run < 5; run++) {
-                assertArrayEquals(first, ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), "weight gradient, run " + run);
-                assertArrayEquals(firstIn, ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g), "input gradient, run " + run);
+                assertArrayEquals(
+                        first, ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), "weight gradient, run " + run);
+                assertArrayEquals(
+                        firstIn, ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g), "input gradient, run " + run);
             }
         } finally {
             Parallel.setThreads(before);
@@ -181,14 +227,31 @@ class FastKernelsTest {
         assertArrayEquals(arg, fast[1].longs());
         Storage gy = Storage.of(randomFloats(9, arg.length));
         Storage gxFast = PoolKernels.maxPool2dBackward(gy, new int[] {n, c, oh, ow}, fast[1], xs);
-        Storage gxRef = PoolKernels.maxPool2dBackward(Storage.of(toDouble(gy.floats())), new int[] {n, c, oh, ow}, Storage.of(arg), xs);
+        Storage gxRef = PoolKernels.maxPool2dBackward(
+                Storage.of(toDouble(gy.floats())), new int[] {n, c, oh, ow}, Storage.of(arg), xs);
         assertClose(gxRef.doubles(), gxFast.floats(), 1e-6);
     }
 
     /** Normal values of several scales, then the edge cases: NaN, infinities, signed zeros, huge and tiny values. */
     private static float[] elementwiseInputs(long seed, int n) {
         float[] x = randomFloats(seed, n);
-        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e-30f, -1e-30f, 88f, -88f, 100f, -100f, 1f, -1f, 3e38f, -3e38f};
+        float[] special = {
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            0f,
+            -0f,
+            1e-30f,
+            -1e-30f,
+            88f,
+            -88f,
+            100f,
+            -100f,
+            1f,
+            -1f,
+            3e38f,
+            -3e38f
+        };
         for (int i = 0; i < n; i++) x[i] *= (i % 3 == 0 ? 10 : 1);
         for (int i = 0; i < Math.min(n, special.length); i++) x[(i * 7) % n] = special[i];
         return x;
@@ -198,24 +261,37 @@ class FastKernelsTest {
         for (int i = 0; i < scalar.length; i++) {
             float s = scalar[i], v = vector[i];
             if (Float.isNaN(s) || Float.isNaN(v)) {
-                assertTrue(Float.isNaN(s) && Float.isNaN(v), what + " at " + i + " (x = " + in[i] + "): scalar " + s + ", vector " + v);
+                assertTrue(
+                        Float.isNaN(s) && Float.isNaN(v),
+                        what + " at " + i + " (x = " + in[i] + "): scalar " + s + ", vector " + v);
                 continue;
             }
-            if (exact || Float.isInfinite(s)) assertEquals(Float.floatToIntBits(s) == Float.floatToIntBits(-0f) ? 0f : s,
-                    Float.floatToIntBits(v) == Float.floatToIntBits(-0f) ? 0f : v, 0f, what + " at " + i + " (x = " + in[i] + ")");
-            else assertEquals(s, v, 4 * Math.ulp(s) + 2e-7 * (1 + Math.abs(in[i])), what + " at " + i + " (x = " + in[i] + ")");
+            if (exact || Float.isInfinite(s))
+                assertEquals(
+                        Float.floatToIntBits(s) == Float.floatToIntBits(-0f) ? 0f : s,
+                        Float.floatToIntBits(v) == Float.floatToIntBits(-0f) ? 0f : v,
+                        0f,
+                        what + " at " + i + " (x = " + in[i] + ")");
+            else
+                assertEquals(
+                        s,
+                        v,
+                        4 * Math.ulp(s) + 2e-7 * (1 + Math.abs(in[i])),
+                        what + " at " + i + " (x = " + in[i] + ")");
         }
     }
 
     @ParameterizedTest(name = "unary op kernels over {0} elements")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 8, 9, 31, 1000, 4099})
     void vectorUnaryKernelsEqualTheirScalarTwins(int n) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized(), "the Vector API kernels are off in this run");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Kernels.vectorized(), "the Vector API kernels are off in this run");
         for (dev.nabla.backend.UnaryOp op : dev.nabla.backend.UnaryOp.values()) {
             if (!VectorElementwise.has(op)) continue;
             float[] x = elementwiseInputs(op.ordinal() + 10L * n, n + 3);
             float[] s = new float[n + 1], v = new float[n + 1];
-            double p = op == dev.nabla.backend.UnaryOp.CLAMP ? -0.5 : 0, q = op == dev.nabla.backend.UnaryOp.CLAMP ? 2.25 : 0;
+            double p = op == dev.nabla.backend.UnaryOp.CLAMP ? -0.5 : 0,
+                    q = op == dev.nabla.backend.UnaryOp.CLAMP ? 2.25 : 0;
             ScalarElementwise.unary(op, p, q, x, 3, s, 1, n); // offsets on both sides
             VectorElementwise.unary(op, p, q, x, 3, v, 1, n);
             boolean exact = switch (op) {
@@ -226,9 +302,15 @@ class FastKernelsTest {
             for (int i = 1; i <= n; i++) { // and the scalar twin is the op's double definition rounded to float
                 if (Float.isNaN(s[i])) continue;
                 double reference = op.apply(x[i + 2], p, q);
-                // erfc's fit, 1.2e-7 relative, plus the float rounding; the double definition, 1 + erf(x/√2), cancels to about 1e-16 absolute in the far left tail
-                boolean approximated = op == dev.nabla.backend.UnaryOp.GELU_ERF || op == dev.nabla.backend.UnaryOp.NORMAL_CDF;
-                assertEquals((float) reference, s[i], approximated ? 3e-7 * Math.abs(reference) + 1e-14 : 0, op + " scalar at " + i + " (x = " + x[i + 2] + ")");
+                // erfc's fit, 1.2e-7 relative, plus the float rounding; the double definition, 1 + erf(x/√2), cancels
+                // to about 1e-16 absolute in the far left tail
+                boolean approximated =
+                        op == dev.nabla.backend.UnaryOp.GELU_ERF || op == dev.nabla.backend.UnaryOp.NORMAL_CDF;
+                assertEquals(
+                        (float) reference,
+                        s[i],
+                        approximated ? 3e-7 * Math.abs(reference) + 1e-14 : 0,
+                        op + " scalar at " + i + " (x = " + x[i + 2] + ")");
             }
         }
     }
@@ -236,10 +318,12 @@ class FastKernelsTest {
     @ParameterizedTest(name = "binary op kernels over {0} elements")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7, 8, 9, 31, 1000, 4099})
     void vectorBinaryKernelsEqualTheirScalarTwinsExactly(int n) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized(), "the Vector API kernels are off in this run");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Kernels.vectorized(), "the Vector API kernels are off in this run");
         for (dev.nabla.backend.BinaryOp op : dev.nabla.backend.BinaryOp.values()) {
             if (!VectorElementwise.has(op)) continue;
-            float[] x = elementwiseInputs(op.ordinal() + 100L * n, n + 2), y = elementwiseInputs(op.ordinal() + 7 + 100L * n, n + 2);
+            float[] x = elementwiseInputs(op.ordinal() + 100L * n, n + 2),
+                    y = elementwiseInputs(op.ordinal() + 7 + 100L * n, n + 2);
             float[] s = new float[n + 2], v = new float[n + 2];
             ScalarElementwise.binary(op, x, 2, y, 1, s, 2, n);
             VectorElementwise.binary(op, x, 2, y, 1, v, 2, n);
@@ -266,9 +350,13 @@ class FastKernelsTest {
         for (dev.nabla.backend.UnaryOp op : dev.nabla.backend.UnaryOp.values()) {
             float[] x = elementwiseInputs(op.ordinal(), n), whole = new float[n], pieces = new float[n];
             Kernels.unary(op, 0.5, 2, x, 0, whole, 0, n);
-            for (int s = 0, len = 1; s < n; s += len, len = len % 13 + 1) Kernels.unary(op, 0.5, 2, x, s, pieces, s, Math.min(len, n - s));
+            for (int s = 0, len = 1; s < n; s += len, len = len % 13 + 1)
+                Kernels.unary(op, 0.5, 2, x, s, pieces, s, Math.min(len, n - s));
             for (int i = 0; i < n; i++)
-                assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(pieces[i]), op + " at " + i + " (x = " + x[i] + ")");
+                assertEquals(
+                        Float.floatToIntBits(whole[i]),
+                        Float.floatToIntBits(pieces[i]),
+                        op + " at " + i + " (x = " + x[i] + ")");
         }
     }
 }
