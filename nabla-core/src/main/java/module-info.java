@@ -20,9 +20,7 @@ module dev.nabla {
     exports dev.nabla.autograd;
     exports dev.nabla.backend;
     exports dev.nabla.data;
-    exports dev.nabla.examples;
     exports dev.nabla.io;
-    exports dev.nabla.models;
     exports dev.nabla.nn;
     exports dev.nabla.ops;
     exports dev.nabla.optim;

@@ -28,11 +28,19 @@ public final class Golden {
         }
     }
 
+    /** The golden file as a path: itself when on disk, else (inside the test jar other modules use) a temporary copy. */
     public static java.nio.file.Path path(String resource) {
+        java.net.URL url = Golden.class.getResource("/golden/" + resource);
+        if (url == null) throw new IllegalStateException("missing test resource golden/" + resource);
         try {
-            return java.nio.file.Path.of(
-                    Golden.class.getResource("/golden/" + resource).toURI());
-        } catch (java.net.URISyntaxException e) {
+            if (url.getProtocol().equals("file")) return java.nio.file.Path.of(url.toURI());
+            java.nio.file.Path copy = java.nio.file.Files.createTempFile("golden-", "-" + resource);
+            copy.toFile().deleteOnExit();
+            try (InputStream in = url.openStream()) {
+                java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return copy;
+        } catch (java.net.URISyntaxException | java.io.IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -11,10 +11,13 @@ import dev.nabla.data.DataLoader;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.FileFormatException;
 import dev.nabla.io.Safetensors;
-import dev.nabla.models.ReferenceCNN;
+import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.nn.Dropout;
+import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.MSELoss;
+import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
@@ -171,7 +174,20 @@ class TrainingSafetyTest {
 
     private static Trainer cnnTrainer() {
         Generator.seed(7); // initial weights and dropout masks from the global generator, as FashionMnistTraining does
-        ReferenceCNN m = new ReferenceCNN();
+        var pad1 =
+                Conv2d.Options.defaults().padding(1); // the reference CNN's layers (its class lives in nabla-examples)
+        Sequential m = new Sequential(
+                new Conv2d(1, 32, 3, pad1),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Conv2d(32, 64, 3, pad1),
+                new ReLU(),
+                new MaxPool2d(2),
+                new Flatten(),
+                new Linear(3136, 128),
+                new ReLU(),
+                new Dropout(0.3),
+                new Linear(128, 10));
         return new Trainer(m, new Adam(m.parameters(), 1e-3, 1e-4), new CrossEntropyLoss()).output(null);
     }
 
