@@ -14,7 +14,8 @@ import dev.nabla.backend.Backend.ConvGeometry;
  *   <li>otherwise: im2col of each group into a column matrix, one {@link Gemm#sgemm} per group, col2im for the
  *       input gradient.</li>
  * </ul>
- * The float64 kernels are direct loops that serve as the reference both paths are tested against.
+ * The float64 kernels ({@link ConvReference}) are direct loops that serve as the reference both paths are tested
+ * against; the column matrix of the im2col path is built by {@link Im2col}.
  */
 public final class ConvKernels {
     private ConvKernels() {}
@@ -137,7 +138,7 @@ public final class ConvKernels {
         int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ohw = oh * ow, cols = gn * ohw;
         float[] col = work(0, c * kh * kw * cols);
         for (int img = 0; img < gn; img++)
-            im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
+            Im2col.im2col(x, (i0 + img) * c * h * wd, c, h, wd, kh, kw, g, oh, ow, col, cols, img * ohw);
         return col;
     }
 
@@ -186,7 +187,7 @@ public final class ConvKernels {
             gatherGroup(gy, y, i0, gn, o, ohw, gyT, cols);
             Gemm.sgemm(ckk, cols, o, w, 0, 1, ckk, gyT, 0, cols, 1, dcol, 0, cols, false, par);
             for (int img = 0; img < gn; img++)
-                col2im(dcol, cols, img * ohw, c, h, wd, kh, kw, g, oh, ow, gx, (i0 + img) * c * h * wd);
+                Im2col.col2im(dcol, cols, img * ohw, c, h, wd, kh, kw, g, oh, ow, gx, (i0 + img) * c * h * wd);
         });
         return gx;
     }
@@ -535,167 +536,5 @@ public final class ConvKernels {
         float[] dwT = sumPartials(partial, ckk * ldd), dw = new float[o * ckk];
         for (int p = 0; p < ckk; p++) for (int oc = 0; oc < o; oc++) dw[oc * ckk + p] = dwT[p * ldd + oc];
         return dw;
-    }
-
-    /** The output columns ox whose input column ox·stride − pad + kj·dil lies inside [0, w): [lo, hi). */
-    private static int firstInside(int pad, int kj, int dil, int stride) {
-        int off = kj * dil - pad; // ix = ox·stride + off
-        return off >= 0 ? 0 : (-off + stride - 1) / stride;
-    }
-
-    private static int endInside(int w, int ow, int pad, int kj, int dil, int stride) {
-        int off = kj * dil - pad;
-        if (w - off <= 0) return 0;
-        return Math.min(ow, (w - off + stride - 1) / stride);
-    }
-
-    /** col[((ci·KH+ki)·KW+kj)·ld + colOff + oy·OW+ox] = x[ci][oy·sh−ph+ki·dh][ox·sw−pw+kj·dw] (0 outside). */
-    static void im2col(
-            float[] x,
-            int xOff,
-            int c,
-            int h,
-            int w,
-            int kh,
-            int kw,
-            ConvGeometry g,
-            int oh,
-            int ow,
-            float[] col,
-            int ld,
-            int colOff) {
-        int sw = g.strideW();
-        for (int ci = 0; ci < c; ci++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++) {
-                    int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
-                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow),
-                            hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
-                    int off = kj * g.dilW() - g.padW();
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                        int dst = row + oy * ow;
-                        if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(col, dst, dst + ow, 0f);
-                            continue;
-                        }
-                        int src = xOff + (ci * h + iy) * w + off;
-                        for (int ox = 0; ox < lo; ox++) col[dst + ox] = 0f;
-                        if (sw == 1) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        else for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * sw];
-                        for (int ox = hi; ox < ow; ox++) col[dst + ox] = 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Adds the columns back into the image: the adjoint of {@link #im2col}. gx is accumulated into. */
-    static void col2im(
-            float[] col,
-            int ld,
-            int colOff,
-            int c,
-            int h,
-            int w,
-            int kh,
-            int kw,
-            ConvGeometry g,
-            int oh,
-            int ow,
-            float[] gx,
-            int gxOff) {
-        int sw = g.strideW();
-        for (int ci = 0; ci < c; ci++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++) {
-                    int row = ((ci * kh + ki) * kw + kj) * ld + colOff;
-                    int lo = Math.min(firstInside(g.padW(), kj, g.dilW(), sw), ow),
-                            hi = Math.max(endInside(w, ow, g.padW(), kj, g.dilW(), sw), lo);
-                    int off = kj * g.dilW() - g.padW();
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                        if (iy < 0 || iy >= h) continue;
-                        int dst = gxOff + (ci * h + iy) * w + off;
-                        int src = row + oy * ow;
-                        if (sw == 1) for (int ox = lo; ox < hi; ox++) gx[dst + ox] += col[src + ox];
-                        else for (int ox = lo; ox < hi; ox++) gx[dst + ox * sw] += col[src + ox];
-                    }
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- float64 direct loops: the reference
-
-    /** The float64 reference convolution (direct loops). */
-    public static double[] conv2dReference(double[] x, int[] xs, double[] w, int[] ws, double[] bias, ConvGeometry g) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
-        int oh = g.outH(h, kh), ow = g.outW(wd, kw);
-        double[] y = new double[n * o * oh * ow];
-        for (int b = 0; b < n; b++)
-            for (int oc = 0; oc < o; oc++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++) {
-                        double s = bias == null ? 0.0 : bias[oc];
-                        for (int ci = 0; ci < c; ci++)
-                            for (int ki = 0; ki < kh; ki++)
-                                for (int kj = 0; kj < kw; kj++) {
-                                    int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                                    int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
-                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-                                    s += x[((b * c + ci) * h + iy) * wd + ix] * w[((oc * c + ci) * kh + ki) * kw + kj];
-                                }
-                        y[((b * o + oc) * oh + oy) * ow + ox] = s;
-                    }
-        return y;
-    }
-
-    /** The float64 reference input gradient (direct loops). */
-    public static double[] conv2dBackwardInputReference(
-            double[] gy, int[] gys, double[] w, int[] ws, int[] xs, ConvGeometry g) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
-        int oh = gys[2], ow = gys[3];
-        double[] gx = new double[n * c * h * wd];
-        for (int b = 0; b < n; b++)
-            for (int oc = 0; oc < o; oc++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++) {
-                        double gv = gy[((b * o + oc) * oh + oy) * ow + ox];
-                        for (int ci = 0; ci < c; ci++)
-                            for (int ki = 0; ki < kh; ki++)
-                                for (int kj = 0; kj < kw; kj++) {
-                                    int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                                    int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
-                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-                                    gx[((b * c + ci) * h + iy) * wd + ix] +=
-                                            gv * w[((oc * c + ci) * kh + ki) * kw + kj];
-                                }
-                    }
-        return gx;
-    }
-
-    /** The float64 reference weight gradient (direct loops). */
-    public static double[] conv2dBackwardWeightReference(
-            double[] gy, int[] gys, double[] x, int[] xs, int[] ws, ConvGeometry g) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
-        int oh = gys[2], ow = gys[3];
-        double[] gw = new double[o * c * kh * kw];
-        for (int b = 0; b < n; b++)
-            for (int oc = 0; oc < o; oc++)
-                for (int oy = 0; oy < oh; oy++)
-                    for (int ox = 0; ox < ow; ox++) {
-                        double gv = gy[((b * o + oc) * oh + oy) * ow + ox];
-                        for (int ci = 0; ci < c; ci++)
-                            for (int ki = 0; ki < kh; ki++)
-                                for (int kj = 0; kj < kw; kj++) {
-                                    int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                                    int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
-                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-                                    gw[((oc * c + ci) * kh + ki) * kw + kj] +=
-                                            gv * x[((b * c + ci) * h + iy) * wd + ix];
-                                }
-                    }
-        return gw;
     }
 }

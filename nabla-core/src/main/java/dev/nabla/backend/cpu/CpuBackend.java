@@ -456,8 +456,7 @@ public final class CpuBackend implements Backend {
         if (x.dtype() == DType.FLOAT32)
             return Storage.of(
                     ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, relu));
-        double[] y =
-                ConvKernels.conv2dReference(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g);
+        double[] y = ConvReference.conv2d(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g);
         if (relu) for (int i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0.0;
         return Storage.of(y);
     }
@@ -528,7 +527,7 @@ public final class CpuBackend implements Backend {
         if (gy.dtype() == DType.FLOAT32)
             return Storage.of(ConvKernels.conv2dBackwardInput(
                     gy.floats(), gys, w.floats(), ws, xs, g, reluOut == null ? null : reluOut.floats()));
-        return Storage.of(ConvKernels.conv2dBackwardInputReference(masked(gy, reluOut), gys, w.doubles(), ws, xs, g));
+        return Storage.of(ConvReference.conv2dBackwardInput(masked(gy, reluOut), gys, w.doubles(), ws, xs, g));
     }
 
     @Override
@@ -537,7 +536,7 @@ public final class CpuBackend implements Backend {
         if (gy.dtype() == DType.FLOAT32)
             return Storage.of(ConvKernels.conv2dBackwardWeight(
                     gy.floats(), gys, x.floats(), xs, ws, g, reluOut == null ? null : reluOut.floats()));
-        return Storage.of(ConvKernels.conv2dBackwardWeightReference(masked(gy, reluOut), gys, x.doubles(), xs, ws, g));
+        return Storage.of(ConvReference.conv2dBackwardWeight(masked(gy, reluOut), gys, x.doubles(), xs, ws, g));
     }
 
     @Override

@@ -118,16 +118,16 @@ class FastKernelsTest {
             int[] xs = {n, c, h, w}, ws = {o, c, k, k};
             float[] x = randomFloats(4, n * c * h * w), wt = randomFloats(5, o * c * k * k), bias = randomFloats(6, o);
             float[] y = ConvKernels.conv2d(x, xs, wt, ws, bias, g);
-            double[] yRef = ConvKernels.conv2dReference(toDouble(x), xs, toDouble(wt), ws, toDouble(bias), g);
+            double[] yRef = ConvReference.conv2d(toDouble(x), xs, toDouble(wt), ws, toDouble(bias), g);
             assertClose(yRef, y, 1e-4);
             int[] ys = {n, o, g.outH(h, k), g.outW(w, k)};
             float[] gy = randomFloats(7, y.length);
             assertClose(
-                    ConvKernels.conv2dBackwardInputReference(toDouble(gy), ys, toDouble(wt), ws, xs, g),
+                    ConvReference.conv2dBackwardInput(toDouble(gy), ys, toDouble(wt), ws, xs, g),
                     ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g),
                     1e-4);
             assertClose(
-                    ConvKernels.conv2dBackwardWeightReference(toDouble(gy), ys, toDouble(x), xs, ws, g),
+                    ConvReference.conv2dBackwardWeight(toDouble(gy), ys, toDouble(x), xs, ws, g),
                     ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g),
                     1e-4);
             // the fused ReLU: outputs clamped, gradients masked where the output is not positive
@@ -138,11 +138,11 @@ class FastKernelsTest {
                 gyMasked[i] = yRelu[i] > 0 ? gy[i] : 0;
             }
             assertClose(
-                    ConvKernels.conv2dBackwardInputReference(gyMasked, ys, toDouble(wt), ws, xs, g),
+                    ConvReference.conv2dBackwardInput(gyMasked, ys, toDouble(wt), ws, xs, g),
                     ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g, yRelu),
                     1e-4);
             assertClose(
-                    ConvKernels.conv2dBackwardWeightReference(gyMasked, ys, toDouble(x), xs, ws, g),
+                    ConvReference.conv2dBackwardWeight(gyMasked, ys, toDouble(x), xs, ws, g),
                     ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g, yRelu),
                     1e-4);
             if (ys[2] % 2 == 0
@@ -172,14 +172,8 @@ class FastKernelsTest {
                                     ys)
                             .doubles();
                     float[][] both = ConvKernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
-                    assertClose(
-                            ConvKernels.conv2dBackwardInputReference(gyFull, ys, toDouble(wt), ws, xs, g),
-                            both[0],
-                            1e-4);
-                    assertClose(
-                            ConvKernels.conv2dBackwardWeightReference(gyFull, ys, toDouble(x), xs, ws, g),
-                            both[1],
-                            1e-4);
+                    assertClose(ConvReference.conv2dBackwardInput(gyFull, ys, toDouble(wt), ws, xs, g), both[0], 1e-4);
+                    assertClose(ConvReference.conv2dBackwardWeight(gyFull, ys, toDouble(x), xs, ws, g), both[1], 1e-4);
                 }
             }
         } finally {
