@@ -18,7 +18,17 @@ import dev.nabla.backend.Backend.ConvGeometry;
  * against; the column matrix of the im2col path is built by {@link Im2col}.
  */
 public final class ConvKernels {
-    private ConvKernels() {}
+    /** The kernels as the backend uses them: the stride-1 implicit GEMM wherever it applies, im2col + GEMM elsewhere. */
+    static final ConvKernels DEFAULT = new ConvKernels(true);
+
+    /** The im2col + GEMM path only, for the tests that check it on stride-1 shapes too. */
+    static final ConvKernels IM2COL_ONLY = new ConvKernels(false);
+
+    private final boolean implicitGemm;
+
+    private ConvKernels(boolean implicitGemm) {
+        this.implicitGemm = implicitGemm;
+    }
 
     // ---------------------------------------------------------------- float32 entry points (and the im2col + GEMM
     // path)
@@ -55,12 +65,12 @@ public final class ConvKernels {
     }
 
     /** x [N,C,H,W] * w [O,C,KH,KW] + bias -> y [N,O,OH,OW]. */
-    public static float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
+    public float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
         return conv2d(x, xs, w, ws, bias, g, false);
     }
 
     /** As {@link #conv2d}, with max(·, 0) applied while the result is written (conv + bias + ReLU in one pass). */
-    public static float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean relu) {
+    public float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean relu) {
         int n = xs[0], o = ws[0], oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]), ohw = oh * ow;
         float[] y = new float[n * o * ohw];
         forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
@@ -81,12 +91,12 @@ public final class ConvKernels {
      * relu(max(v) + b) = max over the window of relu(v + b), as ReLU is monotonic, so the pooled value and the
      * argmax (first maximum, {@link PoolKernels#pool2x2Row}) are those of the unfused layers.
      */
-    public static Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
+    public Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
         return conv2dReluMaxPool(x, xs, w, ws, bias, g, true);
     }
 
     /** As above; without {@code withArgmax} (inference) the argmax is neither computed nor stored, and is null. */
-    public static Object[] conv2dReluMaxPool(
+    public Object[] conv2dReluMaxPool(
             float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
         int n = xs[0], o = ws[0], ow = g.outW(xs[3], ws[3]), ph = g.outH(xs[2], ws[2]) / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
@@ -118,7 +128,7 @@ public final class ConvKernels {
      * x [N,C,H,W] * w [O,C,KH,KW], no bias, one group of images at a time, each group's result handed to sink: on the
      * extended grid by the stride-1 path, as plain OH×OW planes (perImage = OH·OW, row stride OW) by the im2col path.
      */
-    private static void forwardGroups(float[] x, int[] xs, float[] w, int[] ws, ConvGeometry g, GroupResult sink) {
+    private void forwardGroups(float[] x, int[] xs, float[] w, int[] ws, ConvGeometry g, GroupResult sink) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         if (fast(g)) {
             stride1(dense(x, null, c, h, wd), n, c, h, wd, w, o, kh, kw, g.padH(), g.padW(), g.dilH(), g.dilW(), sink);
@@ -170,12 +180,12 @@ public final class ConvKernels {
     }
 
     /** dL/dx from dL/dy [N,O,OH,OW] and w [O,C,KH,KW]: dcol = wᵀ·dy per group, then col2im. */
-    public static float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g) {
+    public float[] conv2dBackwardInput(float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g) {
         return conv2dBackwardInput(gy, gys, w, ws, xs, g, null);
     }
 
     /** As above, with the gradient masked by the fused ReLU output y > 0 (y null: no ReLU). */
-    public static float[] conv2dBackwardInput(
+    public float[] conv2dBackwardInput(
             float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
@@ -193,12 +203,12 @@ public final class ConvKernels {
     }
 
     /** dL/dw [O,C,KH,KW] = Σ over groups of dyᵀ·colᵀ; one partial sum per group, added in group order (deterministic). */
-    public static float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g) {
+    public float[] conv2dBackwardWeight(float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g) {
         return conv2dBackwardWeight(gy, gys, x, xs, ws, g, null);
     }
 
     /** As above, with the gradient masked by the fused ReLU output y > 0 (y null: no ReLU). */
-    public static float[] conv2dBackwardWeight(
+    public float[] conv2dBackwardWeight(
             float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
@@ -235,11 +245,8 @@ public final class ConvKernels {
      */
     static final int DOT_MAX_DEPTH = 64;
 
-    /** Whether the stride-1 path is taken (implicit GEMM on the Vector API); tests turn it off to check the other path. */
-    static boolean stride1Enabled = true;
-
-    private static boolean fast(ConvGeometry g) {
-        return stride1Enabled && Kernels.vectorized() && g.strideH() == 1 && g.strideW() == 1;
+    private boolean fast(ConvGeometry g) {
+        return implicitGemm && Kernels.vectorized() && g.strideH() == 1 && g.strideW() == 1;
     }
 
     /**
@@ -299,7 +306,7 @@ public final class ConvKernels {
         int ckk = c * kh * kw;
         int[] rowOff = rowOffsets(c, kh, kw, hp, wp, dh, dw);
         int slack = slack(perImage, rowOff, imageStride);
-        float[] wpk = Kernels.packConvWeights(w, o, ckk);
+        float[] wpk = VectorConv.packWeights(w, o, ckk);
         int[] taps = kh == 3 && kw == 3 ? java.util.Arrays.copyOf(rowOff, 9) : null; // 3x3: the written-out kernel
         int cs = hp * wp;
         overGroups(n, (q, par) -> {
@@ -309,7 +316,7 @@ public final class ConvKernels {
                 Parallel.forRange(
                         ldo / 16,
                         1,
-                        (s0, e0) -> Kernels.convForward(
+                        (s0, e0) -> VectorConv.forward(
                                 o,
                                 ckk,
                                 wpk,
@@ -324,7 +331,7 @@ public final class ConvKernels {
                                 imageStride,
                                 out,
                                 ldo));
-            else Kernels.convForward(o, ckk, wpk, xp, rowOff, taps, cs, 0, ldo, cols, perImage, imageStride, out, ldo);
+            else VectorConv.forward(o, ckk, wpk, xp, rowOff, taps, cs, 0, ldo, cols, perImage, imageStride, out, ldo);
             sink.accept(i0, gn, out, ldo, perImage, wp);
         });
     }
@@ -407,7 +414,7 @@ public final class ConvKernels {
      * full-resolution output gradient: it is scattered straight into each group's buffers. {gx, gw}, each null
      * unless asked for.
      */
-    public static float[][] conv2dMaxPoolBackward(
+    public float[][] conv2dMaxPoolBackward(
             float[] gp,
             long[] argmax,
             int[] ys,
@@ -427,11 +434,11 @@ public final class ConvKernels {
     }
 
     /** Whether {@link #conv2dMaxPoolBackward} applies to this geometry and kernel. */
-    public static boolean pooledBackwardSupported(ConvGeometry g, int kh, int kw) {
+    public boolean pooledBackwardSupported(ConvGeometry g, int kh, int kw) {
         return stride1Input(g, kh, kw);
     }
 
-    private static boolean stride1Input(ConvGeometry g, int kh, int kw) {
+    private boolean stride1Input(ConvGeometry g, int kh, int kw) {
         return fast(g) && g.dilH() * (kh - 1) - g.padH() >= 0 && g.dilW() * (kw - 1) - g.padW() >= 0;
     }
 
@@ -492,7 +499,7 @@ public final class ConvKernels {
                     Parallel.forRange(
                             (ckk + 3) / 4,
                             1,
-                            (s0, e0) -> Kernels.convWeightGradGemm(
+                            (s0, e0) -> VectorConv.weightGradGemm(
                                     ckk,
                                     4 * s0,
                                     Math.min(ckk, 4 * e0),
@@ -505,7 +512,7 @@ public final class ConvKernels {
                                     perImage,
                                     imageStride,
                                     dwT));
-                else Kernels.convWeightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
+                else VectorConv.weightGradGemm(ckk, 0, ckk, o, gT, cols, xp, rowOff, gn, perImage, imageStride, dwT);
                 return;
             }
             // the output gradient on the extended grid, zero in the columns that are not output positions
@@ -517,7 +524,7 @@ public final class ConvKernels {
                 Parallel.forRange(
                         (o + 3) / 4,
                         1,
-                        (s0, e0) -> Kernels.convWeightGrad(
+                        (s0, e0) -> VectorConv.weightGrad(
                                 o,
                                 4 * s0,
                                 Math.min(o, 4 * e0),
@@ -530,7 +537,7 @@ public final class ConvKernels {
                                 perImage,
                                 imageStride,
                                 dw));
-            else Kernels.convWeightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
+            else VectorConv.weightGrad(o, 0, o, ckk, gext, cols, xp, rowOff, gn, perImage, imageStride, dw);
         });
         if (ckk <= DOT_MAX_DEPTH) return sumPartials(partial, o * ckk);
         float[] dwT = sumPartials(partial, ckk * ldd), dw = new float[o * ckk];

@@ -454,8 +454,8 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage conv2d(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean relu) {
         if (x.dtype() == DType.FLOAT32)
-            return Storage.of(
-                    ConvKernels.conv2d(x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, relu));
+            return Storage.of(ConvKernels.DEFAULT.conv2d(
+                    x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, relu));
         double[] y = ConvReference.conv2d(x.doubles(), xs, w.doubles(), ws, bias == null ? null : bias.doubles(), g);
         if (relu) for (int i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : 0.0;
         return Storage.of(y);
@@ -470,7 +470,7 @@ public final class CpuBackend implements Backend {
     public Storage[] conv2dReluMaxPool(
             Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean argmax) {
         if (x.dtype() == DType.FLOAT32) {
-            Object[] r = ConvKernels.conv2dReluMaxPool(
+            Object[] r = ConvKernels.DEFAULT.conv2dReluMaxPool(
                     x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, argmax);
             return new Storage[] {Storage.of((float[]) r[0]), r[1] == null ? null : Storage.of((long[]) r[1])};
         }
@@ -514,9 +514,9 @@ public final class CpuBackend implements Backend {
             ConvGeometry g,
             boolean input,
             boolean weight) {
-        if (gp.dtype() != DType.FLOAT32 || !ConvKernels.pooledBackwardSupported(g, ws[2], ws[3]))
+        if (gp.dtype() != DType.FLOAT32 || !ConvKernels.DEFAULT.pooledBackwardSupported(g, ws[2], ws[3]))
             return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
-        float[][] r = ConvKernels.conv2dMaxPoolBackward(
+        float[][] r = ConvKernels.DEFAULT.conv2dMaxPoolBackward(
                 gp.floats(), argmax.longs(), ys, x.floats(), xs, w.floats(), ws, g, input, weight);
         return new Storage[] {r[0] == null ? null : Storage.of(r[0]), r[1] == null ? null : Storage.of(r[1])};
     }
@@ -525,7 +525,7 @@ public final class CpuBackend implements Backend {
     public Storage conv2dBackwardInput(
             Storage gy, int[] gys, Storage w, int[] ws, int[] xs, ConvGeometry g, Storage reluOut) {
         if (gy.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2dBackwardInput(
+            return Storage.of(ConvKernels.DEFAULT.conv2dBackwardInput(
                     gy.floats(), gys, w.floats(), ws, xs, g, reluOut == null ? null : reluOut.floats()));
         return Storage.of(ConvReference.conv2dBackwardInput(masked(gy, reluOut), gys, w.doubles(), ws, xs, g));
     }
@@ -534,7 +534,7 @@ public final class CpuBackend implements Backend {
     public Storage conv2dBackwardWeight(
             Storage gy, int[] gys, Storage x, int[] xs, int[] ws, ConvGeometry g, Storage reluOut) {
         if (gy.dtype() == DType.FLOAT32)
-            return Storage.of(ConvKernels.conv2dBackwardWeight(
+            return Storage.of(ConvKernels.DEFAULT.conv2dBackwardWeight(
                     gy.floats(), gys, x.floats(), xs, ws, g, reluOut == null ? null : reluOut.floats()));
         return Storage.of(ConvReference.conv2dBackwardWeight(masked(gy, reluOut), gys, x.doubles(), xs, ws, g));
     }

@@ -126,7 +126,7 @@ public final class Gemm {
             int cOff,
             int ldc,
             boolean accumulate) {
-        if (vector) Kernels.vectorGemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        if (vector) VectorGemm.gemm(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         else scalarChunk(m, n0, n1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc);
     }
 

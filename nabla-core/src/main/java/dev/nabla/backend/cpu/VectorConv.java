@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * kernels read it from zero-padded images through a table of row offsets. Column j of the column matrix (an output
  * position on the "extended" grid, see {@link ConvKernels}) starts at base(j) = j / perImage · imageStride +
  * j % perImage in the padded images xp, and row p (input channel, kernel row, kernel column) adds rowOff[p]; 16
- * consecutive columns of one image are 16 consecutive floats. Only loaded through {@link Kernels}.
+ * consecutive columns of one image are 16 consecutive floats. Called only where {@link Kernels#vectorized()} holds
+ * (the class is loaded on its first call, so a JVM without the Vector API never loads it).
  */
 final class VectorConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -369,6 +370,11 @@ final class VectorConv {
         for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
     }
 
+    /*
+     * Micro-kernel, unrolled by hand (named accumulators, no arrays of vectors or non-inlined helpers): otherwise C2
+     * boxes the vectors on the heap and the kernel runs slower than scalar code. Its readable reference is
+     * ConvReference (direct float64 loops), which FastKernelsTest compares every path with.
+     */
     private static void kernel(
             int k,
             float[] ap,
@@ -541,6 +547,7 @@ final class VectorConv {
     }
 
     /** A 4×16 tile of C (+)= Σ_p xp[a_r + p]·bp[bOff + p·16 ..]: the micro-kernel with A read along four rows of xp. */
+    /* Unrolled by hand for the same reason as kernel(); reference: ConvReference.conv2dBackwardWeight. */
     private static void rowsKernel(
             int k,
             float[] xp,

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 GEMM on the Vector API: operands packed into panels (A in MR=4-row panels, B in NR=16-column panels, both
  * from arbitrary row and column strides, so transposes cost nothing extra), cache blocking (KC×NC block of
- * B, MC×KC block of A), and a 4×16 register tile of eight 8-lane accumulators updated with FMA. Only loaded
- * through {@link Kernels}, which checks that the Vector API and C2 are there.
+ * B, MC×KC block of A), and a 4×16 register tile of eight 8-lane accumulators updated with FMA. Called only where
+ * {@link Kernels#vectorized()} holds (the Vector API and C2 are there); the class is loaded on its first call.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -110,6 +110,12 @@ final class VectorGemm {
         }
     }
 
+    /*
+     * Micro-kernel, unrolled by hand: the 4x16 tile is eight named FloatVector accumulators. Arrays of vectors, loops
+     * over them, or a helper per row that C2 does not inline make C2 box the vectors on the heap, which runs several
+     * times slower than the scalar code. Its readable reference is Gemm.referenceSgemm (plain loops); FastKernelsTest
+     * checks this kernel against it.
+     */
     private static void kernel(
             int kc,
             float[] ap,

@@ -112,26 +112,26 @@ class FastKernelsTest {
             int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads, boolean stride1) {
         int before = Parallel.threads();
         Parallel.setThreads(threads);
-        ConvKernels.stride1Enabled = stride1;
+        ConvKernels kernels = stride1 ? ConvKernels.DEFAULT : ConvKernels.IM2COL_ONLY;
         try {
             ConvGeometry g = new ConvGeometry(s, s, p, p, d, d);
             int[] xs = {n, c, h, w}, ws = {o, c, k, k};
             float[] x = randomFloats(4, n * c * h * w), wt = randomFloats(5, o * c * k * k), bias = randomFloats(6, o);
-            float[] y = ConvKernels.conv2d(x, xs, wt, ws, bias, g);
+            float[] y = kernels.conv2d(x, xs, wt, ws, bias, g);
             double[] yRef = ConvReference.conv2d(toDouble(x), xs, toDouble(wt), ws, toDouble(bias), g);
             assertClose(yRef, y, 1e-4);
             int[] ys = {n, o, g.outH(h, k), g.outW(w, k)};
             float[] gy = randomFloats(7, y.length);
             assertClose(
                     ConvReference.conv2dBackwardInput(toDouble(gy), ys, toDouble(wt), ws, xs, g),
-                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g),
+                    kernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g),
                     1e-4);
             assertClose(
                     ConvReference.conv2dBackwardWeight(toDouble(gy), ys, toDouble(x), xs, ws, g),
-                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g),
+                    kernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g),
                     1e-4);
             // the fused ReLU: outputs clamped, gradients masked where the output is not positive
-            float[] yRelu = ConvKernels.conv2d(x, xs, wt, ws, bias, g, true);
+            float[] yRelu = kernels.conv2d(x, xs, wt, ws, bias, g, true);
             double[] gyMasked = new double[gy.length];
             for (int i = 0; i < y.length; i++) {
                 assertEquals(Math.max(y[i], 0f), yRelu[i], 1e-6f, "relu output " + i);
@@ -139,19 +139,19 @@ class FastKernelsTest {
             }
             assertClose(
                     ConvReference.conv2dBackwardInput(gyMasked, ys, toDouble(wt), ws, xs, g),
-                    ConvKernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g, yRelu),
+                    kernels.conv2dBackwardInput(gy, ys, wt, ws, xs, g, yRelu),
                     1e-4);
             assertClose(
                     ConvReference.conv2dBackwardWeight(gyMasked, ys, toDouble(x), xs, ws, g),
-                    ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g, yRelu),
+                    kernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g, yRelu),
                     1e-4);
             if (ys[2] % 2 == 0
                     && ys[3] % 2 == 0) { // the fused conv + ReLU + 2x2 max-pool equals the layers one after the other
-                Object[] fused = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
+                Object[] fused = kernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
                 Storage[] pooled =
                         PoolKernels.maxPool2d(Storage.of(yRelu), ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
                 assertArrayEquals(pooled[0].floats(), (float[]) fused[0], "pooled values");
-                Object[] inference = ConvKernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g, false);
+                Object[] inference = kernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g, false);
                 assertArrayEquals((float[]) fused[0], (float[]) inference[0], "pooled values without argmax");
                 assertNull(inference[1]);
                 // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no
@@ -160,7 +160,7 @@ class FastKernelsTest {
                 long[] argUnfused = pooled[1].longs(), argFused = (long[]) fused[1];
                 for (int i = 0; i < argFused.length; i++)
                     if (((float[]) fused[0])[i] > 0f) assertEquals(argUnfused[i], argFused[i], "argmax " + i);
-                if (ConvKernels.pooledBackwardSupported(g, k, k)) {
+                if (kernels.pooledBackwardSupported(g, k, k)) {
                     // the fused backward (pooled gradient scattered straight into the kernels' buffers) equals max-pool
                     // backward followed by the convolution's backward passes
                     float[] gp = randomFloats(10, argFused.length);
@@ -171,14 +171,13 @@ class FastKernelsTest {
                                     Storage.of(argFused),
                                     ys)
                             .doubles();
-                    float[][] both = ConvKernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
+                    float[][] both = kernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
                     assertClose(ConvReference.conv2dBackwardInput(gyFull, ys, toDouble(wt), ws, xs, g), both[0], 1e-4);
                     assertClose(ConvReference.conv2dBackwardWeight(gyFull, ys, toDouble(x), xs, ws, g), both[1], 1e-4);
                 }
             }
         } finally {
             Parallel.setThreads(before);
-            ConvKernels.stride1Enabled = true;
         }
     }
 
@@ -192,13 +191,17 @@ class FastKernelsTest {
             float[] x = randomFloats(21, 37 * 8 * 144),
                     w = randomFloats(22, 16 * 72),
                     gy = randomFloats(23, 37 * 16 * 144);
-            float[] first = ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g);
-            float[] firstIn = ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g);
+            float[] first = ConvKernels.DEFAULT.conv2dBackwardWeight(gy, ys, x, xs, ws, g);
+            float[] firstIn = ConvKernels.DEFAULT.conv2dBackwardInput(gy, ys, w, ws, xs, g);
             for (int run = 0; run < 5; run++) {
                 assertArrayEquals(
-                        first, ConvKernels.conv2dBackwardWeight(gy, ys, x, xs, ws, g), "weight gradient, run " + run);
+                        first,
+                        ConvKernels.DEFAULT.conv2dBackwardWeight(gy, ys, x, xs, ws, g),
+                        "weight gradient, run " + run);
                 assertArrayEquals(
-                        firstIn, ConvKernels.conv2dBackwardInput(gy, ys, w, ws, xs, g), "input gradient, run " + run);
+                        firstIn,
+                        ConvKernels.DEFAULT.conv2dBackwardInput(gy, ys, w, ws, xs, g),
+                        "input gradient, run " + run);
             }
         } finally {
             Parallel.setThreads(before);
