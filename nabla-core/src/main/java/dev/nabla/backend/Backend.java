@@ -91,30 +91,36 @@ public interface Backend {
         }
     }
 
+    /** A max-pooling result: the values and the argmax (int64, index into each input plane), or null when not kept. */
+    record Pooled(Storage values, Storage argmax) {}
+
+    /** The gradients of a convolution: dL/dx and dL/dw, each null when it was not asked for. */
+    record ConvGrads(Storage input, Storage weight) {}
+
     /** x [N, C, H, W] (contiguous) * w [O, C, KH, KW] (+ bias [O] or null) into [N, O, OH, OW], then max(·, 0) when relu. */
     Storage conv2d(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean relu);
 
     /**
      * max-pool(2x2, stride 2)(relu(conv2d(x, w) + bias)) in one pass over each block of conv output, which is never
-     * stored at full resolution; OH and OW must be even. Returns {pooled [N, O, OH/2, OW/2], argmax (int64, index
-     * into each OH·OW plane, as {@link #maxPool2d})}.
+     * stored at full resolution; OH and OW must be even. Returns the pooled values [N, O, OH/2, OW/2] and the argmax
+     * (int64, index into each OH·OW plane, as {@link #maxPool2d}).
      */
-    Storage[] conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
+    Pooled conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
 
     /** As above; without {@code argmax} (nothing will backpropagate: inference) the argmax is not stored and is null. */
-    default Storage[] conv2dReluMaxPool(
+    default Pooled conv2dReluMaxPool(
             Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g, boolean argmax) {
-        Storage[] r = conv2dReluMaxPool(x, xShape, w, wShape, bias, g);
-        return argmax ? r : new Storage[] {r[0], null};
+        Pooled r = conv2dReluMaxPool(x, xShape, w, wShape, bias, g);
+        return argmax ? r : new Pooled(r.values(), null);
     }
 
     /**
      * The backward pass of {@link #conv2dReluMaxPool} from the pooled output's gradient gp [N, O, OH/2, OW/2], already
-     * masked by the ReLU (pooled output > 0), and the saved argmax: {dL/dx or null, dL/dw or null} as asked for.
+     * masked by the ReLU (pooled output > 0), and the saved argmax: dL/dx and dL/dw as asked for (null otherwise).
      * Equal to {@link #maxPool2dBackward} followed by {@link #conv2dBackwardInput} and {@link #conv2dBackwardWeight},
      * which is what this default does; a backend may skip building the full-resolution gradient.
      */
-    default Storage[] conv2dMaxPoolBackward(
+    default ConvGrads conv2dMaxPoolBackward(
             Storage gp,
             int[] pooledShape,
             Storage argmax,
@@ -127,10 +133,9 @@ public interface Backend {
             boolean input,
             boolean weight) {
         Storage gy = maxPool2dBackward(gp, pooledShape, argmax, convOutShape);
-        return new Storage[] {
-            input ? conv2dBackwardInput(gy, convOutShape, w, wShape, xShape, g, null) : null,
-            weight ? conv2dBackwardWeight(gy, convOutShape, x, xShape, wShape, g, null) : null
-        };
+        return new ConvGrads(
+                input ? conv2dBackwardInput(gy, convOutShape, w, wShape, xShape, g, null) : null,
+                weight ? conv2dBackwardWeight(gy, convOutShape, x, xShape, wShape, g, null) : null);
     }
 
     /**
@@ -147,8 +152,8 @@ public interface Backend {
     /** dL/dbias [O]: dL/dy summed over N, OH, OW (masked by reluOut > 0 when given). */
     Storage conv2dBackwardBias(Storage gy, int[] gyShape, Storage reluOut);
 
-    /** Max pooling of x [N, C, H, W]; returns {values, argmax} where argmax (int64) indexes into each H*W plane. */
-    Storage[] maxPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);
+    /** Max pooling of x [N, C, H, W]: the values and the argmax (int64), which indexes into each H*W plane. */
+    Pooled maxPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);
 
     /** Routes dL/dy back to the saved argmax positions: dL/dx [N, C, H, W]. */
     Storage maxPool2dBackward(Storage gy, int[] gyShape, Storage argmax, int[] xShape);

@@ -5,6 +5,7 @@ import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backend.ConvGeometry;
 import dev.nabla.backend.Storage;
 
@@ -52,11 +53,11 @@ public final class Convolution {
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         boolean backward = GradMode.isEnabled()
                 && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
-        Storage[] r =
+        Backend.Pooled r =
                 x.backend().conv2dReluMaxPool(data(xc), xs, data(wc), ws, bc == null ? null : data(bc), g, backward);
         int[] ys = {xs[0], ws[0], oh, ow}, ps = {xs[0], ws[0], oh / 2, ow / 2};
-        Tensor out = Tensor.wrap(r[0], ps);
-        Storage argmax = r[1];
+        Tensor out = Tensor.wrap(r.values(), ps);
+        Storage argmax = r.argmax();
         return Autograd.record(
                 "convolution_relu_max_pool2d",
                 out,
@@ -69,10 +70,10 @@ public final class Convolution {
                                     .reluBackward(
                                             gp.contiguous().storage(),
                                             gp.contiguous().layout(),
-                                            r[0],
+                                            r.values(),
                                             out.layout()),
                             ps);
-                    Storage[] gxw = gm.backend()
+                    Backend.ConvGrads gxw = gm.backend()
                             .conv2dMaxPoolBackward(
                                     gm.storage(),
                                     ps,
@@ -85,8 +86,8 @@ public final class Convolution {
                                     g,
                                     x.requiresGrad(),
                                     weight.requiresGrad());
-                    Tensor gx = gxw[0] == null ? null : Tensor.wrap(gxw[0], xs);
-                    Tensor gw = gxw[1] == null ? null : Tensor.wrap(gxw[1], ws);
+                    Tensor gx = gxw.input() == null ? null : Tensor.wrap(gxw.input(), xs);
+                    Tensor gw = gxw.weight() == null ? null : Tensor.wrap(gxw.weight(), ws);
                     Tensor gb = bias != null && bias.requiresGrad()
                             ? Tensor.wrap(gm.backend().conv2dBackwardBias(gm.storage(), ps, null), ws[0])
                             : null;

@@ -3,6 +3,7 @@ package dev.nabla.ops;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
+import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backend.ConvGeometry;
 import dev.nabla.backend.Storage;
 
@@ -19,10 +20,10 @@ public final class Pooling {
         if (fused != null) return fused;
         int[] xs = x.shape();
         Tensor xc = x.contiguous();
-        Storage[] r = x.backend().maxPool2d(Convolution.data(xc), xs, kernel[0], kernel[1], g);
+        Backend.Pooled r = x.backend().maxPool2d(Convolution.data(xc), xs, kernel[0], kernel[1], g);
         int[] ys = {xs[0], xs[1], g.outH(xs[2], kernel[0]), g.outW(xs[3], kernel[1])};
-        Tensor out = Tensor.wrap(r[0], ys);
-        Storage argmax = r[1];
+        Tensor out = Tensor.wrap(r.values(), ys);
+        Storage argmax = r.argmax();
         return Autograd.record(
                 "max_pool2d",
                 out,

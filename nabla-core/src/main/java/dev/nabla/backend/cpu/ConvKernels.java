@@ -18,6 +18,12 @@ import dev.nabla.backend.Backend.ConvGeometry;
  * against; the column matrix of the im2col path is built by {@link Im2col}.
  */
 public final class ConvKernels {
+    /** Pooled values and argmax (null when not kept) as arrays. */
+    record PooledArrays(float[] values, long[] argmax) {}
+
+    /** dL/dx and dL/dw as arrays, each null when not asked for. */
+    record GradArrays(float[] input, float[] weight) {}
+
     /** The kernels as the backend uses them: the stride-1 implicit GEMM wherever it applies, im2col + GEMM elsewhere. */
     static final ConvKernels DEFAULT = new ConvKernels(true);
 
@@ -91,12 +97,12 @@ public final class ConvKernels {
      * relu(max(v) + b) = max over the window of relu(v + b), as ReLU is monotonic, so the pooled value and the
      * argmax (first maximum, {@link PoolKernels#pool2x2Row}) are those of the unfused layers.
      */
-    public Object[] conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
+    public PooledArrays conv2dReluMaxPool(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g) {
         return conv2dReluMaxPool(x, xs, w, ws, bias, g, true);
     }
 
     /** As above; without {@code withArgmax} (inference) the argmax is neither computed nor stored, and is null. */
-    public Object[] conv2dReluMaxPool(
+    public PooledArrays conv2dReluMaxPool(
             float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
         int n = xs[0], o = ws[0], ow = g.outW(xs[3], ws[3]), ph = g.outH(xs[2], ws[2]) / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
@@ -121,7 +127,7 @@ public final class ConvKernels {
                                 ow);
                 }
         });
-        return new Object[] {y, arg};
+        return new PooledArrays(y, arg);
     }
 
     /**
@@ -414,7 +420,7 @@ public final class ConvKernels {
      * full-resolution output gradient: it is scattered straight into each group's buffers. {gx, gw}, each null
      * unless asked for.
      */
-    public float[][] conv2dMaxPoolBackward(
+    public GradArrays conv2dMaxPoolBackward(
             float[] gp,
             long[] argmax,
             int[] ys,
@@ -427,10 +433,9 @@ public final class ConvKernels {
             boolean weight) {
         int n = xs[0], o = ws[0], oh = ys[2], ow = ys[3];
         PlaneSource src = pooled(gp, argmax, o, oh, ow);
-        return new float[][] {
-            input ? backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
-            weight ? backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null
-        };
+        return new GradArrays(
+                input ? backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
+                weight ? backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null);
     }
 
     /** Whether {@link #conv2dMaxPoolBackward} applies to this geometry and kernel. */

@@ -462,17 +462,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage[] conv2dReluMaxPool(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g) {
+    public Pooled conv2dReluMaxPool(Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g) {
         return conv2dReluMaxPool(x, xs, w, ws, bias, g, true);
     }
 
     @Override
-    public Storage[] conv2dReluMaxPool(
+    public Pooled conv2dReluMaxPool(
             Storage x, int[] xs, Storage w, int[] ws, Storage bias, ConvGeometry g, boolean argmax) {
         if (x.dtype() == DType.FLOAT32) {
-            Object[] r = ConvKernels.DEFAULT.conv2dReluMaxPool(
+            ConvKernels.PooledArrays r = ConvKernels.DEFAULT.conv2dReluMaxPool(
                     x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, argmax);
-            return new Storage[] {Storage.of((float[]) r[0]), r[1] == null ? null : Storage.of((long[]) r[1])};
+            return new Pooled(Storage.of(r.values()), r.argmax() == null ? null : Storage.of(r.argmax()));
         }
         Storage y = conv2d(x, xs, w, ws, bias, g, true);
         int[] ys = {xs[0], ws[0], g.outH(xs[2], ws[2]), g.outW(xs[3], ws[3])};
@@ -502,7 +502,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage[] conv2dMaxPoolBackward(
+    public ConvGrads conv2dMaxPoolBackward(
             Storage gp,
             int[] ps,
             Storage argmax,
@@ -516,9 +516,10 @@ public final class CpuBackend implements Backend {
             boolean weight) {
         if (gp.dtype() != DType.FLOAT32 || !ConvKernels.DEFAULT.pooledBackwardSupported(g, ws[2], ws[3]))
             return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
-        float[][] r = ConvKernels.DEFAULT.conv2dMaxPoolBackward(
+        ConvKernels.GradArrays r = ConvKernels.DEFAULT.conv2dMaxPoolBackward(
                 gp.floats(), argmax.longs(), ys, x.floats(), xs, w.floats(), ws, g, input, weight);
-        return new Storage[] {r[0] == null ? null : Storage.of(r[0]), r[1] == null ? null : Storage.of(r[1])};
+        return new ConvGrads(
+                r.input() == null ? null : Storage.of(r.input()), r.weight() == null ? null : Storage.of(r.weight()));
     }
 
     @Override
@@ -540,7 +541,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage[] maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+    public Pooled maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
         return PoolKernels.maxPool2d(x, xs, kh, kw, g);
     }
 

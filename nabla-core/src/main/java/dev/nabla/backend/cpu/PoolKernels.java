@@ -1,5 +1,6 @@
 package dev.nabla.backend.cpu;
 
+import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backend.ConvGeometry;
 import dev.nabla.backend.Storage;
 
@@ -11,7 +12,8 @@ import dev.nabla.backend.Storage;
 public final class PoolKernels {
     private PoolKernels() {}
 
-    public static Storage[] maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+    /** Max pooling of x [N, C, H, W]: values and argmax, as {@link dev.nabla.backend.Backend#maxPool2d}. */
+    public static Backend.Pooled maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
         int oh = g.outH(h, kh), ow = g.outW(w, kw), planes = n * c;
         Storage y = Storage.allocate(x.dtype(), planes * oh * ow);
@@ -31,7 +33,7 @@ public final class PoolKernels {
         } else {
             maxPoolGeneric(x, y, arg, 0, planes, h, w, kh, kw, g, oh, ow);
         }
-        return new Storage[] {y, Storage.of(arg)};
+        return new Backend.Pooled(y, Storage.of(arg));
     }
 
     /** The reference CNN's case, 2x2 windows with stride 2: four loads and three compares per output. */

@@ -147,33 +147,38 @@ class FastKernelsTest {
                     1e-4);
             if (ys[2] % 2 == 0
                     && ys[3] % 2 == 0) { // the fused conv + ReLU + 2x2 max-pool equals the layers one after the other
-                Object[] fused = kernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
-                Storage[] pooled =
+                ConvKernels.PooledArrays fused = kernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g);
+                dev.nabla.backend.Backend.Pooled pooled =
                         PoolKernels.maxPool2d(Storage.of(yRelu), ys, 2, 2, new ConvGeometry(2, 2, 0, 0, 1, 1));
-                assertArrayEquals(pooled[0].floats(), (float[]) fused[0], "pooled values");
-                Object[] inference = kernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g, false);
-                assertArrayEquals((float[]) fused[0], (float[]) inference[0], "pooled values without argmax");
-                assertNull(inference[1]);
+                assertArrayEquals(pooled.values().floats(), fused.values(), "pooled values");
+                ConvKernels.PooledArrays inference = kernels.conv2dReluMaxPool(x, xs, wt, ws, bias, g, false);
+                assertArrayEquals(fused.values(), inference.values(), "pooled values without argmax");
+                assertNull(inference.argmax());
                 // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no
                 // gradient
                 // (the fused backward masks it), so the two may pick different zeros there
-                long[] argUnfused = pooled[1].longs(), argFused = (long[]) fused[1];
+                long[] argUnfused = pooled.argmax().longs(), argFused = fused.argmax();
                 for (int i = 0; i < argFused.length; i++)
-                    if (((float[]) fused[0])[i] > 0f) assertEquals(argUnfused[i], argFused[i], "argmax " + i);
+                    if (fused.values()[i] > 0f) assertEquals(argUnfused[i], argFused[i], "argmax " + i);
                 if (kernels.pooledBackwardSupported(g, k, k)) {
                     // the fused backward (pooled gradient scattered straight into the kernels' buffers) equals max-pool
                     // backward followed by the convolution's backward passes
                     float[] gp = randomFloats(10, argFused.length);
-                    for (int i = 0; i < gp.length; i++) if (((float[]) fused[0])[i] <= 0f) gp[i] = 0f;
+                    for (int i = 0; i < gp.length; i++) if (fused.values()[i] <= 0f) gp[i] = 0f;
                     double[] gyFull = PoolKernels.maxPool2dBackward(
                                     Storage.of(toDouble(gp)),
                                     new int[] {n, o, ys[2] / 2, ys[3] / 2},
                                     Storage.of(argFused),
                                     ys)
                             .doubles();
-                    float[][] both = kernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
-                    assertClose(ConvReference.conv2dBackwardInput(gyFull, ys, toDouble(wt), ws, xs, g), both[0], 1e-4);
-                    assertClose(ConvReference.conv2dBackwardWeight(gyFull, ys, toDouble(x), xs, ws, g), both[1], 1e-4);
+                    ConvKernels.GradArrays both =
+                            kernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
+                    assertClose(
+                            ConvReference.conv2dBackwardInput(gyFull, ys, toDouble(wt), ws, xs, g), both.input(), 1e-4);
+                    assertClose(
+                            ConvReference.conv2dBackwardWeight(gyFull, ys, toDouble(x), xs, ws, g),
+                            both.weight(),
+                            1e-4);
                 }
             }
         } finally {
@@ -214,16 +219,16 @@ class FastKernelsTest {
         ConvGeometry g = new ConvGeometry(s, s, p, p, 1, 1);
         int[] xs = {n, c, h, w};
         Storage x = Storage.of(randomFloats(8, n * c * h * w));
-        Storage[] fast = PoolKernels.maxPool2d(x, xs, k, k, g);
+        dev.nabla.backend.Backend.Pooled fast = PoolKernels.maxPool2d(x, xs, k, k, g);
         int oh = g.outH(h, k), ow = g.outW(w, k);
         Storage ref = Storage.allocate(DType.FLOAT64, n * c * oh * ow);
         long[] arg = new long[n * c * oh * ow];
         Storage xd = Storage.of(toDouble(x.floats()));
         PoolKernels.maxPoolGeneric(xd, ref, arg, 0, n * c, h, w, k, k, g, oh, ow);
-        assertClose(ref.doubles(), fast[0].floats(), 0);
-        assertArrayEquals(arg, fast[1].longs());
+        assertClose(ref.doubles(), fast.values().floats(), 0);
+        assertArrayEquals(arg, fast.argmax().longs());
         Storage gy = Storage.of(randomFloats(9, arg.length));
-        Storage gxFast = PoolKernels.maxPool2dBackward(gy, new int[] {n, c, oh, ow}, fast[1], xs);
+        Storage gxFast = PoolKernels.maxPool2dBackward(gy, new int[] {n, c, oh, ow}, fast.argmax(), xs);
         Storage gxRef = PoolKernels.maxPool2dBackward(
                 Storage.of(toDouble(gy.floats())), new int[] {n, c, oh, ow}, Storage.of(arg), xs);
         assertClose(gxRef.doubles(), gxFast.floats(), 1e-6);
