@@ -84,17 +84,17 @@ public class KernelBenchmarks {
 
     @Benchmark
     public Object conv2ReluMaxPoolForward(ConvState s) {
-        return ConvKernels.conv2dReluMaxPool(s.x, s.xs, s.w, s.ws, s.b, s.g);
+        return ConvKernels.DEFAULT.conv2dReluMaxPool(s.x, s.xs, s.w, s.ws, s.b, s.g);
     }
 
     @Benchmark
     public float[] conv2BackwardWeight(ConvState s) {
-        return ConvKernels.conv2dBackwardWeight(s.gy, s.ys, s.x, s.xs, s.ws, s.g);
+        return ConvKernels.DEFAULT.conv2dBackwardWeight(s.gy, s.ys, s.x, s.xs, s.ws, s.g);
     }
 
     @Benchmark
     public float[] conv2BackwardInput(ConvState s) {
-        return ConvKernels.conv2dBackwardInput(s.gy, s.ys, s.w, s.ws, s.xs, s.g);
+        return ConvKernels.DEFAULT.conv2dBackwardInput(s.gy, s.ys, s.w, s.ws, s.xs, s.g);
     }
 
     /** The first ReLU's activation size: [128, 32, 28, 28]. */

@@ -20,7 +20,7 @@ public final class ConvKernels {
     record GradArrays(float[] input, float[] weight) {}
 
     /** The kernels as the backend uses them: the stride-1 implicit GEMM wherever it applies, im2col + GEMM elsewhere. */
-    static final ConvKernels DEFAULT = new ConvKernels(true);
+    public static final ConvKernels DEFAULT = new ConvKernels(true);
 
     /** The im2col + GEMM path only, for the tests that check it on stride-1 shapes too. */
     static final ConvKernels IM2COL_ONLY = new ConvKernels(false);
