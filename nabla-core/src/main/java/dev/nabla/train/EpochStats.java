@@ -38,4 +38,21 @@ public record EpochStats(
                         "unknown metric '" + name + "' (train_loss, train_accuracy, val_loss, val_accuracy)");
         };
     }
+
+    /**
+     * The epoch's one-line summary as the trainer prints it: "epoch 3/5  train loss 0.2684 acc 0.9023  |  test loss
+     * 0.2610 acc 0.9043  |  20.1 s", the validation data named {@code validationName}.
+     */
+    public String line(int epochs, String validationName) {
+        StringBuilder b = new StringBuilder(
+                String.format(java.util.Locale.ROOT, "epoch %d/%d  train loss %.4f", epoch, epochs, trainLoss));
+        if (!Double.isNaN(trainAccuracy)) b.append(String.format(java.util.Locale.ROOT, " acc %.4f", trainAccuracy));
+        if (!Double.isNaN(valLoss)) {
+            b.append(String.format(java.util.Locale.ROOT, "  |  %s loss %.4f", validationName, valLoss));
+            if (!Double.isNaN(valAccuracy)) b.append(String.format(java.util.Locale.ROOT, " acc %.4f", valAccuracy));
+        }
+        if (skippedBatches > 0) b.append("  |  ").append(skippedBatches).append(" non-finite batches skipped");
+        return b.append(String.format(java.util.Locale.ROOT, "  |  %.1f s", seconds))
+                .toString();
+    }
 }

@@ -11,7 +11,6 @@ import dev.nabla.optim.Optimizer;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -319,7 +318,7 @@ public final class Trainer {
                     skipped);
             history.add(s);
             epochsDone = epoch;
-            String line = line(s, epochs);
+            String line = s.line(epochs, validationName);
             if (out != null) out.println(line);
             LOG.info(line);
             for (Callback cb : callbacks) cb.onEpochEnd(this, s);
@@ -361,18 +360,6 @@ public final class Trainer {
         String path = dot < 0 ? "" : param.substring(0, dot);
         Module m = model.namedModules().get(path);
         return m == null ? path : (path.isEmpty() ? m.describe() : path + " (" + m.describe() + ")");
-    }
-
-    private String line(EpochStats s, int epochs) {
-        StringBuilder b = new StringBuilder(
-                String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
-        if (!Double.isNaN(s.trainAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.trainAccuracy()));
-        if (!Double.isNaN(s.valLoss())) {
-            b.append(String.format(Locale.ROOT, "  |  %s loss %.4f", validationName, s.valLoss()));
-            if (!Double.isNaN(s.valAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.valAccuracy()));
-        }
-        if (s.skippedBatches() > 0) b.append("  |  ").append(s.skippedBatches()).append(" non-finite batches skipped");
-        return b.append(String.format(Locale.ROOT, "  |  %.1f s", s.seconds())).toString();
     }
 
     /** Correct predictions in a batch: argmax for int64 targets, sign of the logit for 0/1 float targets; −1 for regression. */

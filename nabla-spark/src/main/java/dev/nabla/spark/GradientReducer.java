@@ -35,6 +35,9 @@ final class GradientReducer implements AutoCloseable {
     private final Map<Tensor, Bucket> bucketOf = new IdentityHashMap<>();
     private final List<Tensor> params;
     private final Map<Tensor, Integer> paramIndex = new IdentityHashMap<>();
+    /** Which parameters' gradients this step's backward has finished, by index in {@link #params}. */
+    private final boolean[] present;
+
     private final List<HookHandle> hooks = new ArrayList<>();
     private final ExecutorService comm;
     private final int extraCount;
@@ -50,11 +53,6 @@ final class GradientReducer implements AutoCloseable {
         int length; // gradient values (the last bucket's buffer has the extras after them)
         float[] buffer;
         int pending;
-        final boolean[] present;
-
-        Bucket(int count) {
-            present = new boolean[count];
-        }
     }
 
     /**
@@ -67,6 +65,7 @@ final class GradientReducer implements AutoCloseable {
         this.params = List.copyOf(params);
         this.extraCount = extraCount;
         for (int i = 0; i < params.size(); i++) paramIndex.put(params.get(i), i);
+        this.present = new boolean[params.size()];
         for (Tensor p : params)
             if (p.dtype() != DType.FLOAT32)
                 throw new IllegalArgumentException(
@@ -89,7 +88,7 @@ final class GradientReducer implements AutoCloseable {
         }
         if (!current.isEmpty() || groups.isEmpty()) groups.add(current);
         for (int g = 0; g < groups.size(); g++) {
-            Bucket k = new Bucket(groups.get(g).size());
+            Bucket k = new Bucket();
             for (Tensor p : groups.get(g)) {
                 k.params.add(p);
                 k.offsets.add(k.length);
@@ -131,26 +130,18 @@ final class GradientReducer implements AutoCloseable {
         stepExtras = extras.clone();
         nextToLaunch = 0;
         inFlight.clear();
-        for (Bucket b : buckets) {
-            b.pending = b.params.size();
-            Arrays.fill(b.present, false);
-        }
+        for (Bucket b : buckets) b.pending = b.params.size();
+        Arrays.fill(present, false);
     }
 
     /** The hook: a parameter's gradient is final for this backward. */
     private void ready(Tensor p) {
         if (!open) return; // a backward outside a training step (e.g. a user's own check): not reduced
-        Bucket b = bucketOf.get(p);
-        int i = indexIn(b, p);
-        if (b.present[i]) return;
-        b.present[i] = true;
-        b.pending--;
+        int i = paramIndex.get(p);
+        if (present[i]) return;
+        present[i] = true;
+        bucketOf.get(p).pending--;
         launchReady();
-    }
-
-    private static int indexIn(Bucket b, Tensor p) {
-        for (int i = 0; i < b.params.size(); i++) if (b.params.get(i) == p) return i;
-        throw new IllegalStateException("parameter not in its bucket");
     }
 
     private void launchReady() {
@@ -170,11 +161,8 @@ final class GradientReducer implements AutoCloseable {
         }
         if (last) {
             System.arraycopy(stepExtras, 0, buf, b.length, extraCount);
-            for (int i = 0; i < params.size(); i++) {
-                Tensor p = params.get(i);
-                Bucket pb = bucketOf.get(p);
-                buf[b.length + extraCount + i] = pb.present[indexIn(pb, p)] && p.grad() != null ? 1f : 0f;
-            }
+            for (int i = 0; i < params.size(); i++)
+                buf[b.length + extraCount + i] = present[i] && params.get(i).grad() != null ? 1f : 0f;
         }
         if (comm == null) {
             if (last) System.arraycopy(buf, b.length, stepExtras, 0, extraCount);

@@ -11,11 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The driver's end of the progress channel: rank 0 connects (proving the job's secret) and sends one line per epoch,
@@ -92,13 +89,7 @@ final class ProgressServer implements AutoCloseable {
     }
 
     static byte[] token(byte[] secret) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return m.doFinal("nabla-progress".getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return RingAllReduce.hmac(secret, "nabla-progress".getBytes(StandardCharsets.UTF_8));
     }
 
     /** Rank 0's end: connects to the driver, or returns null (progress then only goes to the worker's log). */

@@ -186,11 +186,16 @@ public final class RingAllReduce implements AutoCloseable {
     }
 
     private static byte[] mac(byte[] secret, int from, int to, byte[] challenge) {
+        return hmac(secret, ("nabla-ring " + from + "->" + to).getBytes(StandardCharsets.UTF_8), challenge);
+    }
+
+    /** HMAC-SHA256 under the job's secret of the parts, in order: every proof of the secret in nabla-spark. */
+    static byte[] hmac(byte[] secret, byte[]... parts) {
         try {
             Mac m = Mac.getInstance("HmacSHA256");
             m.init(new SecretKeySpec(secret, "HmacSHA256"));
-            m.update(("nabla-ring " + from + "->" + to).getBytes(StandardCharsets.UTF_8));
-            return m.doFinal(challenge);
+            for (byte[] part : parts) m.update(part);
+            return m.doFinal();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

@@ -208,7 +208,7 @@ final class SparkWorker {
                             optimizer.paramGroups().get(0).get("lr"));
                     history.add(s);
                     if (rank == 0) {
-                        String line = line(s, o.epochs(), n, o.validationName());
+                        String line = s.line(o.epochs(), o.validationName()) + " on " + n + " workers";
                         LOG.info(line);
                         if (progress != null) progress.println(line);
                         if (checkpoint != null) save(checkpoint, model, optimizer, history, epoch, o, n);
@@ -338,18 +338,6 @@ final class SparkWorker {
         float[] sums = {(float) lossSum, (float) correct, (float) count, classification ? 0 : 1};
         ring.allReduce(sums, false);
         return new double[] {sums[0] / sums[2], sums[3] > 0 ? Double.NaN : sums[1] / sums[2]};
-    }
-
-    static String line(EpochStats s, int epochs, int workers, String validationName) {
-        StringBuilder b = new StringBuilder(
-                String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f", s.epoch(), epochs, s.trainLoss()));
-        if (!Double.isNaN(s.trainAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.trainAccuracy()));
-        if (!Double.isNaN(s.valLoss())) {
-            b.append(String.format(Locale.ROOT, "  |  %s loss %.4f", validationName, s.valLoss()));
-            if (!Double.isNaN(s.valAccuracy())) b.append(String.format(Locale.ROOT, " acc %.4f", s.valAccuracy()));
-        }
-        return b.append(String.format(Locale.ROOT, "  |  %.1f s on %d workers", s.seconds(), workers))
-                .toString();
     }
 
     /** Rank 0's checkpoint: model, optimizer, history, epoch and the run's shape (workers, batch, seed), atomically. */
