@@ -3,13 +3,16 @@ package dev.nabla.backend.cpu;
 import dev.nabla.backend.Backend.ConvGeometry;
 
 /**
- * 2-D convolution drivers, over groups of images handed out to the cores. Two float32 paths:
+ * 2-D convolution drivers, over groups of images handed out to the cores. Three float32 paths:
  * <ul>
- *   <li>stride 1 with the Vector API (the reference CNN's layers): implicit GEMM, in {@link ImplicitGemmConv}.</li>
+ *   <li>3x3, stride 1, dilation 1 with the Vector API and enough channels (the reference CNN's second layer): Winograd
+ *       F(2x2, 3x3), in {@link WinogradConv}, for the forward pass and both gradients.</li>
+ *   <li>other stride-1 layers with the Vector API (the reference CNN's first layer): implicit GEMM, in
+ *       {@link ImplicitGemmConv}.</li>
  *   <li>otherwise: im2col of each group into a column matrix, one {@link Gemm#sgemm} per group, col2im for the
  *       input gradient.</li>
  * </ul>
- * The float64 kernels ({@link ConvReference}) are direct loops that serve as the reference both paths are tested
+ * The float64 kernels ({@link ConvReference}) are direct loops that serve as the reference all paths are tested
  * against; the column matrix of the im2col path is built by {@link Im2col}.
  */
 public final class ConvKernels {
@@ -19,16 +22,54 @@ public final class ConvKernels {
     /** dL/dx and dL/dw as arrays, each null when not asked for. */
     record GradArrays(float[] input, float[] weight) {}
 
-    /** The kernels as the backend uses them: the stride-1 implicit GEMM wherever it applies, im2col + GEMM elsewhere. */
-    public static final ConvKernels DEFAULT = new ConvKernels(true);
+    /**
+     * Below this many input or output channels the matrix products of Winograd are too thin to pay for its
+     * transforms: the reference CNN's first layer (1 input channel) stays direct. Measured in BENCHMARKS.md.
+     */
+    static final int WINOGRAD_MIN_CHANNELS = 8;
+
+    /** Below this batch most of the 8 lanes of Winograd's image groups would be empty. */
+    static final int WINOGRAD_MIN_BATCH = 4;
+
+    /**
+     * The kernels as the backend uses them: Winograd F(2x2, 3x3) for 3x3 stride-1 layers with at least
+     * {@link #WINOGRAD_MIN_CHANNELS} input and output channels and a batch of at least {@link #WINOGRAD_MIN_BATCH},
+     * the stride-1 implicit GEMM for the other stride-1 layers, im2col + GEMM elsewhere. The system property
+     * {@code nabla.winograd=false} (read once) leaves Winograd out, for side-by-side measurements.
+     */
+    public static final ConvKernels DEFAULT = Boolean.parseBoolean(System.getProperty("nabla.winograd", "true"))
+            ? new ConvKernels(true, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_BATCH)
+            : new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+    /** Direct convolution only (implicit GEMM at stride 1, no Winograd): the other side of the A/B in the benchmarks. */
+    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE);
+
+    /** Winograd wherever it can run (any channel count and batch), for the tests. */
+    static final ConvKernels WINOGRAD_ALWAYS = new ConvKernels(true, 1, 1);
 
     /** The im2col + GEMM path only, for the tests that check it on stride-1 shapes too. */
-    static final ConvKernels IM2COL_ONLY = new ConvKernels(false);
+    static final ConvKernels IM2COL_ONLY = new ConvKernels(false, Integer.MAX_VALUE, Integer.MAX_VALUE);
 
     private final boolean implicitGemm;
+    private final int winogradMinChannels, winogradMinBatch;
 
-    private ConvKernels(boolean implicitGemm) {
+    private ConvKernels(boolean implicitGemm, int winogradMinChannels, int winogradMinBatch) {
         this.implicitGemm = implicitGemm;
+        this.winogradMinChannels = winogradMinChannels;
+        this.winogradMinBatch = winogradMinBatch;
+    }
+
+    /** Whether Winograd F(2x2, 3x3) computes a convolution of this geometry, batch n, c input and o output channels. */
+    boolean winograd(ConvGeometry g, int kh, int kw, int n, int c, int o) {
+        return fast(g)
+                && kh == 3
+                && kw == 3
+                && g.dilH() == 1
+                && g.dilW() == 1
+                && g.padH() <= 2
+                && g.padW() <= 2
+                && Math.min(c, o) >= winogradMinChannels
+                && n >= winogradMinBatch;
     }
 
     // ---------------------------------------------------------------- float32 entry points (and the im2col + GEMM
@@ -41,7 +82,7 @@ public final class ConvKernels {
      */
     static final int GROUP = Math.max(1, Integer.getInteger("nabla.convGroup", 4));
 
-    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[5][0]);
 
     static float[] work(int slot, int size) {
         float[][] w = WORK.get();
@@ -74,6 +115,10 @@ public final class ConvKernels {
     public float[] conv2d(float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean relu) {
         int n = xs[0], o = ws[0], oh = g.outH(xs[2], ws[2]), ow = g.outW(xs[3], ws[3]), ohw = oh * ow;
         float[] y = new float[n * o * ohw];
+        if (winograd(g, ws[2], ws[3], n, xs[1], o)) {
+            winogradForward(x, xs, w, o, g, WinogradConv.planes(y, o, oh, ow, bias, relu));
+            return y;
+        }
         forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) {
@@ -102,6 +147,10 @@ public final class ConvKernels {
         int n = xs[0], o = ws[0], ow = g.outW(xs[3], ws[3]), ph = g.outH(xs[2], ws[2]) / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
         long[] arg = withArgmax ? new long[y.length] : null;
+        if (winograd(g, ws[2], ws[3], n, xs[1], o)) {
+            winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias));
+            return new PooledArrays(y, arg);
+        }
         forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) {
@@ -123,6 +172,12 @@ public final class ConvKernels {
                 }
         });
         return new PooledArrays(y, arg);
+    }
+
+    private static void winogradForward(
+            float[] x, int[] xs, float[] w, int o, ConvGeometry g, WinogradConv.TileSink s) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
+        WinogradConv.forward(ImplicitGemmConv.dense(x, null, c, h, wd), n, c, h, wd, w, o, g.padH(), g.padW(), true, s);
     }
 
     /**
@@ -204,6 +259,9 @@ public final class ConvKernels {
             float[] gy, int[] gys, float[] w, int[] ws, int[] xs, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
+        if (winograd(g, kh, kw, n, c, o))
+            return WinogradConv.backwardInput(
+                    ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, w, c, h, wd, g.padH(), g.padW(), true);
         if (stride1Input(g, kh, kw))
             return ImplicitGemmConv.backwardInputStride1(
                     ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, w, ws, xs, g);
@@ -229,6 +287,18 @@ public final class ConvKernels {
             float[] gy, int[] gys, float[] x, int[] xs, int[] ws, ConvGeometry g, float[] y) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
+        if (winograd(g, kh, kw, n, c, o))
+            return WinogradConv.backwardWeight(
+                    ImplicitGemmConv.dense(gy, y, o, oh, ow),
+                    n,
+                    o,
+                    ImplicitGemmConv.dense(x, null, c, h, wd),
+                    c,
+                    h,
+                    wd,
+                    g.padH(),
+                    g.padW(),
+                    true);
         if (fast(g))
             return ImplicitGemmConv.backwardWeightStride1(
                     ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, x, xs, ws, g);
@@ -287,8 +357,24 @@ public final class ConvKernels {
             ConvGeometry g,
             boolean input,
             boolean weight) {
-        int n = xs[0], o = ws[0], oh = ys[2], ow = ys[3];
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], oh = ys[2], ow = ys[3];
         ImplicitGemmConv.PlaneSource src = ImplicitGemmConv.pooled(gp, argmax, o, oh, ow);
+        if (winograd(g, ws[2], ws[3], n, c, o))
+            return new GradArrays(
+                    input ? WinogradConv.backwardInput(src, n, o, oh, ow, w, c, h, wd, g.padH(), g.padW(), true) : null,
+                    weight
+                            ? WinogradConv.backwardWeight(
+                                    src,
+                                    n,
+                                    o,
+                                    ImplicitGemmConv.dense(x, null, c, h, wd),
+                                    c,
+                                    h,
+                                    wd,
+                                    g.padH(),
+                                    g.padW(),
+                                    true)
+                            : null);
         return new GradArrays(
                 input ? ImplicitGemmConv.backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
                 weight ? ImplicitGemmConv.backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null);

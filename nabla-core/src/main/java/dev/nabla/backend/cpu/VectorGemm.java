@@ -116,7 +116,7 @@ final class VectorGemm {
      * times slower than the scalar code. Its readable reference is Gemm.referenceSgemm (plain loops); FastKernelsTest
      * checks this kernel against it.
      */
-    private static void kernel(
+    static void kernel(
             int kc,
             float[] ap,
             int aOff,

@@ -100,19 +100,25 @@ class FastKernelsTest {
         "2,16,4,4,33,3,1,1,1,1",
         "3,2,5,6,3,1,1,1,1,2",
         "2,3,6,8,4,3,1,3,1,2",
-        "2,2,9,9,3,3,1,2,2,2"
+        "2,2,9,9,3,3,1,2,2,2",
+        "9,3,8,8,5,3,1,0,1,2",
+        "11,16,14,14,24,3,1,1,1,2",
+        "8,4,7,9,3,3,1,2,1,1",
+        "17,9,6,5,10,3,1,1,1,2"
     })
     void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
-        // both float32 paths: the stride-1 implicit GEMM (when s = 1) and the im2col + GEMM path
-        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, true);
-        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, false);
+        // every float32 path: as the backend chooses (Winograd for 3x3 stride 1 with enough channels, else the
+        // stride-1 implicit GEMM), Winograd wherever it can run, direct only, and the im2col + GEMM path
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.DEFAULT);
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.WINOGRAD_ALWAYS);
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.DIRECT);
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.IM2COL_ONLY);
     }
 
     private static void checkConv2dKernels(
-            int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads, boolean stride1) {
+            int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads, ConvKernels kernels) {
         int before = Parallel.threads();
         Parallel.setThreads(threads);
-        ConvKernels kernels = stride1 ? ConvKernels.DEFAULT : ConvKernels.IM2COL_ONLY;
         try {
             ConvGeometry g = new ConvGeometry(s, s, p, p, d, d);
             int[] xs = {n, c, h, w}, ws = {o, c, k, k};
