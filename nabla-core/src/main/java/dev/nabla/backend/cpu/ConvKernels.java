@@ -32,31 +32,48 @@ public final class ConvKernels {
     static final int WINOGRAD_MIN_BATCH = 4;
 
     /**
+     * The Winograd output tile m of F(m x m, 3x3) for the forward pass and for the input gradient, chosen by
+     * measurement (BENCHMARKS.md); the weight gradient always uses F(2x2, 3x3).
+     */
+    static final int FORWARD_TILE = Integer.getInteger("nabla.winogradTile", 2),
+            INPUT_GRADIENT_TILE = Integer.getInteger("nabla.winogradTile", 2);
+
+    /**
      * The kernels as the backend uses them: Winograd F(2x2, 3x3) for 3x3 stride-1 layers with at least
      * {@link #WINOGRAD_MIN_CHANNELS} input and output channels and a batch of at least {@link #WINOGRAD_MIN_BATCH},
      * the stride-1 implicit GEMM for the other stride-1 layers, im2col + GEMM elsewhere. The system property
      * {@code nabla.winograd=false} (read once) leaves Winograd out, for side-by-side measurements.
      */
     public static final ConvKernels DEFAULT = Boolean.parseBoolean(System.getProperty("nabla.winograd", "true"))
-            ? new ConvKernels(true, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_BATCH)
-            : new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE);
+            ? new ConvKernels(true, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_BATCH, FORWARD_TILE, INPUT_GRADIENT_TILE)
+            : new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
 
     /** Direct convolution only (implicit GEMM at stride 1, no Winograd): the other side of the A/B in the benchmarks. */
-    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
 
-    /** Winograd wherever it can run (any channel count and batch), for the tests. */
-    static final ConvKernels WINOGRAD_ALWAYS = new ConvKernels(true, 1, 1);
+    /** Winograd F(2x2, 3x3) for every pass wherever it can run (any channel count and batch), for the tests. */
+    static final ConvKernels WINOGRAD_ALWAYS = new ConvKernels(true, 1, 1, 2, 2);
+
+    /** As {@link #WINOGRAD_ALWAYS} with F(4x4, 3x3) for the forward pass and the input gradient. */
+    static final ConvKernels WINOGRAD4_ALWAYS = new ConvKernels(true, 1, 1, 4, 4);
 
     /** The im2col + GEMM path only, for the tests that check it on stride-1 shapes too. */
-    static final ConvKernels IM2COL_ONLY = new ConvKernels(false, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    static final ConvKernels IM2COL_ONLY = new ConvKernels(false, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
 
     private final boolean implicitGemm;
-    private final int winogradMinChannels, winogradMinBatch;
+    private final int winogradMinChannels, winogradMinBatch, forwardTile, inputGradientTile;
 
-    private ConvKernels(boolean implicitGemm, int winogradMinChannels, int winogradMinBatch) {
+    private ConvKernels(
+            boolean implicitGemm,
+            int winogradMinChannels,
+            int winogradMinBatch,
+            int forwardTile,
+            int inputGradientTile) {
         this.implicitGemm = implicitGemm;
         this.winogradMinChannels = winogradMinChannels;
         this.winogradMinBatch = winogradMinBatch;
+        this.forwardTile = forwardTile;
+        this.inputGradientTile = inputGradientTile;
     }
 
     /** Whether Winograd F(2x2, 3x3) computes a convolution of this geometry, batch n, c input and o output channels. */
@@ -174,10 +191,10 @@ public final class ConvKernels {
         return new PooledArrays(y, arg);
     }
 
-    private static void winogradForward(
-            float[] x, int[] xs, float[] w, int o, ConvGeometry g, WinogradConv.TileSink s) {
+    private void winogradForward(float[] x, int[] xs, float[] w, int o, ConvGeometry g, WinogradConv.TileSink s) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
-        WinogradConv.forward(ImplicitGemmConv.dense(x, null, c, h, wd), n, c, h, wd, w, o, g.padH(), g.padW(), true, s);
+        WinogradConv.forward(
+                forwardTile, ImplicitGemmConv.dense(x, null, c, h, wd), n, c, h, wd, w, o, g.padH(), g.padW(), true, s);
     }
 
     /**
@@ -261,7 +278,19 @@ public final class ConvKernels {
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         if (winograd(g, kh, kw, n, c, o))
             return WinogradConv.backwardInput(
-                    ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, w, c, h, wd, g.padH(), g.padW(), true);
+                    inputGradientTile,
+                    ImplicitGemmConv.dense(gy, y, o, oh, ow),
+                    n,
+                    o,
+                    oh,
+                    ow,
+                    w,
+                    c,
+                    h,
+                    wd,
+                    g.padH(),
+                    g.padW(),
+                    true);
         if (stride1Input(g, kh, kw))
             return ImplicitGemmConv.backwardInputStride1(
                     ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, w, ws, xs, g);
@@ -361,7 +390,10 @@ public final class ConvKernels {
         ImplicitGemmConv.PlaneSource src = ImplicitGemmConv.pooled(gp, argmax, o, oh, ow);
         if (winograd(g, ws[2], ws[3], n, c, o))
             return new GradArrays(
-                    input ? WinogradConv.backwardInput(src, n, o, oh, ow, w, c, h, wd, g.padH(), g.padW(), true) : null,
+                    input
+                            ? WinogradConv.backwardInput(
+                                    inputGradientTile, src, n, o, oh, ow, w, c, h, wd, g.padH(), g.padW(), true)
+                            : null,
                     weight
                             ? WinogradConv.backwardWeight(
                                     src,

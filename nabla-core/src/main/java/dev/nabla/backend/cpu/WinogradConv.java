@@ -42,15 +42,23 @@ final class WinogradConv {
 
     private WinogradConv() {}
 
-    /** Tile geometry of one convolution: output OH x OW in th x tw tiles of 2x2, input padded to hp x wp. */
-    record Tiles(int oh, int ow, int th, int tw, int hp, int wp, int padH, int padW) {
-        static Tiles of(int h, int wd, int padH, int padW) {
-            int oh = h + 2 * padH - 2, ow = wd + 2 * padW - 2, th = (oh + 1) / 2, tw = (ow + 1) / 2;
-            return new Tiles(oh, ow, th, tw, 2 * th + 2, 2 * tw + 2, padH, padW);
+    /**
+     * Tile geometry of one convolution: F(m x m, 3x3) with m = 2 or 4, output OH x OW in th x tw tiles of m x m, each
+     * computed from an (m + 2) x (m + 2) input block, the input padded to hp x wp.
+     */
+    record Tiles(int m, int oh, int ow, int th, int tw, int hp, int wp, int padH, int padW) {
+        static Tiles of(int m, int h, int wd, int padH, int padW) {
+            int oh = h + 2 * padH - 2, ow = wd + 2 * padW - 2, th = (oh + m - 1) / m, tw = (ow + m - 1) / m;
+            return new Tiles(m, oh, ow, th, tw, m * th + 2, m * tw + 2, padH, padW);
         }
 
         int tiles() {
             return th * tw;
+        }
+
+        /** Positions ξ of the transformed tile: (m + 2)². */
+        int xis() {
+            return (m + 2) * (m + 2);
         }
     }
 
@@ -67,24 +75,26 @@ final class WinogradConv {
     }
 
     /**
-     * Receives one 2x2 output tile of 8 images: y[(2i + j)·L + l] is output (2ty + i, 2tx + j) of channel k of image
-     * i0 + l, for l < gn (lanes from gn on are padding). Rows and columns past OH x OW are included (when OH or OW is
-     * odd) and must be dropped.
+     * Receives one m x m output tile of 8 images: y[(m·i + j)·L + l] is output (m·ty + i, m·tx + j) of channel k of
+     * image i0 + l, for l < gn (lanes from gn on are padding). Rows and columns past OH x OW are included (when m does
+     * not divide OH or OW) and must be dropped.
      */
     @FunctionalInterface
     interface TileSink {
-        void tile(int i0, int gn, int k, int ty, int tx, float[] y);
+        void tile(int i0, int gn, int k, int ty, int tx, int m, float[] y);
     }
 
     // ---------------------------------------------------------------- the three passes
 
     /**
-     * Stride-1 3x3 convolution of x [N, C, H, W] (plane by plane) with w [O, C, 3, 3], padding (padH, padW), no bias:
-     * every 2x2 output tile goes to sink. Per group of 8 images: the padded, transposed images; their transforms
-     * V, written straight into the micro-kernel's B panels; the 16 products M[ξ] = U[ξ]·V[ξ] on {@link VectorGemm}'s
-     * micro-kernel (U packed once into its A panels); the output transform of each tile.
+     * Stride-1 3x3 convolution of x [N, C, H, W] (plane by plane) with w [O, C, 3, 3], padding (padH, padW), no bias,
+     * by F(m x m, 3x3), m = 2 or 4: every m x m output tile goes to sink. Per group of 8 images: the padded, transposed
+     * images; their transforms V, written straight into the micro-kernel's B panels; the (m+2)² products
+     * M[ξ] = U[ξ]·V[ξ] on {@link VectorGemm}'s micro-kernel (U packed once into its A panels); the output transform of
+     * each tile.
      */
     static void forward(
+            int mt,
             PlaneSource x,
             int n,
             int c,
@@ -96,18 +106,18 @@ final class WinogradConv {
             int padW,
             boolean vector,
             TileSink sink) {
-        Tiles t = Tiles.of(h, wd, padH, padW);
-        float[] u = transformFilters(w, o, c);
-        int uStep = (o + 3) / 4 * 4 * c;
+        Tiles t = Tiles.of(mt, h, wd, padH, padW);
+        int xis = t.xis(), uStep = (o + 3) / 4 * 4 * c;
+        float[] u = transformFilters(mt, w, o, c);
         overGroups(n, (q, par) -> {
             int i0 = q * L, gn = Math.min(L, n - i0);
             float[] xp = padTransposed(x, i0, gn, c, h, wd, t, 0);
             for (int t0 = 0; t0 < t.tiles(); t0 += BLOCK) {
                 int t1 = Math.min(t0 + BLOCK, t.tiles()), cols = columns(t0, t1);
-                float[] v = work(1, 16 * c * cols), m = work(2, 16 * o * cols);
+                float[] v = work(1, xis * c * cols), m = work(2, xis * o * cols);
                 transformInputs(xp, c, t, t0, t1, v, true, vector);
-                if (par) Parallel.forRange(16, 1, (s, e) -> products(u, uStep, v, m, o, c, cols, s, e));
-                else products(u, uStep, v, m, o, c, cols, 0, 16);
+                if (par) Parallel.forRange(xis, 1, (s, e) -> products(u, uStep, v, m, o, c, cols, s, e));
+                else products(u, uStep, v, m, o, c, cols, 0, xis);
                 transformOutputs(m, o, t, t0, t1, i0, gn, vector, sink);
             }
         });
@@ -141,6 +151,7 @@ final class WinogradConv {
      * forward pass on dL/dy, padded by 2 − pad, with the filter flipped in space and its channels swapped.
      */
     static float[] backwardInput(
+            int mt,
             PlaneSource gy,
             int n,
             int o,
@@ -158,7 +169,7 @@ final class WinogradConv {
             for (int ci = 0; ci < c; ci++)
                 for (int k = 0; k < 9; k++) wf[(ci * o + oc) * 9 + 8 - k] = w[(oc * c + ci) * 9 + k];
         float[] gx = new float[n * c * h * wd];
-        forward(gy, n, o, oh, ow, wf, c, 2 - padH, 2 - padW, vector, planes(gx, c, h, wd, null, false));
+        forward(mt, gy, n, o, oh, ow, wf, c, 2 - padH, 2 - padW, vector, planes(gx, c, h, wd, null, false));
         return gx;
     }
 
@@ -167,18 +178,13 @@ final class WinogradConv {
      * none) and clamping at 0 when relu.
      */
     static TileSink planes(float[] y, int channels, int oh, int ow, float[] bias, boolean relu) {
-        return (i0, gn, k, ty, tx, v) -> {
+        return (i0, gn, k, ty, tx, m, v) -> {
             float b = bias == null ? 0f : bias[k];
-            int r = 2 * ty, col = 2 * tx;
-            boolean down = r + 1 < oh, right = col + 1 < ow;
+            int r0 = m * ty, c0 = m * tx, rows = Math.min(m, oh - r0), cols = Math.min(m, ow - c0);
             for (int l = 0; l < gn; l++) {
-                int dst = ((i0 + l) * channels + k) * oh * ow + r * ow + col;
-                y[dst] = act(v[l] + b, relu);
-                if (right) y[dst + 1] = act(v[L + l] + b, relu);
-                if (down) {
-                    y[dst + ow] = act(v[2 * L + l] + b, relu);
-                    if (right) y[dst + ow + 1] = act(v[3 * L + l] + b, relu);
-                }
+                int dst = ((i0 + l) * channels + k) * oh * ow + r0 * ow + c0;
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++) y[dst + i * ow + j] = act(v[(m * i + j) * L + l] + b, relu);
             }
         };
     }
@@ -194,20 +200,25 @@ final class WinogradConv {
      */
     static TileSink pooled(float[] y, long[] arg, int channels, int oh, int ow, float[] bias) {
         int ph = oh / 2, pw = ow / 2;
-        return (i0, gn, k, ty, tx, v) -> {
+        return (i0, gn, k, ty, tx, m, v) -> {
             float add = bias == null ? 0f : bias[k];
-            int argBase = 2 * ty * ow + 2 * tx;
-            for (int l = 0; l < gn; l++) {
-                int dst = (((i0 + l) * channels + k) * ph + ty) * pw + tx;
-                float a = v[l], b = v[L + l], d = v[2 * L + l], e = v[3 * L + l];
-                float tv = Math.max(a, b), bv = Math.max(d, e);
-                y[dst] = Math.max(Math.max(tv, bv) + add, 0f);
-                if (arg != null) {
-                    int tt = Float.floatToRawIntBits(a - b) >>> 31, uu = Float.floatToRawIntBits(d - e) >>> 31;
-                    int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
-                    arg[dst] = argBase + tt + lower * (ow + uu - tt);
+            int h = m / 2; // windows per tile side
+            for (int a = 0; a < h && h * ty + a < ph; a++)
+                for (int b = 0; b < h && h * tx + b < pw; b++) {
+                    int py = h * ty + a, px = h * tx + b, argBase = 2 * py * ow + 2 * px;
+                    int e0 = (m * 2 * a + 2 * b) * L, e1 = e0 + m * L; // the window's top-left, bottom-left in v
+                    for (int l = 0; l < gn; l++) {
+                        int dst = (((i0 + l) * channels + k) * ph + py) * pw + px;
+                        float p = v[e0 + l], q = v[e0 + L + l], d = v[e1 + l], e = v[e1 + L + l];
+                        float tv = Math.max(p, q), bv = Math.max(d, e);
+                        y[dst] = Math.max(Math.max(tv, bv) + add, 0f);
+                        if (arg != null) {
+                            int tt = Float.floatToRawIntBits(p - q) >>> 31, uu = Float.floatToRawIntBits(d - e) >>> 31;
+                            int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
+                            arg[dst] = argBase + tt + lower * (ow + uu - tt);
+                        }
+                    }
                 }
-            }
         };
     }
 
@@ -219,7 +230,7 @@ final class WinogradConv {
      */
     static float[] backwardWeight(
             PlaneSource gy, int n, int o, PlaneSource x, int c, int h, int wd, int padH, int padW, boolean vector) {
-        Tiles t = Tiles.of(h, wd, padH, padW);
+        Tiles t = Tiles.of(2, h, wd, padH, padW);
         float[][] partial = new float[(n + L - 1) / L][];
         overGroups(n, (q, par) -> {
             int i0 = q * L, gn = Math.min(L, n - i0);
@@ -243,7 +254,7 @@ final class WinogradConv {
             sumLanes(du, partial[q] = new float[16 * o * c], 16 * o * c);
         });
         float[] du = ConvKernels.sumPartials(partial, 16 * o * c);
-        return transformFilterGradients(du, o, c);
+        return transformFilterGradients(2, du, o, c);
     }
 
     /**
@@ -349,65 +360,62 @@ final class WinogradConv {
 
     // ---------------------------------------------------------------- the transforms (vector kernels and twins)
 
+    /** G for F(2x2, 3x3) (interpolation points 0, ±1, ∞) and F(4x4, 3x3) (0, ±1, ±2, ∞), Lavin and Gray. */
+    private static final double[][] G2 = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+
+    private static final double[][] G4 = {
+        {1 / 4.0, 0, 0},
+        {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+        {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+        {1 / 24.0, 1 / 12.0, 1 / 6.0},
+        {1 / 24.0, -1 / 12.0, 1 / 6.0},
+        {0, 0, 1}
+    };
+
     /**
-     * U[ξ] = (G g Gᵀ)[ξ] for the filters w [o][c][3][3], in double (rounded once), with G = [[1, 0, 0], [½, ½, ½],
-     * [½, −½, ½], [0, 0, 1]]; each U[ξ] (o x c) packed into the micro-kernel's 4-row A panels,
-     * u[ξ·step + ((k / 4)·c + ci)·4 + k % 4], step = ⌈o/4⌉·4·c, zero past row o.
+     * U[ξ] = (G g Gᵀ)[ξ] for the filters w [o][c][3][3], in double (rounded once); each U[ξ] (o x c) packed into the
+     * micro-kernel's 4-row A panels, u[ξ·step + ((k / 4)·c + ci)·4 + k % 4], step = ⌈o/4⌉·4·c, zero past row o.
      */
-    static float[] transformFilters(float[] w, int o, int c) {
-        int step = (o + 3) / 4 * 4 * c;
-        float[] u = new float[16 * step];
-        double[] tg = new double[12];
+    static float[] transformFilters(int m, float[] w, int o, int c) {
+        double[][] g = m == 2 ? G2 : G4;
+        int a = m + 2, step = (o + 3) / 4 * 4 * c;
+        float[] u = new float[a * a * step];
+        double[] tg = new double[a * 3];
         for (int k = 0; k < o; k++)
             for (int ci = 0; ci < c; ci++) {
-                int g = (k * c + ci) * 9;
-                for (int j = 0; j < 3; j++) { // G g: 4x3
-                    double g0 = w[g + j], g1 = w[g + 3 + j], g2 = w[g + 6 + j];
-                    tg[j] = g0;
-                    tg[3 + j] = 0.5 * (g0 + g1 + g2);
-                    tg[6 + j] = 0.5 * (g0 - g1 + g2);
-                    tg[9 + j] = g2;
-                }
-                int at = ((k / 4) * c + ci) * 4 + k % 4;
-                for (int i = 0; i < 4; i++) { // (G g) Gᵀ: 4x4
-                    double t0 = tg[3 * i], t1 = tg[3 * i + 1], t2 = tg[3 * i + 2];
-                    int dst = 4 * i * step + at;
-                    u[dst] = (float) t0;
-                    u[dst + step] = (float) (0.5 * (t0 + t1 + t2));
-                    u[dst + 2 * step] = (float) (0.5 * (t0 - t1 + t2));
-                    u[dst + 3 * step] = (float) t2;
-                }
+                int f = (k * c + ci) * 9, at = ((k / 4) * c + ci) * 4 + k % 4;
+                for (int i = 0; i < a; i++) // G g: a x 3
+                for (int j = 0; j < 3; j++)
+                        tg[i * 3 + j] = g[i][0] * w[f + j] + g[i][1] * w[f + 3 + j] + g[i][2] * w[f + 6 + j];
+                for (int i = 0; i < a; i++) // (G g) Gᵀ: a x a
+                for (int j = 0; j < a; j++)
+                        u[(i * a + j) * step + at] =
+                                (float) (tg[i * 3] * g[j][0] + tg[i * 3 + 1] * g[j][1] + tg[i * 3 + 2] * g[j][2]);
             }
         return u;
     }
 
-    /**
-     * dg[k][ci] = Gᵀ dU[k][ci] G (3x3 from 4x4), in double, from dU[ξ][k][ci]: the weight gradient's back-transform,
-     * with Gᵀ = [[1, ½, ½, 0], [0, ½, −½, 0], [0, ½, ½, 1]].
-     */
-    static float[] transformFilterGradients(float[] du, int o, int c) {
+    /** dg[k][ci] = Gᵀ dU[k][ci] G (3x3 from (m+2)²), in double, from dU[ξ][k][ci]: the weight gradient's back-transform. */
+    static float[] transformFilterGradients(int m, float[] du, int o, int c) {
+        double[][] g = m == 2 ? G2 : G4;
+        int a = m + 2, step = o * c;
         float[] dw = new float[o * c * 9];
-        int step = o * c;
-        double[] t = new double[12];
+        double[] t = new double[3 * a];
         for (int k = 0; k < o; k++)
             for (int ci = 0; ci < c; ci++) {
                 int src = k * c + ci;
-                for (int j = 0; j < 4; j++) { // Gᵀ dU: 3x4
-                    double u0 = du[src + j * step],
-                            u1 = du[src + (4 + j) * step],
-                            u2 = du[src + (8 + j) * step],
-                            u3 = du[src + (12 + j) * step];
-                    t[j] = u0 + 0.5 * (u1 + u2);
-                    t[4 + j] = 0.5 * (u1 - u2);
-                    t[8 + j] = 0.5 * (u1 + u2) + u3;
-                }
-                int g = (k * c + ci) * 9;
-                for (int i = 0; i < 3; i++) { // (Gᵀ dU) G: 3x3
-                    double t0 = t[4 * i], t1 = t[4 * i + 1], t2 = t[4 * i + 2], t3 = t[4 * i + 3];
-                    dw[g + 3 * i] = (float) (t0 + 0.5 * (t1 + t2));
-                    dw[g + 3 * i + 1] = (float) (0.5 * (t1 - t2));
-                    dw[g + 3 * i + 2] = (float) (0.5 * (t1 + t2) + t3);
-                }
+                for (int r = 0; r < 3; r++) // Gᵀ dU: 3 x a
+                for (int j = 0; j < a; j++) {
+                        double acc = 0;
+                        for (int i = 0; i < a; i++) acc += g[i][r] * du[src + (i * a + j) * step];
+                        t[r * a + j] = acc;
+                    }
+                for (int r = 0; r < 3; r++) // (Gᵀ dU) G: 3 x 3
+                for (int q = 0; q < 3; q++) {
+                        double acc = 0;
+                        for (int j = 0; j < a; j++) acc += t[r * a + j] * g[j][q];
+                        dw[(k * c + ci) * 9 + r * 3 + q] = (float) acc;
+                    }
             }
         return dw;
     }
@@ -419,49 +427,78 @@ final class WinogradConv {
      */
     static void transformInputs(float[] xp, int c, Tiles t, int t0, int t1, float[] v, boolean panels, boolean vector) {
         int cols = columns(t0, t1), step = c * cols;
+        float[] sc = new float[36 * L]; // scratch of the F(4x4) transform
         if (panels) {
             // a panel (two tiles) at a time, all channels: each ξ-matrix is written 64 bytes at a time, in order
             for (int p0 = t0; p0 < t1; p0 += 2)
                 for (int ch = 0; ch < c; ch++)
                     for (int tile = p0; tile < p0 + 2; tile++)
-                        inputTile(xp, c, t, tile, v, packed(ch, c, tile - t0), ch, step, tile == t1, vector);
+                        inputTile(xp, c, t, tile, v, packed(ch, c, tile - t0), ch, step, tile == t1, vector, sc);
         } else {
             for (int ch = 0; ch < c; ch++) // row by row
             for (int tile = t0; tile < t0 + cols / L; tile++)
-                    inputTile(xp, c, t, tile, v, ch * cols + (tile - t0) * L, ch, step, tile == t1, vector);
+                    inputTile(xp, c, t, tile, v, ch * cols + (tile - t0) * L, ch, step, tile == t1, vector, sc);
         }
     }
 
     /** The transform of one tile of channel ch into v[dst + ξ·step] (zeros when past the last tile). */
     private static void inputTile(
-            float[] xp, int c, Tiles t, int tile, float[] v, int dst, int ch, int step, boolean past, boolean vector) {
+            float[] xp,
+            int c,
+            Tiles t,
+            int tile,
+            float[] v,
+            int dst,
+            int ch,
+            int step,
+            boolean past,
+            boolean vector,
+            float[] sc) {
         if (past) { // the unused half of the last panel
-            for (int xi = 0; xi < 16; xi++) java.util.Arrays.fill(v, xi * step + dst, xi * step + dst + L, 0f);
+            for (int xi = 0; xi < t.xis(); xi++) java.util.Arrays.fill(v, xi * step + dst, xi * step + dst + L, 0f);
             return;
         }
-        int ty = tile / t.tw(), tx = tile % t.tw(), row = t.wp() * L;
-        int src = ((ch * t.hp() + 2 * ty) * t.wp() + 2 * tx) * L;
-        if (vector) inputTile(xp, src, row, L, v, dst, step);
+        int m = t.m(), ty = tile / t.tw(), tx = tile % t.tw(), row = t.wp() * L;
+        int src = ((ch * t.hp() + m * ty) * t.wp() + m * tx) * L;
+        if (m == 4) {
+            if (vector) inputTile4(xp, src, row, v, dst, step, sc);
+            else for (int l = 0; l < L; l++) inputTile4Scalar(xp, src + l, row, v, dst + l, step);
+        } else if (vector) inputTile(xp, src, row, L, v, dst, step);
         else for (int l = 0; l < L; l++) inputTileScalar(xp, src + l, row, L, v, dst + l, step);
     }
 
     private static void inputTile(float[] a, int s, int row, int cl, float[] v, int d, int step) {
-        // row i of Bᵀ d needs two rows of d: (0, 2), (1, 2), (2, 1), (1, 3); each output row is computed from its two
-        // input rows, loaded again for each (the loads hit L1; no partial results go through memory)
-        inputRow(a, s, s + 2 * row, cl, false, v, d, step);
-        inputRow(a, s + row, s + 2 * row, cl, true, v, d + 4 * step, step);
-        inputRow(a, s + 2 * row, s + row, cl, false, v, d + 8 * step, step);
-        inputRow(a, s + row, s + 3 * row, cl, false, v, d + 12 * step, step);
+        // rows of Bᵀ d: r0 = d0 − d2, r1 = d1 + d2, r2 = d2 − d1, r3 = d1 − d3 (each 4 columns); each input row is
+        // loaded once and kept while the rows that need it are done (at most 12 vectors live)
+        FloatVector d20 = FloatVector.fromArray(S, a, s + 2 * row), d21 = FloatVector.fromArray(S, a, s + 2 * row + cl);
+        FloatVector d22 = FloatVector.fromArray(S, a, s + 2 * row + 2 * cl);
+        FloatVector d23 = FloatVector.fromArray(S, a, s + 2 * row + 3 * cl);
+        inputRow(
+                FloatVector.fromArray(S, a, s).sub(d20),
+                FloatVector.fromArray(S, a, s + cl).sub(d21),
+                FloatVector.fromArray(S, a, s + 2 * cl).sub(d22),
+                FloatVector.fromArray(S, a, s + 3 * cl).sub(d23),
+                v,
+                d,
+                step);
+        FloatVector d10 = FloatVector.fromArray(S, a, s + row), d11 = FloatVector.fromArray(S, a, s + row + cl);
+        FloatVector d12 = FloatVector.fromArray(S, a, s + row + 2 * cl);
+        FloatVector d13 = FloatVector.fromArray(S, a, s + row + 3 * cl);
+        inputRow(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, d + 4 * step, step);
+        inputRow(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, d + 8 * step, step);
+        inputRow(
+                d10.sub(FloatVector.fromArray(S, a, s + 3 * row)),
+                d11.sub(FloatVector.fromArray(S, a, s + 3 * row + cl)),
+                d12.sub(FloatVector.fromArray(S, a, s + 3 * row + 2 * cl)),
+                d13.sub(FloatVector.fromArray(S, a, s + 3 * row + 3 * cl)),
+                v,
+                d + 12 * step,
+                step);
     }
 
-    /** One row r = p ± q of Bᵀ d (p + q when add, else p − q), then r B: v[d + j·step] for j = 0..3. */
-    private static void inputRow(float[] a, int p, int q, int cl, boolean add, float[] v, int d, int step) {
-        FloatVector p0 = FloatVector.fromArray(S, a, p), q0 = FloatVector.fromArray(S, a, q);
-        FloatVector p1 = FloatVector.fromArray(S, a, p + cl), q1 = FloatVector.fromArray(S, a, q + cl);
-        FloatVector p2 = FloatVector.fromArray(S, a, p + 2 * cl), q2 = FloatVector.fromArray(S, a, q + 2 * cl);
-        FloatVector p3 = FloatVector.fromArray(S, a, p + 3 * cl), q3 = FloatVector.fromArray(S, a, q + 3 * cl);
-        FloatVector r0 = add ? p0.add(q0) : p0.sub(q0), r1 = add ? p1.add(q1) : p1.sub(q1);
-        FloatVector r2 = add ? p2.add(q2) : p2.sub(q2), r3 = add ? p3.add(q3) : p3.sub(q3);
+    /** One row r of Bᵀ d times B: v[d + j·step] for j = 0..3 (small: C2 inlines it, so the vectors stay in registers). */
+    private static void inputRow(
+            FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3, float[] v, int d, int step) {
         r0.sub(r2).intoArray(v, d);
         r1.add(r2).intoArray(v, d + step);
         r2.sub(r1).intoArray(v, d + 2 * step);
@@ -469,20 +506,22 @@ final class WinogradConv {
     }
 
     private static void inputTileScalar(float[] a, int s, int row, int cl, float[] v, int d, int step) {
-        inputRowScalar(a, s, s + 2 * row, cl, false, v, d, step);
-        inputRowScalar(a, s + row, s + 2 * row, cl, true, v, d + 4 * step, step);
-        inputRowScalar(a, s + 2 * row, s + row, cl, false, v, d + 8 * step, step);
-        inputRowScalar(a, s + row, s + 3 * row, cl, false, v, d + 12 * step, step);
+        for (int i = 0; i < 4; i++) {
+            int p = i == 0 ? s : i == 3 ? s + row : i == 1 ? s + row : s + 2 * row;
+            int q = i == 0 ? s + 2 * row : i == 3 ? s + 3 * row : i == 1 ? s + 2 * row : s + row;
+            float r0 = rowOp(i, a[p], a[q]), r1 = rowOp(i, a[p + cl], a[q + cl]);
+            float r2 = rowOp(i, a[p + 2 * cl], a[q + 2 * cl]), r3 = rowOp(i, a[p + 3 * cl], a[q + 3 * cl]);
+            int r = d + 4 * i * step;
+            v[r] = r0 - r2;
+            v[r + step] = r1 + r2;
+            v[r + 2 * step] = r2 - r1;
+            v[r + 3 * step] = r1 - r3;
+        }
     }
 
-    private static void inputRowScalar(float[] a, int p, int q, int cl, boolean add, float[] v, int d, int step) {
-        float r0 = add ? a[p] + a[q] : a[p] - a[q], r1 = add ? a[p + cl] + a[q + cl] : a[p + cl] - a[q + cl];
-        float r2 = add ? a[p + 2 * cl] + a[q + 2 * cl] : a[p + 2 * cl] - a[q + 2 * cl];
-        float r3 = add ? a[p + 3 * cl] + a[q + 3 * cl] : a[p + 3 * cl] - a[q + 3 * cl];
-        v[d] = r0 - r2;
-        v[d + step] = r1 + r2;
-        v[d + 2 * step] = r2 - r1;
-        v[d + 3 * step] = r1 - r3;
+    /** Row i of Bᵀ d from its two input rows' elements: p − q, except p + q for row 1. */
+    private static float rowOp(int i, float p, float q) {
+        return i == 1 ? p + q : p - q;
     }
 
     /**
@@ -491,15 +530,186 @@ final class WinogradConv {
      */
     static void transformOutputs(
             float[] m, int o, Tiles t, int t0, int t1, int i0, int gn, boolean vector, TileSink sink) {
-        int tw = t.tw(), cols = columns(t0, t1), step = o * cols;
-        float[] y = new float[4 * L];
+        int tw = t.tw(), mt = t.m(), cols = columns(t0, t1), step = o * cols;
+        float[] y = new float[mt * mt * L], scratch = new float[24 * L];
         for (int k = 0; k < o; k++)
             for (int tile = t0; tile < t1; tile++) {
                 int ty = tile / tw, tx = tile % tw, src = k * cols + (tile - t0) * L;
-                if (vector) outputTile(m, src, step, y);
+                if (mt == 4) {
+                    if (vector) outputTile4(m, src, step, y, scratch);
+                    else for (int l = 0; l < L; l++) outputTile4Scalar(m, src + l, step, y, l);
+                } else if (vector) outputTile(m, src, step, y);
                 else for (int l = 0; l < L; l++) outputTileScalar(m, src + l, step, y, l);
-                sink.tile(i0, gn, k, ty, tx, y);
+                sink.tile(i0, gn, k, ty, tx, mt, y);
             }
+    }
+
+    // ---------------------------------------------------------------- F(4x4, 3x3): 6x6 input blocks, 4x4 outputs
+
+    /*
+     * Bᵀ = [[4, 0, −5, 0, 1, 0], [0, −4, −4, 1, 1, 0], [0, 4, −4, −1, 1, 0], [0, −2, −1, 2, 1, 0], [0, 2, −1, −2, 1, 0],
+     * [0, 4, 0, −5, 0, 1]] and Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0], [0, 1, 1, 4, 4, 0], [0, 1, −1, 8, −8, 1]],
+     * each applied to the columns of the block, then to its rows, with the common subexpressions of Lavin and Gray
+     * (and NNPACK). The helpers take six vectors: they are small enough for C2 to inline, so nothing is boxed.
+     */
+
+    /** v[d + ξ·step], ξ = 6i + j, = (Bᵀ d B)(i, j) of the 6x6 block at a[s + r·row + c·L]; sc: 36·L floats of scratch. */
+    private static void inputTile4(float[] a, int s, int row, float[] v, int d, int step, float[] sc) {
+        for (int j = 0; j < 6; j++) {
+            int p = s + j * L;
+            b6(
+                    FloatVector.fromArray(S, a, p),
+                    FloatVector.fromArray(S, a, p + row),
+                    FloatVector.fromArray(S, a, p + 2 * row),
+                    FloatVector.fromArray(S, a, p + 3 * row),
+                    FloatVector.fromArray(S, a, p + 4 * row),
+                    FloatVector.fromArray(S, a, p + 5 * row),
+                    sc,
+                    j * L,
+                    6 * L);
+        }
+        for (int i = 0; i < 6; i++) {
+            int p = i * 6 * L;
+            b6(
+                    FloatVector.fromArray(S, sc, p),
+                    FloatVector.fromArray(S, sc, p + L),
+                    FloatVector.fromArray(S, sc, p + 2 * L),
+                    FloatVector.fromArray(S, sc, p + 3 * L),
+                    FloatVector.fromArray(S, sc, p + 4 * L),
+                    FloatVector.fromArray(S, sc, p + 5 * L),
+                    v,
+                    d + 6 * i * step,
+                    step);
+        }
+    }
+
+    /** out[off + k·stride] = (Bᵀ x)_k for k = 0..5. */
+    private static void b6(
+            FloatVector x0,
+            FloatVector x1,
+            FloatVector x2,
+            FloatVector x3,
+            FloatVector x4,
+            FloatVector x5,
+            float[] out,
+            int off,
+            int stride) {
+        FloatVector a = x4.sub(x2.mul(4f)),
+                b = x3.sub(x1.mul(4f)),
+                c = x4.sub(x2),
+                e = x3.sub(x1).mul(2f);
+        x0.mul(4f).sub(x2.mul(5f)).add(x4).intoArray(out, off);
+        a.add(b).intoArray(out, off + stride);
+        a.sub(b).intoArray(out, off + 2 * stride);
+        c.add(e).intoArray(out, off + 3 * stride);
+        c.sub(e).intoArray(out, off + 4 * stride);
+        x1.mul(4f).sub(x3.mul(5f)).add(x5).intoArray(out, off + 5 * stride);
+    }
+
+    private static void inputTile4Scalar(float[] a, int s, int row, float[] v, int d, int step) {
+        float[] sc = new float[36];
+        for (int j = 0; j < 6; j++) {
+            int p = s + j * L;
+            b6(a[p], a[p + row], a[p + 2 * row], a[p + 3 * row], a[p + 4 * row], a[p + 5 * row], sc, j, 6);
+        }
+        for (int i = 0; i < 6; i++)
+            b6(
+                    sc[6 * i],
+                    sc[6 * i + 1],
+                    sc[6 * i + 2],
+                    sc[6 * i + 3],
+                    sc[6 * i + 4],
+                    sc[6 * i + 5],
+                    v,
+                    d + 6 * i * step,
+                    step);
+    }
+
+    private static void b6(
+            float x0, float x1, float x2, float x3, float x4, float x5, float[] out, int off, int stride) {
+        float a = x4 - x2 * 4f, b = x3 - x1 * 4f, c = x4 - x2, e = (x3 - x1) * 2f;
+        out[off] = x0 * 4f - x2 * 5f + x4;
+        out[off + stride] = a + b;
+        out[off + 2 * stride] = a - b;
+        out[off + 3 * stride] = c + e;
+        out[off + 4 * stride] = c - e;
+        out[off + 5 * stride] = x1 * 4f - x3 * 5f + x5;
+    }
+
+    /** y[(4i + j)·L + l] = (Aᵀ M A)(i, j) from M[s + ξ·step], ξ = 6r + c; sc: 24·L floats of scratch. */
+    private static void outputTile4(float[] m, int s, int step, float[] y, float[] sc) {
+        for (int j = 0; j < 6; j++) {
+            int p = s + j * step;
+            a6(
+                    FloatVector.fromArray(S, m, p),
+                    FloatVector.fromArray(S, m, p + 6 * step),
+                    FloatVector.fromArray(S, m, p + 12 * step),
+                    FloatVector.fromArray(S, m, p + 18 * step),
+                    FloatVector.fromArray(S, m, p + 24 * step),
+                    FloatVector.fromArray(S, m, p + 30 * step),
+                    sc,
+                    j * L,
+                    6 * L);
+        }
+        for (int i = 0; i < 4; i++) {
+            int p = i * 6 * L;
+            a6(
+                    FloatVector.fromArray(S, sc, p),
+                    FloatVector.fromArray(S, sc, p + L),
+                    FloatVector.fromArray(S, sc, p + 2 * L),
+                    FloatVector.fromArray(S, sc, p + 3 * L),
+                    FloatVector.fromArray(S, sc, p + 4 * L),
+                    FloatVector.fromArray(S, sc, p + 5 * L),
+                    y,
+                    4 * i * L,
+                    L);
+        }
+    }
+
+    /** out[off + k·stride] = (Aᵀ x)_k for k = 0..3. */
+    private static void a6(
+            FloatVector x0,
+            FloatVector x1,
+            FloatVector x2,
+            FloatVector x3,
+            FloatVector x4,
+            FloatVector x5,
+            float[] out,
+            int off,
+            int stride) {
+        FloatVector a = x1.add(x2), b = x1.sub(x2), c = x3.add(x4), e = x3.sub(x4);
+        x0.add(a).add(c).intoArray(out, off);
+        b.add(e.mul(2f)).intoArray(out, off + stride);
+        a.add(c.mul(4f)).intoArray(out, off + 2 * stride);
+        b.add(e.mul(8f)).add(x5).intoArray(out, off + 3 * stride);
+    }
+
+    private static void outputTile4Scalar(float[] m, int s, int step, float[] y, int l) {
+        float[] sc = new float[24];
+        for (int j = 0; j < 6; j++) {
+            int p = s + j * step;
+            a6(m[p], m[p + 6 * step], m[p + 12 * step], m[p + 18 * step], m[p + 24 * step], m[p + 30 * step], sc, j, 6);
+        }
+        for (int i = 0; i < 4; i++)
+            a6(
+                    sc[6 * i],
+                    sc[6 * i + 1],
+                    sc[6 * i + 2],
+                    sc[6 * i + 3],
+                    sc[6 * i + 4],
+                    sc[6 * i + 5],
+                    y,
+                    4 * i * L + l,
+                    L);
+    }
+
+    private static void a6(
+            float x0, float x1, float x2, float x3, float x4, float x5, float[] out, int off, int stride) {
+        float a = x1 + x2, b = x1 - x2, c = x3 + x4, e = x3 - x4;
+        out[off] = x0 + a + c;
+        out[off + stride] = b + e * 2f;
+        out[off + 2 * stride] = a + c * 4f;
+        out[off + 3 * stride] = b + e * 8f + x5;
     }
 
     /** y[(2i + j)·L + l] = Y[i][j] of lane l. Written out: C2 boxes vectors passed to helpers it does not inline. */

@@ -111,6 +111,7 @@ class FastKernelsTest {
         // stride-1 implicit GEMM), Winograd wherever it can run, direct only, and the im2col + GEMM path
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.DEFAULT);
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.WINOGRAD_ALWAYS);
+        checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.WINOGRAD4_ALWAYS);
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.DIRECT);
         checkConv2dKernels(n, c, h, w, o, k, s, p, d, threads, ConvKernels.IM2COL_ONLY);
     }
