@@ -192,9 +192,9 @@ public final class ConvKernels {
     }
 
     private void winogradForward(float[] x, int[] xs, float[] w, int o, ConvGeometry g, WinogradConv.TileSink s) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
+        int c = xs[1], h = xs[2], wd = xs[3];
         WinogradConv.forward(
-                forwardTile, ImplicitGemmConv.dense(x, null, c, h, wd), n, c, h, wd, w, o, g.padH(), g.padW(), true, s);
+                forwardTile, ImplicitGemmConv.dense(x, null, c, h, wd), xs, w, o, g.padH(), g.padW(), true, s);
     }
 
     /**
@@ -204,21 +204,7 @@ public final class ConvKernels {
     private void forwardGroups(float[] x, int[] xs, float[] w, int[] ws, ConvGeometry g, GroupResult sink) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
         if (fast(g)) {
-            ImplicitGemmConv.stride1(
-                    ImplicitGemmConv.dense(x, null, c, h, wd),
-                    n,
-                    c,
-                    h,
-                    wd,
-                    w,
-                    o,
-                    kh,
-                    kw,
-                    g.padH(),
-                    g.padW(),
-                    g.dilH(),
-                    g.dilW(),
-                    sink);
+            ImplicitGemmConv.stride1(ImplicitGemmConv.dense(x, null, c, h, wd), xs, w, ws, g, sink);
             return;
         }
         int oh = g.outH(h, kh), ow = g.outW(wd, kw), ohw = oh * ow, ckk = c * kh * kw;
@@ -278,22 +264,9 @@ public final class ConvKernels {
         int oh = gys[2], ow = gys[3], ohw = oh * ow, ckk = c * kh * kw;
         if (winograd(g, kh, kw, n, c, o))
             return WinogradConv.backwardInput(
-                    inputGradientTile,
-                    ImplicitGemmConv.dense(gy, y, o, oh, ow),
-                    n,
-                    o,
-                    oh,
-                    ow,
-                    w,
-                    c,
-                    h,
-                    wd,
-                    g.padH(),
-                    g.padW(),
-                    true);
+                    inputGradientTile, ImplicitGemmConv.dense(gy, y, o, oh, ow), gys, w, xs, g.padH(), g.padW(), true);
         if (stride1Input(g, kh, kw))
-            return ImplicitGemmConv.backwardInputStride1(
-                    ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, w, ws, xs, g);
+            return ImplicitGemmConv.backwardInputStride1(ImplicitGemmConv.dense(gy, y, o, oh, ow), gys, w, ws, xs, g);
         float[] gx = new float[n * c * h * wd];
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
@@ -319,18 +292,14 @@ public final class ConvKernels {
         if (winograd(g, kh, kw, n, c, o))
             return WinogradConv.backwardWeight(
                     ImplicitGemmConv.dense(gy, y, o, oh, ow),
-                    n,
-                    o,
+                    gys,
                     ImplicitGemmConv.dense(x, null, c, h, wd),
-                    c,
-                    h,
-                    wd,
+                    xs,
                     g.padH(),
                     g.padW(),
                     true);
         if (fast(g))
-            return ImplicitGemmConv.backwardWeightStride1(
-                    ImplicitGemmConv.dense(gy, y, o, oh, ow), n, o, oh, ow, x, xs, ws, g);
+            return ImplicitGemmConv.backwardWeightStride1(ImplicitGemmConv.dense(gy, y, o, oh, ow), gys, x, xs, ws, g);
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
         overGroups(n, (q, par) -> {
             int i0 = q * GROUP, gn = Math.min(GROUP, n - i0), cols = gn * ohw;
@@ -391,25 +360,15 @@ public final class ConvKernels {
         if (winograd(g, ws[2], ws[3], n, c, o))
             return new GradArrays(
                     input
-                            ? WinogradConv.backwardInput(
-                                    inputGradientTile, src, n, o, oh, ow, w, c, h, wd, g.padH(), g.padW(), true)
+                            ? WinogradConv.backwardInput(inputGradientTile, src, ys, w, xs, g.padH(), g.padW(), true)
                             : null,
                     weight
                             ? WinogradConv.backwardWeight(
-                                    src,
-                                    n,
-                                    o,
-                                    ImplicitGemmConv.dense(x, null, c, h, wd),
-                                    c,
-                                    h,
-                                    wd,
-                                    g.padH(),
-                                    g.padW(),
-                                    true)
+                                    src, ys, ImplicitGemmConv.dense(x, null, c, h, wd), xs, g.padH(), g.padW(), true)
                             : null);
         return new GradArrays(
-                input ? ImplicitGemmConv.backwardInputStride1(src, n, o, oh, ow, w, ws, xs, g) : null,
-                weight ? ImplicitGemmConv.backwardWeightStride1(src, n, o, oh, ow, x, xs, ws, g) : null);
+                input ? ImplicitGemmConv.backwardInputStride1(src, ys, w, ws, xs, g) : null,
+                weight ? ImplicitGemmConv.backwardWeightStride1(src, ys, x, xs, ws, g) : null);
     }
 
     /** Whether {@link #conv2dMaxPoolBackward} applies to this geometry and kernel. */

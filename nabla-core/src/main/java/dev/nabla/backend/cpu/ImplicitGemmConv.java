@@ -48,25 +48,13 @@ final class ImplicitGemmConv {
     }
 
     /**
-     * Stride-1 convolution of the images x [N, C, H, W] (given plane by plane) with w [O, C·KH·KW], padding
-     * (ph, pw), dilation (dh, dw), no bias: per group of images, the images are copied zero-padded and the implicit-GEMM
+     * Stride-1 convolution of the images x, shape xs = [N, C, H, W] (given plane by plane), with w [O, C·KH·KW]
+     * (shape ws = [O, C, KH, KW]), the padding and dilation of g (its stride is taken as 1), no bias: per group of images, the images are copied zero-padded and the implicit-GEMM
      * kernel ({@link VectorConv#forward}) reads the column matrix from them; the result, on the extended grid, goes to sink.
      */
-    static void stride1(
-            PlaneSource x,
-            int n,
-            int c,
-            int h,
-            int wd,
-            float[] w,
-            int o,
-            int kh,
-            int kw,
-            int ph,
-            int pw,
-            int dh,
-            int dw,
-            GroupResult sink) {
+    static void stride1(PlaneSource x, int[] xs, float[] w, int[] ws, ConvGeometry g, GroupResult sink) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
+        int ph = g.padH(), pw = g.padW(), dh = g.dilH(), dw = g.dilW();
         int hp = h + 2 * ph,
                 wp = paddedWidth(wd, pw, dw, kw),
                 oh = hp - dh * (kh - 1),
@@ -181,9 +169,8 @@ final class ImplicitGemmConv {
      * Stride 1: dL/dx is the convolution of the (masked) output gradient, padded by dil·(k−1) − pad, with the weights
      * flipped in space and with input and output channels swapped.
      */
-    static float[] backwardInputStride1(
-            PlaneSource gy, int n, int o, int oh, int ow, float[] w, int[] ws, int[] xs, ConvGeometry g) {
-        int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], hw = h * wd;
+    static float[] backwardInputStride1(PlaneSource gy, int[] ys, float[] w, int[] ws, int[] xs, ConvGeometry g) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3], hw = h * wd;
         float[] gx = new float[n * c * hw];
         float[] wf = new float[c * o * kh * kw];
         for (int oc = 0; oc < o; oc++)
@@ -193,7 +180,8 @@ final class ImplicitGemmConv {
                         wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] =
                                 w[((oc * c + ci) * kh + ki) * kw + kj];
         int fph = g.dilH() * (kh - 1) - g.padH(), fpw = g.dilW() * (kw - 1) - g.padW();
-        stride1(gy, n, o, oh, ow, wf, c, kh, kw, fph, fpw, g.dilH(), g.dilW(), (i0, gn, out, cols, perImage, wp) -> {
+        ConvGeometry flipped = new ConvGeometry(1, 1, fph, fpw, g.dilH(), g.dilW());
+        stride1(gy, ys, wf, new int[] {c, o, kh, kw}, flipped, (i0, gn, out, cols, perImage, wp) -> {
             for (int img = 0; img < gn; img++)
                 for (int ci = 0; ci < c; ci++) {
                     int dst = ((i0 + img) * c + ci) * hw, src = ci * cols + img * perImage;
@@ -204,9 +192,16 @@ final class ImplicitGemmConv {
     }
 
     /** Stride 1: dL/dw with the column matrix read from the padded images (one partial sum per group, added in group order). */
-    static float[] backwardWeightStride1(
-            PlaneSource gy, int n, int o, int oh, int ow, float[] x, int[] xs, int[] ws, ConvGeometry g) {
-        int c = xs[1], h = xs[2], wd = xs[3], kh = ws[2], kw = ws[3], ckk = c * kh * kw;
+    static float[] backwardWeightStride1(PlaneSource gy, int[] ys, float[] x, int[] xs, int[] ws, ConvGeometry g) {
+        int n = xs[0],
+                c = xs[1],
+                h = xs[2],
+                wd = xs[3],
+                o = ws[0],
+                oh = ys[2],
+                kh = ws[2],
+                kw = ws[3],
+                ckk = c * kh * kw;
         float[][] partial = new float[(n + GROUP - 1) / GROUP][];
         PlaneSource images = dense(x, null, c, h, wd);
         int ph = g.padH(),

@@ -12,15 +12,30 @@ import dev.nabla.backend.Storage;
 public final class PoolKernels {
     private PoolKernels() {}
 
-    /** Max pooling of x [N, C, H, W]: values and argmax, as {@link dev.nabla.backend.Backend#maxPool2d}. */
-    public static Backend.Pooled maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
-        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
-        int oh = g.outH(h, kh), ow = g.outW(w, kw), planes = n * c;
-        Storage y = Storage.allocate(x.dtype(), planes * oh * ow);
-        long[] arg = new long[planes * oh * ow];
-        if (x.dtype() == dev.nabla.DType.FLOAT32) {
-            float[] xf = x.floats(), yf = y.floats();
-            boolean twoByTwo = kh == 2
+    /**
+     * A pooling window over one H x W plane: a kh x kw kernel with the stride, padding and dilation of g, giving an
+     * oh x ow output. Input row of output row oy's kernel row ki: {@link #inY}; likewise {@link #inX}.
+     */
+    public record PoolGeometry(int h, int w, int kh, int kw, ConvGeometry g) {
+        public int oh() {
+            return g.outH(h, kh);
+        }
+
+        public int ow() {
+            return g.outW(w, kw);
+        }
+
+        int inY(int oy, int ki) {
+            return oy * g.strideH() - g.padH() + ki * g.dilH();
+        }
+
+        int inX(int ox, int kj) {
+            return ox * g.strideW() - g.padW() + kj * g.dilW();
+        }
+
+        /** 2x2 windows with stride 2, no padding or dilation (the reference CNN's pool). */
+        boolean twoByTwo() {
+            return kh == 2
                     && kw == 2
                     && g.strideH() == 2
                     && g.strideW() == 2
@@ -28,10 +43,21 @@ public final class PoolKernels {
                     && g.padW() == 0
                     && g.dilH() == 1
                     && g.dilW() == 1;
-            if (twoByTwo) Parallel.forRange(planes, 4, (s, e) -> maxPool2x2(xf, yf, arg, s, e, h, w, oh, ow));
-            else Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, h, w, kh, kw, g, oh, ow));
+        }
+    }
+
+    /** Max pooling of x [N, C, H, W]: values and argmax, as {@link dev.nabla.backend.Backend#maxPool2d}. */
+    public static Backend.Pooled maxPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
+        PoolGeometry pg = new PoolGeometry(xs[2], xs[3], kh, kw, g);
+        int planes = xs[0] * xs[1], h = pg.h(), w = pg.w(), oh = pg.oh(), ow = pg.ow();
+        Storage y = Storage.allocate(x.dtype(), planes * oh * ow);
+        long[] arg = new long[planes * oh * ow];
+        if (x.dtype() == dev.nabla.DType.FLOAT32) {
+            float[] xf = x.floats(), yf = y.floats();
+            if (pg.twoByTwo()) Parallel.forRange(planes, 4, (s, e) -> maxPool2x2(xf, yf, arg, s, e, h, w, oh, ow));
+            else Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, pg));
         } else {
-            maxPoolGeneric(x, y, arg, 0, planes, h, w, kh, kw, g, oh, ow);
+            maxPoolGeneric(x, y, arg, 0, planes, pg);
         }
         return new Backend.Pooled(y, Storage.of(arg));
     }
@@ -85,32 +111,20 @@ public final class PoolKernels {
         }
     }
 
-    static void maxPoolFloat(
-            float[] x,
-            float[] y,
-            long[] arg,
-            int p0,
-            int p1,
-            int h,
-            int w,
-            int kh,
-            int kw,
-            ConvGeometry g,
-            int oh,
-            int ow) {
+    /** planes p0 .. p1 of x max-pooled into y, the argmax into arg (float32, any window). */
+    static void maxPoolFloat(float[] x, float[] y, long[] arg, int p0, int p1, PoolGeometry pg) {
+        int h = pg.h(), w = pg.w(), oh = pg.oh(), ow = pg.ow();
         for (int p = p0; p < p1; p++) {
             int xOff = p * h * w, yOff = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
-                int y0 = oy * g.strideH() - g.padH();
                 for (int ox = 0; ox < ow; ox++) {
-                    int x0 = ox * g.strideW() - g.padW();
                     float best = Float.NEGATIVE_INFINITY;
                     int bestIdx = -1;
-                    for (int ki = 0; ki < kh; ki++) {
-                        int iy = y0 + ki * g.dilH();
+                    for (int ki = 0; ki < pg.kh(); ki++) {
+                        int iy = pg.inY(oy, ki);
                         if (iy < 0 || iy >= h) continue;
-                        for (int kj = 0; kj < kw; kj++) {
-                            int ix = x0 + kj * g.dilW();
+                        for (int kj = 0; kj < pg.kw(); kj++) {
+                            int ix = pg.inX(ox, kj);
                             if (ix < 0 || ix >= w) continue;
                             int idx = iy * w + ix;
                             float v = x[xOff + idx];
@@ -129,28 +143,16 @@ public final class PoolKernels {
     }
 
     /** The scalar reference for any dtype. */
-    public static void maxPoolGeneric(
-            Storage x,
-            Storage y,
-            long[] arg,
-            int p0,
-            int p1,
-            int h,
-            int w,
-            int kh,
-            int kw,
-            ConvGeometry g,
-            int oh,
-            int ow) {
+    public static void maxPoolGeneric(Storage x, Storage y, long[] arg, int p0, int p1, PoolGeometry pg) {
+        int h = pg.h(), w = pg.w(), oh = pg.oh(), ow = pg.ow();
         for (int p = p0; p < p1; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     double best = Double.NEGATIVE_INFINITY;
                     int bestIdx = -1;
-                    for (int ki = 0; ki < kh; ki++) {
-                        for (int kj = 0; kj < kw; kj++) {
-                            int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
+                    for (int ki = 0; ki < pg.kh(); ki++) {
+                        for (int kj = 0; kj < pg.kw(); kj++) {
+                            int iy = pg.inY(oy, ki), ix = pg.inX(ox, kj);
                             if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                             double v = x.get(p * h * w + iy * w + ix);
                             if (bestIdx < 0 || v > best) {
@@ -188,41 +190,88 @@ public final class PoolKernels {
         return gx;
     }
 
+    /** Average pooling of x [N, C, H, W] (padding counted in the divisor, as PyTorch's default count_include_pad). */
     public static Storage avgPool2d(Storage x, int[] xs, int kh, int kw, ConvGeometry g) {
-        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
-        int oh = g.outH(h, kh), ow = g.outW(w, kw);
-        Storage y = Storage.allocate(x.dtype(), n * c * oh * ow);
-        double div = kh * kw;
-        for (int p = 0; p < n * c; p++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++) {
-                    double s = 0;
-                    for (int ki = 0; ki < kh; ki++)
-                        for (int kj = 0; kj < kw; kj++) {
-                            int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                            s += x.get(p * h * w + iy * w + ix);
-                        }
-                    y.set(p * oh * ow + oy * ow + ox, s / div);
-                }
+        PoolGeometry pg = new PoolGeometry(xs[2], xs[3], kh, kw, g);
+        int planes = xs[0] * xs[1], hw = pg.h() * pg.w(), ohw = pg.oh() * pg.ow();
+        Storage y = Storage.allocate(x.dtype(), planes * ohw);
+        if (x.dtype() == dev.nabla.DType.FLOAT32) {
+            float[] xf = x.floats(), yf = y.floats();
+            Parallel.forRange(planes, 4, (s, e) -> {
+                for (int p = s; p < e; p++) avgPoolPlane(xf, p * hw, yf, p * ohw, pg);
+            });
+        } else {
+            double div = kh * kw;
+            for (int p = 0; p < planes; p++)
+                for (int oy = 0; oy < pg.oh(); oy++)
+                    for (int ox = 0; ox < pg.ow(); ox++) {
+                        double s = 0;
+                        for (int ki = 0; ki < kh; ki++)
+                            for (int kj = 0; kj < kw; kj++) {
+                                int iy = pg.inY(oy, ki), ix = pg.inX(ox, kj);
+                                if (iy < 0 || iy >= pg.h() || ix < 0 || ix >= pg.w()) continue;
+                                s += x.get(p * hw + iy * pg.w() + ix);
+                            }
+                        y.set(p * ohw + oy * pg.ow() + ox, s / div);
+                    }
+        }
         return y;
     }
 
+    /** One plane of float32 average pooling, each window summed in double in the generic kernel's order. */
+    private static void avgPoolPlane(float[] x, int xo, float[] y, int yo, PoolGeometry pg) {
+        double div = pg.kh() * pg.kw();
+        for (int oy = 0; oy < pg.oh(); oy++)
+            for (int ox = 0; ox < pg.ow(); ox++) {
+                double s = 0;
+                for (int ki = 0; ki < pg.kh(); ki++) {
+                    int iy = pg.inY(oy, ki);
+                    if (iy < 0 || iy >= pg.h()) continue;
+                    for (int kj = 0; kj < pg.kw(); kj++) {
+                        int ix = pg.inX(ox, kj);
+                        if (ix >= 0 && ix < pg.w()) s += x[xo + iy * pg.w() + ix];
+                    }
+                }
+                y[yo + oy * pg.ow() + ox] = (float) (s / div);
+            }
+    }
+
+    /** The gradient of {@link #avgPool2d}: each output gradient spread evenly over its window. */
     public static Storage avgPool2dBackward(Storage gy, int[] gys, int[] xs, int kh, int kw, ConvGeometry g) {
-        int n = xs[0], c = xs[1], h = xs[2], w = xs[3], oh = gys[2], ow = gys[3];
-        Storage gx = Storage.allocate(gy.dtype(), n * c * h * w);
+        PoolGeometry pg = new PoolGeometry(xs[2], xs[3], kh, kw, g);
+        int planes = xs[0] * xs[1], hw = pg.h() * pg.w(), oh = gys[2], ow = gys[3];
+        Storage gx = Storage.allocate(gy.dtype(), planes * hw);
         double div = kh * kw;
-        for (int p = 0; p < n * c; p++)
+        if (gy.dtype() == dev.nabla.DType.FLOAT32) {
+            float[] gf = gy.floats(), out = gx.floats();
+            // planes are independent: each core accumulates into its own planes, in the generic kernel's order
+            Parallel.forRange(planes, 4, (s, e) -> {
+                for (int p = s; p < e; p++)
+                    for (int oy = 0; oy < oh; oy++)
+                        for (int ox = 0; ox < ow; ox++) {
+                            double gv = gf[p * oh * ow + oy * ow + ox] / div;
+                            for (int ki = 0; ki < kh; ki++) {
+                                int iy = pg.inY(oy, ki);
+                                if (iy < 0 || iy >= pg.h()) continue;
+                                for (int kj = 0; kj < kw; kj++) {
+                                    int ix = pg.inX(ox, kj);
+                                    int at = p * hw + iy * pg.w() + ix;
+                                    if (ix >= 0 && ix < pg.w()) out[at] = (float) (out[at] + gv);
+                                }
+                            }
+                        }
+            });
+            return gx;
+        }
+        for (int p = 0; p < planes; p++)
             for (int oy = 0; oy < oh; oy++)
                 for (int ox = 0; ox < ow; ox++) {
                     double gv = gy.get(p * oh * ow + oy * ow + ox) / div;
                     for (int ki = 0; ki < kh; ki++)
                         for (int kj = 0; kj < kw; kj++) {
-                            int iy = oy * g.strideH() - g.padH() + ki * g.dilH();
-                            int ix = ox * g.strideW() - g.padW() + kj * g.dilW();
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                            int at = p * h * w + iy * w + ix;
+                            int iy = pg.inY(oy, ki), ix = pg.inX(ox, kj);
+                            if (iy < 0 || iy >= pg.h() || ix < 0 || ix >= pg.w()) continue;
+                            int at = p * hw + iy * pg.w() + ix;
                             gx.set(at, gx.get(at) + gv);
                         }
                 }

@@ -87,25 +87,15 @@ final class WinogradConv {
     // ---------------------------------------------------------------- the three passes
 
     /**
-     * Stride-1 3x3 convolution of x [N, C, H, W] (plane by plane) with w [O, C, 3, 3], padding (padH, padW), no bias,
+     * Stride-1 3x3 convolution of x, shape xs = [N, C, H, W] (plane by plane), with w [O, C, 3, 3], padding (padH, padW), no bias,
      * by F(m x m, 3x3), m = 2 or 4: every m x m output tile goes to sink. Per group of 8 images: the padded, transposed
      * images; their transforms V, written straight into the micro-kernel's B panels; the (m+2)² products
      * M[ξ] = U[ξ]·V[ξ] on {@link VectorGemm}'s micro-kernel (U packed once into its A panels); the output transform of
      * each tile.
      */
     static void forward(
-            int mt,
-            PlaneSource x,
-            int n,
-            int c,
-            int h,
-            int wd,
-            float[] w,
-            int o,
-            int padH,
-            int padW,
-            boolean vector,
-            TileSink sink) {
+            int mt, PlaneSource x, int[] xs, float[] w, int o, int padH, int padW, boolean vector, TileSink sink) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
         Tiles t = Tiles.of(mt, h, wd, padH, padW);
         int xis = t.xis(), uStep = (o + 3) / 4 * 4 * c;
         float[] u = transformFilters(mt, w, o, c);
@@ -147,29 +137,19 @@ final class WinogradConv {
     }
 
     /**
-     * dL/dx [N, C, H, W] of the convolution above from dL/dy [N, O, OH, OW] (plane by plane) and w [O, C, 3, 3]: the
+     * dL/dx, shape xs = [N, C, H, W], of the convolution above from dL/dy, shape ys = [N, O, OH, OW] (plane by
+     * plane), and w [O, C, 3, 3]: the
      * forward pass on dL/dy, padded by 2 − pad, with the filter flipped in space and its channels swapped.
      */
     static float[] backwardInput(
-            int mt,
-            PlaneSource gy,
-            int n,
-            int o,
-            int oh,
-            int ow,
-            float[] w,
-            int c,
-            int h,
-            int wd,
-            int padH,
-            int padW,
-            boolean vector) {
+            int mt, PlaneSource gy, int[] ys, float[] w, int[] xs, int padH, int padW, boolean vector) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1];
         float[] wf = new float[c * o * 9];
         for (int oc = 0; oc < o; oc++)
             for (int ci = 0; ci < c; ci++)
                 for (int k = 0; k < 9; k++) wf[(ci * o + oc) * 9 + 8 - k] = w[(oc * c + ci) * 9 + k];
         float[] gx = new float[n * c * h * wd];
-        forward(mt, gy, n, o, oh, ow, wf, c, 2 - padH, 2 - padW, vector, planes(gx, c, h, wd, null, false));
+        forward(mt, gy, ys, wf, c, 2 - padH, 2 - padW, vector, planes(gx, c, h, wd, null, false));
         return gx;
     }
 
@@ -223,13 +203,15 @@ final class WinogradConv {
     }
 
     /**
-     * dL/dw [O, C, 3, 3] from dL/dy [N, O, OH, OW] and x [N, C, H, W] (both plane by plane): per group, the inputs'
+     * dL/dw [O, C, 3, 3] from dL/dy, shape ys = [N, O, OH, OW], and x, shape xs = [N, C, H, W] (both plane by plane):
+     * per group, the inputs'
      * and the output gradient's transforms, then dU[ξ][k][c] = Σ over (tile, image) of (A dY[k] Aᵀ)[ξ]·V[c][ξ], dot
      * products along the columns ({@link #dots}); one partial sum per group, added in group order (the result does
      * not depend on the schedule), then transformed back in double.
      */
     static float[] backwardWeight(
-            PlaneSource gy, int n, int o, PlaneSource x, int c, int h, int wd, int padH, int padW, boolean vector) {
+            PlaneSource gy, int[] ys, PlaneSource x, int[] xs, int padH, int padW, boolean vector) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1];
         Tiles t = Tiles.of(2, h, wd, padH, padW);
         float[][] partial = new float[(n + L - 1) / L][];
         overGroups(n, (q, par) -> {

@@ -231,7 +231,7 @@ class FastKernelsTest {
         Storage ref = Storage.allocate(DType.FLOAT64, n * c * oh * ow);
         long[] arg = new long[n * c * oh * ow];
         Storage xd = Storage.of(toDouble(x.floats()));
-        PoolKernels.maxPoolGeneric(xd, ref, arg, 0, n * c, h, w, k, k, g, oh, ow);
+        PoolKernels.maxPoolGeneric(xd, ref, arg, 0, n * c, new PoolKernels.PoolGeometry(h, w, k, k, g));
         assertClose(ref.doubles(), fast.values().floats(), 0);
         assertArrayEquals(arg, fast.argmax().longs());
         Storage gy = Storage.of(randomFloats(9, arg.length));
@@ -239,6 +239,16 @@ class FastKernelsTest {
         Storage gxRef = PoolKernels.maxPool2dBackward(
                 Storage.of(toDouble(gy.floats())), new int[] {n, c, oh, ow}, Storage.of(arg), xs);
         assertClose(gxRef.doubles(), gxFast.floats(), 1e-6);
+        // average pooling: the float32 kernels against the float64 (generic) ones
+        Storage avg = PoolKernels.avgPool2d(x, xs, k, k, g), avgRef = PoolKernels.avgPool2d(xd, xs, k, k, g);
+        assertClose(avgRef.doubles(), avg.floats(), 1e-6);
+        Storage gyAvg = Storage.of(randomFloats(10, n * c * oh * ow));
+        int[] ys = {n, c, oh, ow};
+        assertClose(
+                PoolKernels.avgPool2dBackward(Storage.of(toDouble(gyAvg.floats())), ys, xs, k, k, g)
+                        .doubles(),
+                PoolKernels.avgPool2dBackward(gyAvg, ys, xs, k, k, g).floats(),
+                1e-6);
     }
 
     /** Normal values of several scales, then the edge cases: NaN, infinities, signed zeros, huge and tiny values. */

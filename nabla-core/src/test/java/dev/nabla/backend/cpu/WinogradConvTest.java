@@ -42,20 +42,21 @@ class WinogradConvTest {
             float[] x = randomFloats(31, n * c * h * w, 1), wt = randomFloats(32, o * c * 9, 1);
             float[] gy = randomFloats(33, n * o * oh * ow, 1), bias = randomFloats(34, o, 1);
             PlaneSource xs = ImplicitGemmConv.dense(x, null, c, h, w), gs = ImplicitGemmConv.dense(gy, null, o, oh, ow);
+            int[] xShape = {n, c, h, w}, yShape = {n, o, oh, ow};
             assertArrayEquals(
-                    WinogradConv.backwardWeight(gs, n, o, xs, c, h, w, p, p, false),
-                    WinogradConv.backwardWeight(gs, n, o, xs, c, h, w, p, p, true),
+                    WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, false),
+                    WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, true),
                     "weight gradient");
             for (int m : new int[] {2, 4}) { // F(2x2, 3x3) and F(4x4, 3x3)
                 float[][] y = new float[2][n * o * oh * ow];
                 for (int v = 0; v < 2; v++)
                     WinogradConv.forward(
-                            m, xs, n, c, h, w, wt, o, p, p, v == 0, WinogradConv.planes(y[v], o, oh, ow, bias, v == 1));
+                            m, xs, xShape, wt, o, p, p, v == 0, WinogradConv.planes(y[v], o, oh, ow, bias, v == 1));
                 for (int i = 0; i < y[0].length; i++) y[0][i] = Math.max(y[0][i], 0f); // the other had the ReLU fused
                 assertArrayEquals(y[1], y[0], "forward, m = " + m);
                 assertArrayEquals(
-                        WinogradConv.backwardInput(m, gs, n, o, oh, ow, wt, c, h, w, p, p, false),
-                        WinogradConv.backwardInput(m, gs, n, o, oh, ow, wt, c, h, w, p, p, true),
+                        WinogradConv.backwardInput(m, gs, yShape, wt, xShape, p, p, false),
+                        WinogradConv.backwardInput(m, gs, yShape, wt, xShape, p, p, true),
                         "input gradient, m = " + m);
                 if (oh % 2 == 0 && ow % 2 == 0) {
                     int pooled = n * o * (oh / 2) * (ow / 2);
@@ -65,10 +66,7 @@ class WinogradConvTest {
                         WinogradConv.forward(
                                 m,
                                 xs,
-                                n,
-                                c,
-                                h,
-                                w,
+                                xShape,
                                 wt,
                                 o,
                                 p,
