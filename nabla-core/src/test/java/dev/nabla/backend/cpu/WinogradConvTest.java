@@ -83,6 +83,38 @@ class WinogradConvTest {
     }
 
     /**
+     * The bits do not depend on the number of threads: groups of 8 images go to the cores whole (each group's products
+     * and dot products on one thread), and with fewer groups than cores the 16 products of a group are split by ξ.
+     */
+    @ParameterizedTest(name = "batch {0}")
+    @CsvSource({"3", "8", "19"})
+    void resultsDoNotDependOnTheThreadCount(int n) {
+        assumeTrue(Kernels.vectorized(), "Winograd runs only where the Vector API is used");
+        int before = Parallel.threads();
+        try {
+            int c = 9, h = 10, o = 12;
+            ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1);
+            int[] xs = {n, c, h, h}, ws = {o, c, 3, 3}, ys = {n, o, h, h};
+            float[] x = randomFloats(51, n * c * h * h, 1), w = randomFloats(52, o * c * 9, 0.2);
+            float[] gy = randomFloats(53, n * o * h * h, 1), b = randomFloats(54, o, 1);
+            float[][][] r = new float[2][][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                ConvKernels k = ConvKernels.WINOGRAD_ALWAYS;
+                r[threads - 1] = new float[][] {
+                    k.conv2d(x, xs, w, ws, b, g, true),
+                    k.conv2dReluMaxPool(x, xs, w, ws, b, g).values(),
+                    k.conv2dBackwardInput(gy, ys, w, ws, xs, g),
+                    k.conv2dBackwardWeight(gy, ys, x, xs, ws, g)
+                };
+            }
+            for (int i = 0; i < r[0].length; i++) assertArrayEquals(r[0][i], r[1][i], "result " + i);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    /**
      * The reference CNN's second layer (32 -> 64 channels, 14x14, "same" padding) at He-initialised scale: Winograd's
      * largest error, relative to the largest output (or gradient), stays within 2e-6 and within 4x the direct float32
      * kernel's (both against float64 direct convolution). Measured: 2.7e-7 forward, 3.5e-7 input gradient, 2.7e-7
