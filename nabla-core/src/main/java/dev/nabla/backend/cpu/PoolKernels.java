@@ -90,6 +90,23 @@ public final class PoolKernels {
             int out,
             int argBase,
             int argW) {
+        if (Kernels.vectorized()) VectorPool.pool2x2Row(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
+        else pool2x2RowScalar(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
+    }
+
+    /** The scalar twin of {@link VectorPool#pool2x2Row} (and what runs without the Vector API). */
+    static void pool2x2RowScalar(
+            float[] x,
+            int r0,
+            int w,
+            int pw,
+            float add,
+            boolean relu,
+            float[] y,
+            long[] arg,
+            int out,
+            int argBase,
+            int argW) {
         int r1 = r0 + w;
         if (arg == null) { // no backward pass to come: values only
             for (int ox = 0; ox < pw; ox++) {

@@ -375,4 +375,28 @@ class FastKernelsTest {
                         op + " at " + i + " (x = " + x[i] + ")");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void vectorMaxPoolRowEqualsItsScalarTwinBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized());
+        java.util.Random r = new java.util.Random(5);
+        float[] specials = {Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, 1f, -2f};
+        for (int pw = 1; pw <= 27; pw++)
+            for (int variant = 0; variant < 4; variant++) {
+                int w = 2 * pw + 3, off = 5; // rows longer than the window pairs, at an offset
+                float[] x = new float[off + 2 * w];
+                for (int i = 0; i < x.length; i++)
+                    x[i] = r.nextInt(6) == 0 ? specials[r.nextInt(specials.length)] : (float) r.nextGaussian();
+                boolean relu = variant % 2 == 0, withArg = variant < 2;
+                float add = variant == 1 ? -0.25f : 0.5f;
+                float[] yv = new float[pw + 2], ys = new float[pw + 2];
+                long[] av = withArg ? new long[pw + 2] : null, as = withArg ? new long[pw + 2] : null;
+                VectorPool.pool2x2Row(x, off, w, pw, add, relu, yv, av, 1, 7, w);
+                PoolKernels.pool2x2RowScalar(x, off, w, pw, add, relu, ys, as, 1, 7, w);
+                for (int i = 0; i < ys.length; i++)
+                    assertEquals(
+                            Float.floatToRawIntBits(ys[i]), Float.floatToRawIntBits(yv[i]), "pw " + pw + " value " + i);
+                if (withArg) assertArrayEquals(as, av, "pw " + pw + " argmax");
+            }
+    }
 }

@@ -1,0 +1,67 @@
+package dev.nabla.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API twin of {@link PoolKernels#pool2x2Row} (2x2/2 max-pooling of one output row, with the fused conv's
+ * bias and ReLU): 8 outputs at a time from 16 columns of each input row, split into even and odd columns by two-vector
+ * shuffles. The same operations as the scalar kernel (max, add, and the sign bits of the same differences for the
+ * argmax), so the same bits; FastKernelsTest checks it. Called only where {@link Kernels#vectorized()} holds.
+ */
+final class VectorPool {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Long> LS = LongVector.SPECIES_256;
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromValues(S, 0, 2, 4, 6, 8, 10, 12, 14),
+            ODD = VectorShuffle.fromValues(S, 1, 3, 5, 7, 9, 11, 13, 15);
+    /** 2·lane: each output's first input column, relative to the first output of the 8. */
+    private static final IntVector TWICE_LANE = IntVector.fromArray(I, new int[] {0, 2, 4, 6, 8, 10, 12, 14}, 0);
+
+    private VectorPool() {}
+
+    /** As {@link PoolKernels#pool2x2Row}, same arguments and bits. */
+    static void pool2x2Row(
+            float[] x,
+            int r0,
+            int w,
+            int pw,
+            float add,
+            boolean relu,
+            float[] y,
+            long[] arg,
+            int out,
+            int argBase,
+            int argW) {
+        int r1 = r0 + w, ox = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (; ox + 8 <= pw; ox += 8) {
+            int c = 2 * ox;
+            FloatVector a0 = FloatVector.fromArray(S, x, r0 + c), a1 = FloatVector.fromArray(S, x, r0 + c + 8);
+            FloatVector b0 = FloatVector.fromArray(S, x, r1 + c), b1 = FloatVector.fromArray(S, x, r1 + c + 8);
+            FloatVector p = a0.rearrange(EVEN, a1), q = a0.rearrange(ODD, a1); // top-left, top-right of each window
+            FloatVector d = b0.rearrange(EVEN, b1), e = b0.rearrange(ODD, b1); // bottom-left, bottom-right
+            FloatVector tv = p.max(q), bv = d.max(e), v = tv.max(bv).add(add);
+            (relu ? v.max(zero) : v).intoArray(y, out + ox);
+            if (arg == null) continue;
+            IntVector t = signBit(p.sub(q)), u = signBit(d.sub(e)), lower = signBit(tv.sub(bv));
+            // argBase + c + t + lower·(argW + u − t), lane by lane, as the scalar kernel
+            IntVector idx =
+                    TWICE_LANE.add(argBase + c).add(t).add(lower.mul(u.sub(t).add(argW)));
+            ((LongVector) idx.convertShape(VectorOperators.I2L, LS, 0)).intoArray(arg, out + ox);
+            ((LongVector) idx.convertShape(VectorOperators.I2L, LS, 1)).intoArray(arg, out + ox + 4);
+        }
+        if (ox < pw)
+            PoolKernels.pool2x2RowScalar(
+                    x, r0 + 2 * ox, w, pw - ox, add, relu, y, arg, out + ox, argBase + 2 * ox, argW);
+    }
+
+    /** 1 where the float's sign bit is set, else 0 (Float.floatToRawIntBits(v) >>> 31). */
+    private static IntVector signBit(FloatVector v) {
+        return ((IntVector) v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
+    }
+}
