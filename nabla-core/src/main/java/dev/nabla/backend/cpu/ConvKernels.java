@@ -165,7 +165,7 @@ public final class ConvKernels {
         float[] y = new float[n * o * ph * pw];
         long[] arg = withArgmax ? new long[y.length] : null;
         if (winograd(g, ws[2], ws[3], n, xs[1], o)) {
-            winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias));
+            winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias, true));
             return new PooledArrays(y, arg);
         }
         forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {

@@ -4,6 +4,8 @@ import static dev.nabla.backend.cpu.ConvKernels.work;
 
 import dev.nabla.backend.cpu.ImplicitGemmConv.PlaneSource;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -69,6 +71,15 @@ final class WinogradConv {
      */
     static final int BLOCK = 32;
 
+    /**
+     * Floats from one ξ-matrix of `rows` rows and `cols` columns to the next: 16 more than its size, so that the 16 (or
+     * 36) matrices a transform writes side by side do not start a multiple of 4 KiB apart (they did, 32 or 64 KiB:
+     * every one of them then fell in the same L1 set, and the input transform took twice the time of the products).
+     */
+    static int plane(int rows, int cols) {
+        return rows * cols + 16;
+    }
+
     /** Columns of the ξ-matrices of the block of tiles [t0, t1): (tile, lane) pairs, rounded up to whole panels. */
     private static int columns(int t0, int t1) {
         return (t1 - t0 + 1) / 2 * 2 * L;
@@ -77,11 +88,12 @@ final class WinogradConv {
     /**
      * Receives one m x m output tile of 8 images: y[(m·i + j)·L + l] is output (m·ty + i, m·tx + j) of channel k of
      * image i0 + l, for l < gn (lanes from gn on are padding). Rows and columns past OH x OW are included (when m does
-     * not divide OH or OW) and must be dropped.
+     * not divide OH or OW) and must be dropped. y has L more floats after the tile and ints has L ints: scratch space
+     * of the calling thread.
      */
     @FunctionalInterface
     interface TileSink {
-        void tile(int i0, int gn, int k, int ty, int tx, int m, float[] y);
+        void tile(int i0, int gn, int k, int ty, int tx, int m, float[] y, int[] ints);
     }
 
     // ---------------------------------------------------------------- the three passes
@@ -104,7 +116,7 @@ final class WinogradConv {
             float[] xp = padTransposed(x, i0, gn, c, h, wd, t, 0);
             for (int t0 = 0; t0 < t.tiles(); t0 += BLOCK) {
                 int t1 = Math.min(t0 + BLOCK, t.tiles()), cols = columns(t0, t1);
-                float[] v = work(1, xis * c * cols), m = work(2, xis * o * cols);
+                float[] v = work(1, xis * plane(c, cols)), m = work(2, xis * plane(o, cols));
                 transformInputs(xp, c, t, t0, t1, v, true, vector);
                 if (par) Parallel.forRange(xis, 1, (s, e) -> products(u, uStep, v, m, o, c, cols, s, e));
                 else products(u, uStep, v, m, o, c, cols, 0, xis);
@@ -117,7 +129,7 @@ final class WinogradConv {
     private static void products(float[] u, int uStep, float[] v, float[] m, int o, int c, int cols, int xi0, int xi1) {
         float[] tile = new float[VectorGemm.MR * VectorGemm.NR];
         for (int xi = xi0; xi < xi1; xi++) {
-            int ua = xi * uStep, vb = xi * c * cols, mc = xi * o * cols;
+            int ua = xi * uStep, vb = xi * plane(c, cols), mc = xi * plane(o, cols);
             for (int jr = 0; jr < cols; jr += VectorGemm.NR)
                 for (int ir = 0; ir < o; ir += VectorGemm.MR)
                     VectorGemm.kernel(
@@ -158,7 +170,7 @@ final class WinogradConv {
      * none) and clamping at 0 when relu.
      */
     static TileSink planes(float[] y, int channels, int oh, int ow, float[] bias, boolean relu) {
-        return (i0, gn, k, ty, tx, m, v) -> {
+        return (i0, gn, k, ty, tx, m, v, ints) -> {
             float b = bias == null ? 0f : bias[k];
             int r0 = m * ty, c0 = m * tx, rows = Math.min(m, oh - r0), cols = Math.min(m, ow - c0);
             for (int l = 0; l < gn; l++) {
@@ -178,17 +190,26 @@ final class WinogradConv {
      * so each tile gives one pooled value relu(max + b) and its argmax (index into the OH·OW plane; null: not kept),
      * by {@link PoolKernels}' branch-free rule (first maximum, as PyTorch).
      */
-    static TileSink pooled(float[] y, long[] arg, int channels, int oh, int ow, float[] bias) {
-        int ph = oh / 2, pw = ow / 2;
-        return (i0, gn, k, ty, tx, m, v) -> {
+    static TileSink pooled(float[] y, long[] arg, int channels, int oh, int ow, float[] bias, boolean vector) {
+        int ph = oh / 2, pw = ow / 2, imageStride = channels * ph * pw;
+        return (i0, gn, k, ty, tx, m, v, ints) -> {
             float add = bias == null ? 0f : bias[k];
             int h = m / 2; // windows per tile side
             for (int a = 0; a < h && h * ty + a < ph; a++)
                 for (int b = 0; b < h && h * tx + b < pw; b++) {
                     int py = h * ty + a, px = h * tx + b, argBase = 2 * py * ow + 2 * px;
                     int e0 = (m * 2 * a + 2 * b) * L, e1 = e0 + m * L; // the window's top-left, bottom-left in v
-                    for (int l = 0; l < gn; l++) {
-                        int dst = (((i0 + l) * channels + k) * ph + py) * pw + px;
+                    int dst = ((i0 * channels + k) * ph + py) * pw + px;
+                    if (vector) {
+                        int values = m * m * L; // the scratch after the tile
+                        poolLanes(v, e0, e1, add, argBase, ow, values, ints);
+                        for (int l = 0; l < gn; l++, dst += imageStride) {
+                            y[dst] = v[values + l];
+                            if (arg != null) arg[dst] = ints[l];
+                        }
+                        continue;
+                    }
+                    for (int l = 0; l < gn; l++, dst += imageStride) {
                         float p = v[e0 + l], q = v[e0 + L + l], d = v[e1 + l], e = v[e1 + L + l];
                         float tv = Math.max(p, q), bv = Math.max(d, e);
                         y[dst] = Math.max(Math.max(tv, bv) + add, 0f);
@@ -200,6 +221,21 @@ final class WinogradConv {
                     }
                 }
         };
+    }
+
+    /**
+     * One pooling window for the 8 lanes at once: v[values + l] = relu(max of the window + add) and ints[l] = the argmax
+     * (index into the OH·OW plane), by the scalar sink's operations (the same bits).
+     */
+    private static void poolLanes(float[] v, int e0, int e1, float add, int argBase, int ow, int values, int[] ints) {
+        FloatVector p = FloatVector.fromArray(S, v, e0), q = FloatVector.fromArray(S, v, e0 + L);
+        FloatVector d = FloatVector.fromArray(S, v, e1), e = FloatVector.fromArray(S, v, e1 + L);
+        FloatVector tv = p.max(q), bv = d.max(e);
+        tv.max(bv).add(add).max(0f).intoArray(v, values);
+        IntVector t = ((IntVector) p.sub(q).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
+        IntVector u = ((IntVector) d.sub(e).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
+        IntVector lower = ((IntVector) tv.sub(bv).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
+        t.add(argBase).add(lower.mul(u.sub(t).add(ow))).intoArray(ints, 0); // the sign bits: 1 where negative
     }
 
     /**
@@ -227,7 +263,7 @@ final class WinogradConv {
             java.util.Arrays.fill(du, 0, 16 * o * c * L, 0f);
             for (int t0 = 0; t0 < t.tiles(); t0 += BLOCK) {
                 int t1 = Math.min(t0 + BLOCK, t.tiles()), cols = columns(t0, t1);
-                float[] v = work(1, 16 * c * cols), gt = work(3, 16 * o * cols);
+                float[] v = work(1, 16 * plane(c, cols)), gt = work(3, 16 * plane(o, cols));
                 transformInputs(xp, c, t, t0, t1, v, false, vector);
                 transformGradients(gp, o, t, t0, t1, gt, vector);
                 if (par) Parallel.forRange(16, 1, (s, e) -> dots(gt, v, du, o, c, cols, s, e, vector));
@@ -279,7 +315,7 @@ final class WinogradConv {
      */
     static void dots(float[] w, float[] v, float[] acc, int o, int c, int cols, int xi0, int xi1, boolean vector) {
         for (int xi = xi0; xi < xi1; xi++) {
-            int wb = xi * o * cols, vb = xi * c * cols;
+            int wb = xi * plane(o, cols), vb = xi * plane(c, cols);
             for (int k = 0; k < o; k += 2)
                 for (int ci = 0; ci < c; ci += 4) {
                     int kr = Math.min(2, o - k), cr = Math.min(4, c - ci), ab = ((xi * o + k) * c + ci) * L;
@@ -408,7 +444,7 @@ final class WinogradConv {
      * ({@link #packed}) when panels, else in rows: V[ξ][ch][(tile − t0)·L + l].
      */
     static void transformInputs(float[] xp, int c, Tiles t, int t0, int t1, float[] v, boolean panels, boolean vector) {
-        int cols = columns(t0, t1), step = c * cols;
+        int cols = columns(t0, t1), step = plane(c, cols);
         float[] sc = new float[36 * L]; // scratch of the F(4x4) transform
         if (panels) {
             // a panel (two tiles) at a time, all channels: each ξ-matrix is written 64 bytes at a time, in order
@@ -449,42 +485,54 @@ final class WinogradConv {
         else for (int l = 0; l < L; l++) inputTileScalar(xp, src + l, row, L, v, dst + l, step);
     }
 
+    /*
+     * The vector kernels below pass no vector to a helper method: C2 inlines a transform into the loop that calls it,
+     * and when that compilation unit reaches C2's node budget, the next helper call is not inlined and its vector
+     * arguments are boxed on the heap (measured: the input transform then took twice the time of the products).
+     * The Vector API's own methods are force-inlined, whatever the budget.
+     */
+
     private static void inputTile(float[] a, int s, int row, int cl, float[] v, int d, int step) {
-        // rows of Bᵀ d: r0 = d0 − d2, r1 = d1 + d2, r2 = d2 − d1, r3 = d1 − d3 (each 4 columns); each input row is
-        // loaded once and kept while the rows that need it are done (at most 12 vectors live)
-        FloatVector d20 = FloatVector.fromArray(S, a, s + 2 * row), d21 = FloatVector.fromArray(S, a, s + 2 * row + cl);
-        FloatVector d22 = FloatVector.fromArray(S, a, s + 2 * row + 2 * cl);
-        FloatVector d23 = FloatVector.fromArray(S, a, s + 2 * row + 3 * cl);
-        inputRow(
-                FloatVector.fromArray(S, a, s).sub(d20),
-                FloatVector.fromArray(S, a, s + cl).sub(d21),
-                FloatVector.fromArray(S, a, s + 2 * cl).sub(d22),
-                FloatVector.fromArray(S, a, s + 3 * cl).sub(d23),
-                v,
-                d,
-                step);
+        // rows of Bᵀ d: r0 = d0 − d2, r1 = d1 + d2, r2 = d2 − d1, r3 = d1 − d3 (4 columns each), each input row
+        // loaded once; then each row r times B: (r0 − r2, r1 + r2, r2 − r1, r1 − r3)
         FloatVector d10 = FloatVector.fromArray(S, a, s + row), d11 = FloatVector.fromArray(S, a, s + row + cl);
         FloatVector d12 = FloatVector.fromArray(S, a, s + row + 2 * cl);
         FloatVector d13 = FloatVector.fromArray(S, a, s + row + 3 * cl);
-        inputRow(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, d + 4 * step, step);
-        inputRow(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, d + 8 * step, step);
-        inputRow(
-                d10.sub(FloatVector.fromArray(S, a, s + 3 * row)),
-                d11.sub(FloatVector.fromArray(S, a, s + 3 * row + cl)),
-                d12.sub(FloatVector.fromArray(S, a, s + 3 * row + 2 * cl)),
-                d13.sub(FloatVector.fromArray(S, a, s + 3 * row + 3 * cl)),
-                v,
-                d + 12 * step,
-                step);
-    }
-
-    /** One row r of Bᵀ d times B: v[d + j·step] for j = 0..3 (small: C2 inlines it, so the vectors stay in registers). */
-    private static void inputRow(
-            FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3, float[] v, int d, int step) {
+        FloatVector d20 = FloatVector.fromArray(S, a, s + 2 * row), d21 = FloatVector.fromArray(S, a, s + 2 * row + cl);
+        FloatVector d22 = FloatVector.fromArray(S, a, s + 2 * row + 2 * cl);
+        FloatVector d23 = FloatVector.fromArray(S, a, s + 2 * row + 3 * cl);
+        FloatVector r0 = FloatVector.fromArray(S, a, s).sub(d20),
+                r1 = FloatVector.fromArray(S, a, s + cl).sub(d21);
+        FloatVector r2 = FloatVector.fromArray(S, a, s + 2 * cl).sub(d22);
+        FloatVector r3 = FloatVector.fromArray(S, a, s + 3 * cl).sub(d23);
         r0.sub(r2).intoArray(v, d);
         r1.add(r2).intoArray(v, d + step);
         r2.sub(r1).intoArray(v, d + 2 * step);
         r1.sub(r3).intoArray(v, d + 3 * step);
+        r0 = d10.add(d20);
+        r1 = d11.add(d21);
+        r2 = d12.add(d22);
+        r3 = d13.add(d23);
+        r0.sub(r2).intoArray(v, d + 4 * step);
+        r1.add(r2).intoArray(v, d + 5 * step);
+        r2.sub(r1).intoArray(v, d + 6 * step);
+        r1.sub(r3).intoArray(v, d + 7 * step);
+        r0 = d20.sub(d10);
+        r1 = d21.sub(d11);
+        r2 = d22.sub(d12);
+        r3 = d23.sub(d13);
+        r0.sub(r2).intoArray(v, d + 8 * step);
+        r1.add(r2).intoArray(v, d + 9 * step);
+        r2.sub(r1).intoArray(v, d + 10 * step);
+        r1.sub(r3).intoArray(v, d + 11 * step);
+        r0 = d10.sub(FloatVector.fromArray(S, a, s + 3 * row));
+        r1 = d11.sub(FloatVector.fromArray(S, a, s + 3 * row + cl));
+        r2 = d12.sub(FloatVector.fromArray(S, a, s + 3 * row + 2 * cl));
+        r3 = d13.sub(FloatVector.fromArray(S, a, s + 3 * row + 3 * cl));
+        r0.sub(r2).intoArray(v, d + 12 * step);
+        r1.add(r2).intoArray(v, d + 13 * step);
+        r2.sub(r1).intoArray(v, d + 14 * step);
+        r1.sub(r3).intoArray(v, d + 15 * step);
     }
 
     private static void inputTileScalar(float[] a, int s, int row, int cl, float[] v, int d, int step) {
@@ -512,8 +560,9 @@ final class WinogradConv {
      */
     static void transformOutputs(
             float[] m, int o, Tiles t, int t0, int t1, int i0, int gn, boolean vector, TileSink sink) {
-        int tw = t.tw(), mt = t.m(), cols = columns(t0, t1), step = o * cols;
-        float[] y = new float[mt * mt * L], scratch = new float[24 * L];
+        int tw = t.tw(), mt = t.m(), cols = columns(t0, t1), step = plane(o, cols);
+        float[] y = new float[(mt * mt + 1) * L], scratch = new float[24 * L];
+        int[] ints = new int[L];
         for (int k = 0; k < o; k++)
             for (int tile = t0; tile < t1; tile++) {
                 int ty = tile / tw, tx = tile % tw, src = k * cols + (tile - t0) * L;
@@ -522,7 +571,7 @@ final class WinogradConv {
                     else for (int l = 0; l < L; l++) outputTile4Scalar(m, src + l, step, y, l);
                 } else if (vector) outputTile(m, src, step, y);
                 else for (int l = 0; l < L; l++) outputTileScalar(m, src + l, step, y, l);
-                sink.tile(i0, gn, k, ty, tx, mt, y);
+                sink.tile(i0, gn, k, ty, tx, mt, y, ints);
             }
     }
 
@@ -531,51 +580,23 @@ final class WinogradConv {
     /*
      * Bᵀ = [[4, 0, −5, 0, 1, 0], [0, −4, −4, 1, 1, 0], [0, 4, −4, −1, 1, 0], [0, −2, −1, 2, 1, 0], [0, 2, −1, −2, 1, 0],
      * [0, 4, 0, −5, 0, 1]] and Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0], [0, 1, 1, 4, 4, 0], [0, 1, −1, 8, −8, 1]],
-     * each applied to the columns of the block, then to its rows, with the common subexpressions of Lavin and Gray
-     * (and NNPACK). The helpers take six vectors: they are small enough for C2 to inline, so nothing is boxed.
+     * each applied to the columns of the block, then to its rows (through a scratch array), with the common
+     * subexpressions of Lavin and Gray (and NNPACK). The helpers load and store their vectors themselves.
      */
 
     /** v[d + ξ·step], ξ = 6i + j, = (Bᵀ d B)(i, j) of the 6x6 block at a[s + r·row + c·L]; sc: 36·L floats of scratch. */
     private static void inputTile4(float[] a, int s, int row, float[] v, int d, int step, float[] sc) {
-        for (int j = 0; j < 6; j++) {
-            int p = s + j * L;
-            b6(
-                    FloatVector.fromArray(S, a, p),
-                    FloatVector.fromArray(S, a, p + row),
-                    FloatVector.fromArray(S, a, p + 2 * row),
-                    FloatVector.fromArray(S, a, p + 3 * row),
-                    FloatVector.fromArray(S, a, p + 4 * row),
-                    FloatVector.fromArray(S, a, p + 5 * row),
-                    sc,
-                    j * L,
-                    6 * L);
-        }
-        for (int i = 0; i < 6; i++) {
-            int p = i * 6 * L;
-            b6(
-                    FloatVector.fromArray(S, sc, p),
-                    FloatVector.fromArray(S, sc, p + L),
-                    FloatVector.fromArray(S, sc, p + 2 * L),
-                    FloatVector.fromArray(S, sc, p + 3 * L),
-                    FloatVector.fromArray(S, sc, p + 4 * L),
-                    FloatVector.fromArray(S, sc, p + 5 * L),
-                    v,
-                    d + 6 * i * step,
-                    step);
-        }
+        for (int j = 0; j < 6; j++) b6(a, s + j * L, row, sc, j * L, 6 * L);
+        for (int i = 0; i < 6; i++) b6(sc, 6 * i * L, L, v, d + 6 * i * step, step);
     }
 
-    /** out[off + k·stride] = (Bᵀ x)_k for k = 0..5. */
-    private static void b6(
-            FloatVector x0,
-            FloatVector x1,
-            FloatVector x2,
-            FloatVector x3,
-            FloatVector x4,
-            FloatVector x5,
-            float[] out,
-            int off,
-            int stride) {
+    /** out[off + k·stride] = (Bᵀ x)_k for k = 0..5, x_i = in[p + i·inStride] (8 lanes each). */
+    private static void b6(float[] in, int p, int inStride, float[] out, int off, int stride) {
+        FloatVector x0 = FloatVector.fromArray(S, in, p), x1 = FloatVector.fromArray(S, in, p + inStride);
+        FloatVector x2 = FloatVector.fromArray(S, in, p + 2 * inStride);
+        FloatVector x3 = FloatVector.fromArray(S, in, p + 3 * inStride);
+        FloatVector x4 = FloatVector.fromArray(S, in, p + 4 * inStride);
+        FloatVector x5 = FloatVector.fromArray(S, in, p + 5 * inStride);
         FloatVector a = x4.sub(x2.mul(4f)),
                 b = x3.sub(x1.mul(4f)),
                 c = x4.sub(x2),
@@ -620,45 +641,17 @@ final class WinogradConv {
 
     /** y[(4i + j)·L + l] = (Aᵀ M A)(i, j) from M[s + ξ·step], ξ = 6r + c; sc: 24·L floats of scratch. */
     private static void outputTile4(float[] m, int s, int step, float[] y, float[] sc) {
-        for (int j = 0; j < 6; j++) {
-            int p = s + j * step;
-            a6(
-                    FloatVector.fromArray(S, m, p),
-                    FloatVector.fromArray(S, m, p + 6 * step),
-                    FloatVector.fromArray(S, m, p + 12 * step),
-                    FloatVector.fromArray(S, m, p + 18 * step),
-                    FloatVector.fromArray(S, m, p + 24 * step),
-                    FloatVector.fromArray(S, m, p + 30 * step),
-                    sc,
-                    j * L,
-                    6 * L);
-        }
-        for (int i = 0; i < 4; i++) {
-            int p = i * 6 * L;
-            a6(
-                    FloatVector.fromArray(S, sc, p),
-                    FloatVector.fromArray(S, sc, p + L),
-                    FloatVector.fromArray(S, sc, p + 2 * L),
-                    FloatVector.fromArray(S, sc, p + 3 * L),
-                    FloatVector.fromArray(S, sc, p + 4 * L),
-                    FloatVector.fromArray(S, sc, p + 5 * L),
-                    y,
-                    4 * i * L,
-                    L);
-        }
+        for (int j = 0; j < 6; j++) a6(m, s + j * step, 6 * step, sc, j * L, 6 * L);
+        for (int i = 0; i < 4; i++) a6(sc, 6 * i * L, L, y, 4 * i * L, L);
     }
 
-    /** out[off + k·stride] = (Aᵀ x)_k for k = 0..3. */
-    private static void a6(
-            FloatVector x0,
-            FloatVector x1,
-            FloatVector x2,
-            FloatVector x3,
-            FloatVector x4,
-            FloatVector x5,
-            float[] out,
-            int off,
-            int stride) {
+    /** out[off + k·stride] = (Aᵀ x)_k for k = 0..3, x_i = in[p + i·inStride] (8 lanes each). */
+    private static void a6(float[] in, int p, int inStride, float[] out, int off, int stride) {
+        FloatVector x0 = FloatVector.fromArray(S, in, p), x1 = FloatVector.fromArray(S, in, p + inStride);
+        FloatVector x2 = FloatVector.fromArray(S, in, p + 2 * inStride);
+        FloatVector x3 = FloatVector.fromArray(S, in, p + 3 * inStride);
+        FloatVector x4 = FloatVector.fromArray(S, in, p + 4 * inStride);
+        FloatVector x5 = FloatVector.fromArray(S, in, p + 5 * inStride);
         FloatVector a = x1.add(x2), b = x1.sub(x2), c = x3.add(x4), e = x3.sub(x4);
         x0.add(a).add(c).intoArray(out, off);
         b.add(e.mul(2f)).intoArray(out, off + stride);
@@ -752,7 +745,7 @@ final class WinogradConv {
      * transposed gradient gp [o][2th][2tw][L] into W[ξ][k][(tile)·L + l].
      */
     static void transformGradients(float[] gp, int o, Tiles t, int t0, int t1, float[] w, boolean vector) {
-        int tw = t.tw(), cols = columns(t0, t1), step = o * cols, row = 2 * tw * L;
+        int tw = t.tw(), cols = columns(t0, t1), step = plane(o, cols), row = 2 * tw * L;
         for (int k = 0; k < o; k++)
             for (int tile = t0; tile < t0 + cols / L; tile++) {
                 int dst = k * cols + (tile - t0) * L;
@@ -771,18 +764,29 @@ final class WinogradConv {
                 g01 = FloatVector.fromArray(S, g, s + cl),
                 g10 = FloatVector.fromArray(S, g, s + row),
                 g11 = FloatVector.fromArray(S, g, s + row + cl);
-        // rows of A dY: r0 = g0, r1 = g0 + g1, r2 = g0 - g1, r3 = -g1 (each two columns)
-        gradientRow(g00, g01, w, d, step);
-        gradientRow(g00.add(g10), g01.add(g11), w, d + 4 * step, step);
-        gradientRow(g00.sub(g10), g01.sub(g11), w, d + 8 * step, step);
-        gradientRow(g10.neg(), g11.neg(), w, d + 12 * step, step);
-    }
-
-    private static void gradientRow(FloatVector r0, FloatVector r1, float[] w, int d, int step) {
-        r0.intoArray(w, d);
-        r0.add(r1).intoArray(w, d + step);
-        r0.sub(r1).intoArray(w, d + 2 * step);
-        r1.neg().intoArray(w, d + 3 * step);
+        // rows of A dY: r0 = g0, r1 = g0 + g1, r2 = g0 - g1, r3 = -g1 (each two columns); each row r times Aᵀ:
+        // (r0, r0 + r1, r0 − r1, −r1)
+        g00.intoArray(w, d);
+        g00.add(g01).intoArray(w, d + step);
+        g00.sub(g01).intoArray(w, d + 2 * step);
+        g01.neg().intoArray(w, d + 3 * step);
+        FloatVector r0 = g00.add(g10), r1 = g01.add(g11);
+        r0.intoArray(w, d + 4 * step);
+        r0.add(r1).intoArray(w, d + 5 * step);
+        r0.sub(r1).intoArray(w, d + 6 * step);
+        r1.neg().intoArray(w, d + 7 * step);
+        r0 = g00.sub(g10);
+        r1 = g01.sub(g11);
+        r0.intoArray(w, d + 8 * step);
+        r0.add(r1).intoArray(w, d + 9 * step);
+        r0.sub(r1).intoArray(w, d + 10 * step);
+        r1.neg().intoArray(w, d + 11 * step);
+        r0 = g10.neg();
+        r1 = g11.neg();
+        r0.intoArray(w, d + 12 * step);
+        r0.add(r1).intoArray(w, d + 13 * step);
+        r0.sub(r1).intoArray(w, d + 14 * step);
+        r1.neg().intoArray(w, d + 15 * step);
     }
 
     private static void gradientTileScalar(float[] g, int s, int row, int cl, float[] w, int d, int step) {

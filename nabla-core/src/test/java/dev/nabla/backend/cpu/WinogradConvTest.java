@@ -72,7 +72,7 @@ class WinogradConvTest {
                                 p,
                                 p,
                                 v == 0,
-                                WinogradConv.pooled(pv[v], arg[v], o, oh, ow, bias));
+                                WinogradConv.pooled(pv[v], arg[v], o, oh, ow, bias, v == 0));
                     assertArrayEquals(pv[1], pv[0], "pooled values, m = " + m);
                     assertArrayEquals(arg[1], arg[0], "pooled argmax, m = " + m);
                 }
