@@ -37,10 +37,15 @@ final class VectorPool {
             int out,
             int argBase,
             int argW) {
-        int r1 = r0 + w, ox = 0;
+        int r1 = r0 + w;
         FloatVector zero = FloatVector.zero(S);
-        for (; ox + 8 <= pw; ox += 8) {
-            int c = 2 * ox;
+        if (pw < 8) {
+            PoolKernels.pool2x2RowScalar(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
+            return;
+        }
+        // 8 outputs at a time; the last 8 end at pw, overlapping the ones before (recomputed to the same values)
+        for (int next = 0; next < pw; next += 8) {
+            int ox = Math.min(next, pw - 8), c = 2 * ox;
             FloatVector a0 = FloatVector.fromArray(S, x, r0 + c), a1 = FloatVector.fromArray(S, x, r0 + c + 8);
             FloatVector b0 = FloatVector.fromArray(S, x, r1 + c), b1 = FloatVector.fromArray(S, x, r1 + c + 8);
             FloatVector p = a0.rearrange(EVEN, a1), q = a0.rearrange(ODD, a1); // top-left, top-right of each window
@@ -48,20 +53,16 @@ final class VectorPool {
             FloatVector tv = p.max(q), bv = d.max(e), v = tv.max(bv).add(add);
             (relu ? v.max(zero) : v).intoArray(y, out + ox);
             if (arg == null) continue;
-            IntVector t = signBit(p.sub(q)), u = signBit(d.sub(e)), lower = signBit(tv.sub(bv));
+            // the sign bits of the differences (1 where negative); no helper method: one that C2 does not inline
+            // would box its vector argument
+            IntVector t = ((IntVector) p.sub(q).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
+            IntVector u = ((IntVector) d.sub(e).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
+            IntVector lower = ((IntVector) tv.sub(bv).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
             // argBase + c + t + lower·(argW + u − t), lane by lane, as the scalar kernel
             IntVector idx =
                     TWICE_LANE.add(argBase + c).add(t).add(lower.mul(u.sub(t).add(argW)));
             ((LongVector) idx.convertShape(VectorOperators.I2L, LS, 0)).intoArray(arg, out + ox);
             ((LongVector) idx.convertShape(VectorOperators.I2L, LS, 1)).intoArray(arg, out + ox + 4);
         }
-        if (ox < pw)
-            PoolKernels.pool2x2RowScalar(
-                    x, r0 + 2 * ox, w, pw - ox, add, relu, y, arg, out + ox, argBase + 2 * ox, argW);
-    }
-
-    /** 1 where the float's sign bit is set, else 0 (Float.floatToRawIntBits(v) >>> 31). */
-    private static IntVector signBit(FloatVector v) {
-        return ((IntVector) v.reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
     }
 }
