@@ -72,6 +72,13 @@ final class WinogradConv {
     static final int BLOCK = 32;
 
     /**
+     * Tiles per block of the weight gradient: a whole image of up to 64 tiles (16x16 outputs) in one block, so that the
+     * dot products' lane accumulators stay in registers from the first column to the last (carried through memory
+     * between blocks they were 4 MiB of traffic per group of the reference CNN).
+     */
+    static final int WEIGHT_BLOCK = 64;
+
+    /**
      * Floats from one ξ-matrix of `rows` rows and `cols` columns to the next: 16 more than its size, so that the 16 (or
      * 36) matrices a transform writes side by side do not start a multiple of 4 KiB apart (they did, 32 or 64 KiB:
      * every one of them then fell in the same L1 set, and the input transform took twice the time of the products).
@@ -259,17 +266,19 @@ final class WinogradConv {
             java.util.Arrays.fill(gp, 0, size, 0f);
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) gy.plane(i0 + img, oc, gp, oc * gh * gw * L + img, gw * L, L);
-            float[] du = work(4, 16 * o * c * L);
-            java.util.Arrays.fill(du, 0, 16 * o * c * L, 0f);
-            for (int t0 = 0; t0 < t.tiles(); t0 += BLOCK) {
-                int t1 = Math.min(t0 + BLOCK, t.tiles()), cols = columns(t0, t1);
+            // lane accumulators carried from one block to the next (only when a group has more than one block)
+            float[] acc = t.tiles() > WEIGHT_BLOCK ? work(4, 16 * o * c * L) : null;
+            float[] du = partial[q] = new float[16 * o * c];
+            for (int t0 = 0; t0 < t.tiles(); t0 += WEIGHT_BLOCK) {
+                int t1 = Math.min(t0 + WEIGHT_BLOCK, t.tiles()), cols = columns(t0, t1);
+                boolean first = t0 == 0, last = t1 == t.tiles();
                 float[] v = work(1, 16 * plane(c, cols)), gt = work(3, 16 * plane(o, cols));
                 transformInputs(xp, c, t, t0, t1, v, false, vector);
                 transformGradients(gp, o, t, t0, t1, gt, vector);
-                if (par) Parallel.forRange(16, 1, (s, e) -> dots(gt, v, du, o, c, cols, s, e, vector));
-                else dots(gt, v, du, o, c, cols, 0, 16, vector);
+                if (par)
+                    Parallel.forRange(16, 1, (s, e) -> dots(gt, v, acc, du, o, c, cols, s, e, first, last, vector));
+                else dots(gt, v, acc, du, o, c, cols, 0, 16, first, last, vector);
             }
-            sumLanes(du, partial[q] = new float[16 * o * c], 16 * o * c);
         });
         float[] du = ConvKernels.sumPartials(partial, 16 * o * c);
         return transformFilterGradients(2, du, o, c);
@@ -308,38 +317,66 @@ final class WinogradConv {
     }
 
     /**
-     * acc[((ξ·o + k)·c + ci)·L + l] += Σ_j W[ξ](k, 8j + l)·V[ξ](ci, 8j + l) for ξ in [xi0, xi1), over the columns
-     * of the row-major ξ-matrices W (o rows) and V (c rows), cols columns each: fused multiply-adds lane by lane into
-     * lane accumulators kept across the blocks of a group (added up once per group, by {@link #sumLanes}), 2 x 4 dot
-     * products at a time; the scalar twin does the same, lane by lane.
+     * dU[ξ][k][ci] = Σ_j W[ξ](k, j)·V[ξ](ci, j) for ξ in [xi0, xi1), over the columns of the row-major ξ-matrices W
+     * (o rows) and V (c rows) of one block of tiles, cols columns each: fused multiply-adds lane by lane, 2 x 4 dot
+     * products at a time, into 8-lane accumulators that start at zero in a group's first block and are carried to the
+     * next block in acc[((ξ·o + k)·c + ci)·L + l]; in the last block the lanes are added up in a fixed order into du
+     * (a group of the reference CNN has one block: no accumulator goes through memory). The scalar twin does the same,
+     * lane by lane.
      */
-    static void dots(float[] w, float[] v, float[] acc, int o, int c, int cols, int xi0, int xi1, boolean vector) {
+    static void dots(
+            float[] w,
+            float[] v,
+            float[] acc,
+            float[] du,
+            int o,
+            int c,
+            int cols,
+            int xi0,
+            int xi1,
+            boolean first,
+            boolean last,
+            boolean vector) {
+        float[] lanes = new float[8 * L];
         for (int xi = xi0; xi < xi1; xi++) {
             int wb = xi * plane(o, cols), vb = xi * plane(c, cols);
             for (int k = 0; k < o; k += 2)
                 for (int ci = 0; ci < c; ci += 4) {
                     int kr = Math.min(2, o - k), cr = Math.min(4, c - ci), ab = ((xi * o + k) * c + ci) * L;
-                    if (vector && kr == 2 && cr == 4)
-                        dotBlock(w, wb + k * cols, v, vb + ci * cols, cols, acc, ab, c * L);
-                    else dotBlockScalar(w, wb + k * cols, kr, v, vb + ci * cols, cr, cols, acc, ab, c * L);
+                    if (!first) // the lanes carried from the previous block
+                    for (int r = 0; r < kr; r++) System.arraycopy(acc, ab + r * c * L, lanes, r * 4 * L, cr * L);
+                    if (vector && kr == 2 && cr == 4) dotBlock(w, wb + k * cols, v, vb + ci * cols, cols, lanes, first);
+                    else dotBlockScalar(w, wb + k * cols, kr, v, vb + ci * cols, cr, cols, lanes, first);
+                    for (int r = 0; r < kr; r++)
+                        if (last)
+                            for (int s = 0; s < cr; s++)
+                                du[(xi * o + k + r) * c + ci + s] = sumLanes(lanes, (r * 4 + s) * L);
+                        else System.arraycopy(lanes, r * 4 * L, acc, ab + r * c * L, cr * L);
                 }
         }
     }
 
-    /** du[i] = the sum of the L lane accumulators acc[i·L ..], in a fixed order, for i < size. */
-    static void sumLanes(float[] acc, float[] du, int size) {
-        for (int i = 0, a = 0; i < size; i++, a += L)
-            du[i] = ((acc[a] + acc[a + 1]) + (acc[a + 2] + acc[a + 3]))
-                    + ((acc[a + 4] + acc[a + 5]) + (acc[a + 6] + acc[a + 7]));
+    /** The L lanes at a[off ..] added in a fixed order. */
+    private static float sumLanes(float[] a, int off) {
+        return ((a[off] + a[off + 1]) + (a[off + 2] + a[off + 3]))
+                + ((a[off + 4] + a[off + 5]) + (a[off + 6] + a[off + 7]));
     }
 
-    // Written out: C2 boxes vectors kept in arrays or passed to helpers it does not inline.
-    private static void dotBlock(float[] w, int wo, float[] v, int vo, int cols, float[] acc, int ab, int accRow) {
-        int r1 = ab + accRow;
-        FloatVector a00 = FloatVector.fromArray(S, acc, ab), a01 = FloatVector.fromArray(S, acc, ab + L);
-        FloatVector a02 = FloatVector.fromArray(S, acc, ab + 2 * L), a03 = FloatVector.fromArray(S, acc, ab + 3 * L);
-        FloatVector a10 = FloatVector.fromArray(S, acc, r1), a11 = FloatVector.fromArray(S, acc, r1 + L);
-        FloatVector a12 = FloatVector.fromArray(S, acc, r1 + 2 * L), a13 = FloatVector.fromArray(S, acc, r1 + 3 * L);
+    /** lanes[(r·4 + s)·L ..] (+)= W row r · V row s lane by lane, for r < 2, s < 4 (from zero when first). */
+    private static void dotBlock(float[] w, int wo, float[] v, int vo, int cols, float[] lanes, boolean first) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13;
+        if (first) {
+            a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = FloatVector.zero(S);
+        } else {
+            a00 = FloatVector.fromArray(S, lanes, 0);
+            a01 = FloatVector.fromArray(S, lanes, L);
+            a02 = FloatVector.fromArray(S, lanes, 2 * L);
+            a03 = FloatVector.fromArray(S, lanes, 3 * L);
+            a10 = FloatVector.fromArray(S, lanes, 4 * L);
+            a11 = FloatVector.fromArray(S, lanes, 5 * L);
+            a12 = FloatVector.fromArray(S, lanes, 6 * L);
+            a13 = FloatVector.fromArray(S, lanes, 7 * L);
+        }
         for (int j = 0; j < cols; j += L) {
             FloatVector g0 = FloatVector.fromArray(S, w, wo + j), g1 = FloatVector.fromArray(S, w, wo + cols + j);
             FloatVector x0 = FloatVector.fromArray(S, v, vo + j);
@@ -355,24 +392,25 @@ final class WinogradConv {
             a03 = g0.fma(x3, a03);
             a13 = g1.fma(x3, a13);
         }
-        a00.intoArray(acc, ab);
-        a01.intoArray(acc, ab + L);
-        a02.intoArray(acc, ab + 2 * L);
-        a03.intoArray(acc, ab + 3 * L);
-        a10.intoArray(acc, r1);
-        a11.intoArray(acc, r1 + L);
-        a12.intoArray(acc, r1 + 2 * L);
-        a13.intoArray(acc, r1 + 3 * L);
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a03.intoArray(lanes, 3 * L);
+        a10.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a12.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
     }
 
     /** The twin of {@link #dotBlock} (and its form for the last, partial blocks: kr ≤ 2 rows of W, cr ≤ 4 of V). */
     private static void dotBlockScalar(
-            float[] w, int wo, int kr, float[] v, int vo, int cr, int cols, float[] acc, int ab, int accRow) {
+            float[] w, int wo, int kr, float[] v, int vo, int cr, int cols, float[] lanes, boolean first) {
+        if (first) java.util.Arrays.fill(lanes, 0f);
         for (int j = 0; j < cols; j += L)
             for (int r = 0; r < kr; r++)
                 for (int s = 0; s < cr; s++) {
-                    int wi = wo + r * cols + j, vi = vo + s * cols + j, a = ab + r * accRow + s * L;
-                    for (int l = 0; l < L; l++) acc[a + l] = Math.fma(w[wi + l], v[vi + l], acc[a + l]);
+                    int wi = wo + r * cols + j, vi = vo + s * cols + j, a = (r * 4 + s) * L;
+                    for (int l = 0; l < L; l++) lanes[a + l] = Math.fma(w[wi + l], v[vi + l], lanes[a + l]);
                 }
     }
 

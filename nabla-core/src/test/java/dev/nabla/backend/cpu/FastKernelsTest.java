@@ -104,7 +104,8 @@ class FastKernelsTest {
         "9,3,8,8,5,3,1,0,1,2",
         "11,16,14,14,24,3,1,1,1,2",
         "8,4,7,9,3,3,1,2,1,1",
-        "17,9,6,5,10,3,1,1,1,2"
+        "17,9,6,5,10,3,1,1,1,2",
+        "9,4,17,19,6,3,1,1,1,2"
     })
     void conv2dKernelsEqualTheDirectLoops(int n, int c, int h, int w, int o, int k, int s, int p, int d, int threads) {
         // every float32 path: as the backend chooses (Winograd for 3x3 stride 1 with enough channels, else the

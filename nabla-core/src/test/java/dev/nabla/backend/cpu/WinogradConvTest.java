@@ -31,7 +31,8 @@ class WinogradConvTest {
         "3,5,5,9,7,0,2",
         "11,2,6,6,3,2,2",
         "16,9,14,14,10,1,2",
-        "1,1,3,3,1,0,1"
+        "1,1,3,3,1,0,1",
+        "9,3,18,17,5,1,2"
     })
     void vectorTransformsEqualTheirScalarTwins(int n, int c, int h, int w, int o, int p, int threads) {
         assumeTrue(Kernels.vectorized(), "the vector kernels run only where the Vector API is used");
