@@ -9,10 +9,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Winograd F(2x2, 3x3) for 3x3, stride-1, dilation-1 float32 convolutions (Lavin and Gray, "Fast Algorithms for
- * Convolutional Neural Networks", 2016): each 2x2 block of outputs is computed from a 4x4 block of inputs with 16
- * multiplications per (input, output) channel pair instead of 36, 2.25x fewer, so a layer's work becomes 16 matrix
- * products, one per position ξ of the 4x4 transformed tile, on the GEMM micro-kernel:
+ * Winograd F(2x2, 3x3) and F(4x4, 3x3) for 3x3, stride-1, dilation-1 float32 convolutions (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", 2016). With F(2x2, 3x3) each 2x2 block of outputs is computed from a
+ * 4x4 block of inputs with 16 multiplications per (input, output) channel pair instead of 36, 2.25x fewer, so a
+ * layer's work becomes 16 matrix products, one per position ξ of the 4x4 transformed tile, on the GEMM micro-kernel
+ * (F(4x4, 3x3): 36 products for 4x4 outputs, 4x fewer multiplications, larger rounding errors; forward and input
+ * gradient only):
  * <pre>
  *   forward          Y[k]      = Aᵀ [ Σ_c U[k,c] ⊙ V[c] ] A        U = G g Gᵀ,  V = Bᵀ d B
  *   weight gradient  dg[k,c]   = Gᵀ [ Σ_tiles (A dY[k] Aᵀ) ⊙ V[c] ] G   (the transpose of the forward algorithm)
@@ -65,16 +67,17 @@ final class WinogradConv {
     }
 
     /**
-     * Tiles per block: the transforms and products of a group run one block of tiles at a time, so that the transformed
-     * inputs (16·C·BLOCK·8 floats), the products (16·O·BLOCK·8) and the padded images stay in the L2 cache; measured
-     * on the reference CNN's second layer (BENCHMARKS.md). Even: two tiles' 8 lanes are one 16-column panel.
+     * Tiles per block: the forward transforms and products of a group run one block of tiles at a time, which bounds a
+     * group's working memory (16·C·BLOCK·8 floats of transformed inputs, 16·O·BLOCK·8 of products) for large images; on
+     * the reference CNN's conv2 (49 tiles) 32 measured as fast as whole images and faster than 8 or 16. Even: two
+     * tiles' 8 lanes are one 16-column panel.
      */
     static final int BLOCK = 32;
 
     /**
      * Tiles per block of the weight gradient: a whole image of up to 64 tiles (16x16 outputs) in one block, so that the
-     * dot products' lane accumulators stay in registers from the first column to the last (carried through memory
-     * between blocks they were 4 MiB of traffic per group of the reference CNN).
+     * dot products' lane accumulators stay in registers from the first column to the last (carrying them through memory
+     * between blocks of 32 measured the same speed, blocks of 16 slower).
      */
     static final int WEIGHT_BLOCK = 64;
 
@@ -106,11 +109,11 @@ final class WinogradConv {
     // ---------------------------------------------------------------- the three passes
 
     /**
-     * Stride-1 3x3 convolution of x, shape xs = [N, C, H, W] (plane by plane), with w [O, C, 3, 3], padding (padH, padW), no bias,
-     * by F(m x m, 3x3), m = 2 or 4: every m x m output tile goes to sink. Per group of 8 images: the padded, transposed
-     * images; their transforms V, written straight into the micro-kernel's B panels; the (m+2)² products
-     * M[ξ] = U[ξ]·V[ξ] on {@link VectorGemm}'s micro-kernel (U packed once into its A panels); the output transform of
-     * each tile.
+     * Stride-1 3x3 convolution of x, shape xs = [N, C, H, W] (plane by plane), with w [O, C, 3, 3], padding
+     * (padH, padW), no bias, by F(m x m, 3x3), m = 2 or 4: every m x m output tile goes to sink. Per group of 8
+     * images: the padded, transposed images; their transforms V, written straight into the micro-kernel's B panels;
+     * the (m+2)² products M[ξ] = U[ξ]·V[ξ] on {@link VectorGemm}'s micro-kernel (U packed once into its A panels); the
+     * output transform of each tile.
      */
     static void forward(
             int mt, PlaneSource x, int[] xs, float[] w, int o, int padH, int padW, boolean vector, TileSink sink) {
