@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmarks of the kernels: GEMM on the reference CNN's shapes (Vector API and scalar twin), the fused
- * convolution forward and the weight-gradient kernel of conv2, and ReLU. Run with {@code scripts/jmh}.
+ * JMH benchmarks of the kernels: GEMM on the reference CNN's shapes (Vector API and scalar twin), conv2's fused
+ * forward pass and both gradients (Winograd and direct), and ReLU. Run with {@code scripts/jmh}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -66,15 +66,24 @@ public class KernelBenchmarks {
         return s.c;
     }
 
-    /** The reference CNN's conv2 at batch 128: x [128, 32, 14, 14], w [64, 32, 3, 3], pad 1. */
+    /**
+     * The reference CNN's conv2 at batch 128: x [128, 32, 14, 14], w [64, 32, 3, 3], pad 1, by the kernels the backend
+     * uses (Winograd F(2x2, 3x3); {@code -jvmArgsAppend -Dnabla.winogradTile=4} for F(4x4)) or by direct convolution
+     * ({@code ConvKernels.DIRECT}): the per-layer A/B of BENCHMARKS.md.
+     */
     @State(Scope.Benchmark)
     public static class ConvState {
+        @Param({"winograd", "direct"})
+        public String algorithm;
+
         final int[] xs = {128, 32, 14, 14}, ws = {64, 32, 3, 3}, ys = {128, 64, 14, 14};
         final ConvGeometry g = new ConvGeometry(1, 1, 1, 1, 1, 1);
         float[] x, w, b, gy;
+        ConvKernels kernels;
 
         @Setup(Level.Trial)
         public void setup() {
+            kernels = algorithm.equals("direct") ? ConvKernels.DIRECT : ConvKernels.DEFAULT;
             x = Tensor.randn(new Generator(3), 128 * 32 * 14 * 14).toFloatArray();
             w = Tensor.randn(new Generator(4), 64 * 32 * 9).toFloatArray();
             b = Tensor.randn(new Generator(5), 64).toFloatArray();
@@ -84,17 +93,17 @@ public class KernelBenchmarks {
 
     @Benchmark
     public Object conv2ReluMaxPoolForward(ConvState s) {
-        return ConvKernels.DEFAULT.conv2dReluMaxPool(s.x, s.xs, s.w, s.ws, s.b, s.g);
+        return s.kernels.conv2dReluMaxPool(s.x, s.xs, s.w, s.ws, s.b, s.g);
     }
 
     @Benchmark
     public float[] conv2BackwardWeight(ConvState s) {
-        return ConvKernels.DEFAULT.conv2dBackwardWeight(s.gy, s.ys, s.x, s.xs, s.ws, s.g);
+        return s.kernels.conv2dBackwardWeight(s.gy, s.ys, s.x, s.xs, s.ws, s.g);
     }
 
     @Benchmark
     public float[] conv2BackwardInput(ConvState s) {
-        return ConvKernels.DEFAULT.conv2dBackwardInput(s.gy, s.ys, s.w, s.ws, s.xs, s.g);
+        return s.kernels.conv2dBackwardInput(s.gy, s.ys, s.w, s.ws, s.xs, s.g);
     }
 
     /** The first ReLU's activation size: [128, 32, 28, 28]. */
