@@ -38,6 +38,9 @@ public final class ConvKernels {
     static final int FORWARD_TILE = Integer.getInteger("nabla.winogradTile", 2),
             INPUT_GRADIENT_TILE = Integer.getInteger("nabla.winogradTile", 2);
 
+    /** Direct convolution only (implicit GEMM at stride 1, no Winograd): the other side of the A/B in the benchmarks. */
+    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
+
     /**
      * The kernels as the backend uses them: Winograd F(2x2, 3x3) for 3x3 stride-1 layers with at least
      * {@link #WINOGRAD_MIN_CHANNELS} input and output channels and a batch of at least {@link #WINOGRAD_MIN_BATCH},
@@ -46,10 +49,7 @@ public final class ConvKernels {
      */
     public static final ConvKernels DEFAULT = Boolean.parseBoolean(System.getProperty("nabla.winograd", "true"))
             ? new ConvKernels(true, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_BATCH, FORWARD_TILE, INPUT_GRADIENT_TILE)
-            : new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
-
-    /** Direct convolution only (implicit GEMM at stride 1, no Winograd): the other side of the A/B in the benchmarks. */
-    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
+            : DIRECT;
 
     /** Winograd F(2x2, 3x3) for every pass wherever it can run (any channel count and batch), for the tests. */
     static final ConvKernels WINOGRAD_ALWAYS = new ConvKernels(true, 1, 1, 2, 2);
@@ -76,7 +76,7 @@ public final class ConvKernels {
         this.inputGradientTile = inputGradientTile;
     }
 
-    /** Whether Winograd F(2x2, 3x3) computes a convolution of this geometry, batch n, c input and o output channels. */
+    /** Whether Winograd computes a convolution of this geometry, batch n, c input and o output channels. */
     boolean winograd(ConvGeometry g, int kh, int kw, int n, int c, int o) {
         return fast(g)
                 && kh == 3
@@ -113,7 +113,12 @@ public final class ConvKernels {
      * a parallel GEMM.
      */
     static void overGroups(int n, GroupBody body) {
-        int groups = (n + GROUP - 1) / GROUP;
+        overGroups(n, GROUP, body);
+    }
+
+    /** As above, with groups of {@code size} images. */
+    static void overGroups(int n, int size, GroupBody body) {
+        int groups = (n + size - 1) / size;
         if (groups >= Parallel.threads()) Parallel.forEachDynamic(groups, q -> body.run(q, false));
         else for (int q = 0; q < groups; q++) body.run(q, true);
     }

@@ -172,13 +172,7 @@ final class ImplicitGemmConv {
     static float[] backwardInputStride1(PlaneSource gy, int[] ys, float[] w, int[] ws, int[] xs, ConvGeometry g) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], kh = ws[2], kw = ws[3], hw = h * wd;
         float[] gx = new float[n * c * hw];
-        float[] wf = new float[c * o * kh * kw];
-        for (int oc = 0; oc < o; oc++)
-            for (int ci = 0; ci < c; ci++)
-                for (int ki = 0; ki < kh; ki++)
-                    for (int kj = 0; kj < kw; kj++)
-                        wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] =
-                                w[((oc * c + ci) * kh + ki) * kw + kj];
+        float[] wf = flipped(w, o, c, kh, kw);
         int fph = g.dilH() * (kh - 1) - g.padH(), fpw = g.dilW() * (kw - 1) - g.padW();
         ConvGeometry flipped = new ConvGeometry(1, 1, fph, fpw, g.dilH(), g.dilW());
         stride1(gy, ys, wf, new int[] {c, o, kh, kw}, flipped, (i0, gn, out, cols, perImage, wp) -> {
@@ -189,6 +183,21 @@ final class ImplicitGemmConv {
                 }
         });
         return gx;
+    }
+
+    /**
+     * The filter of the input gradient's convolution: w [O, C, KH, KW] flipped in space, with input and output channels
+     * swapped, [C, O, KH, KW].
+     */
+    static float[] flipped(float[] w, int o, int c, int kh, int kw) {
+        float[] wf = new float[c * o * kh * kw];
+        for (int oc = 0; oc < o; oc++)
+            for (int ci = 0; ci < c; ci++)
+                for (int ki = 0; ki < kh; ki++)
+                    for (int kj = 0; kj < kw; kj++)
+                        wf[((ci * o + oc) * kh + kh - 1 - ki) * kw + kw - 1 - kj] =
+                                w[((oc * c + ci) * kh + ki) * kw + kj];
+        return wf;
     }
 
     /** Stride 1: dL/dw with the column matrix read from the padded images (one partial sum per group, added in group order). */

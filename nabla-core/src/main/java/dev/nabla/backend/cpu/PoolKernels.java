@@ -94,6 +94,18 @@ public final class PoolKernels {
         else pool2x2RowScalar(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
     }
 
+    /**
+     * Where the first maximum of the 2x2 window (a, b over d, e) lies, as an offset from a in a plane of row stride w:
+     * branch-free, from the sign bits of the differences (the sign bit of a − b is 1 exactly when b > a, so ties keep
+     * the first element, as PyTorch does). The vector kernels ({@link VectorPool}, Winograd's pooled sink) compute the
+     * same bits lane by lane.
+     */
+    static int windowOffset(float a, float b, float d, float e, int w) {
+        int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
+        int lower = Float.floatToRawIntBits(Math.max(a, b) - Math.max(d, e)) >>> 31;
+        return t + lower * (w + u - t);
+    }
+
     /** The scalar twin of {@link VectorPool#pool2x2Row} (and what runs without the Vector API). */
     static void pool2x2RowScalar(
             float[] x,
@@ -119,12 +131,9 @@ public final class PoolKernels {
         for (int ox = 0; ox < pw; ox++) {
             int c = 2 * ox;
             float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
-            int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
-            float tv = Math.max(a, b), bv = Math.max(d, e);
-            int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
-            float v = Math.max(tv, bv) + add;
+            float v = Math.max(Math.max(a, b), Math.max(d, e)) + add;
             y[out + ox] = relu ? Math.max(v, 0f) : v;
-            arg[out + ox] = argBase + c + t + lower * (argW + u - t);
+            arg[out + ox] = argBase + c + windowOffset(a, b, d, e, argW);
         }
     }
 

@@ -65,12 +65,10 @@ final class VectorElementwise {
     static boolean has(UnaryOp op) {
         return switch (op) {
             // Only ops whose lanes are exact IEEE operations: the Vector API's transcendental functions (EXP, LOG,
-            // TANH)
-            // are SVML intrinsics once C2 has compiled the loop but Java fallbacks before, and the two differ by an
-            // ulp, so a run's bits would depend on JIT timing (measured: the same seed trained to 0.9099 in one CI
-            // order and 0.9126 in the other). Those ops run ScalarElementwise's loops (Math's functions, which give
-            // the same bits interpreted and compiled); their kernels below stay for a deterministic polynomial
-            // version to come.
+            // TANH) are SVML intrinsics once C2 has compiled the loop but Java fallbacks before, and the two differ
+            // by an ulp, so a run's bits would depend on JIT timing (measured: the same seed trained to 0.9099 in one
+            // CI order and 0.9126 in the other). Those ops run ScalarElementwise's loops (Math's functions, which give
+            // the same bits interpreted and compiled) until a deterministic polynomial version exists.
             case NEG, ABS, SQRT, CLAMP -> true;
             default -> false;
         };
@@ -88,8 +86,7 @@ final class VectorElementwise {
     // such a kernel slower than the scalar loop. The tails run the scalar twin, which gives the same bits for these
     // exact operations.
 
-    /** out[outOff + i] = op(x[xOff + i]) for i in [0, n); only for ops that {@link #has(UnaryOp)}. The transcendental
-     * functions are the Vector API's (Intel SVML on x86): within an ulp or two of the scalar twin. */
+    /** out[outOff + i] = op(x[xOff + i]) for i in [0, n); only for ops that {@link #has(UnaryOp)} (exact ones). */
     static void unary(UnaryOp op, double p, double q, float[] x, int xOff, float[] out, int outOff, int n) {
         float fp = (float) p, fq = (float) q;
         int i = 0, upper = S.loopBound(n), L = S.length();

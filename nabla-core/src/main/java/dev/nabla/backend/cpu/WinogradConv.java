@@ -50,10 +50,10 @@ final class WinogradConv {
      * Tile geometry of one convolution: F(m x m, 3x3) with m = 2 or 4, output OH x OW in th x tw tiles of m x m, each
      * computed from an (m + 2) x (m + 2) input block, the input padded to hp x wp.
      */
-    record Tiles(int m, int oh, int ow, int th, int tw, int hp, int wp, int padH, int padW) {
+    record Tiles(int m, int th, int tw, int hp, int wp, int padH, int padW) {
         static Tiles of(int m, int h, int wd, int padH, int padW) {
             int oh = h + 2 * padH - 2, ow = wd + 2 * padW - 2, th = (oh + m - 1) / m, tw = (ow + m - 1) / m;
-            return new Tiles(m, oh, ow, th, tw, m * th + 2, m * tw + 2, padH, padW);
+            return new Tiles(m, th, tw, m * th + 2, m * tw + 2, padH, padW);
         }
 
         int tiles() {
@@ -121,9 +121,9 @@ final class WinogradConv {
         Tiles t = Tiles.of(mt, h, wd, padH, padW);
         int xis = t.xis(), uStep = (o + 3) / 4 * 4 * c;
         float[] u = transformFilters(mt, w, o, c);
-        overGroups(n, (q, par) -> {
+        ConvKernels.overGroups(n, L, (q, par) -> {
             int i0 = q * L, gn = Math.min(L, n - i0);
-            float[] xp = padTransposed(x, i0, gn, c, h, wd, t, 0);
+            float[] xp = padTransposed(x, i0, gn, c, t);
             for (int t0 = 0; t0 < t.tiles(); t0 += BLOCK) {
                 int t1 = Math.min(t0 + BLOCK, t.tiles()), cols = columns(t0, t1);
                 float[] v = work(1, xis * plane(c, cols)), m = work(2, xis * plane(o, cols));
@@ -160,16 +160,13 @@ final class WinogradConv {
 
     /**
      * dL/dx, shape xs = [N, C, H, W], of the convolution above from dL/dy, shape ys = [N, O, OH, OW] (plane by
-     * plane), and w [O, C, 3, 3]: the
-     * forward pass on dL/dy, padded by 2 − pad, with the filter flipped in space and its channels swapped.
+     * plane), and w [O, C, 3, 3]: the forward pass on dL/dy, padded by 2 − pad, with the filter flipped in space and
+     * its channels swapped.
      */
     static float[] backwardInput(
             int mt, PlaneSource gy, int[] ys, float[] w, int[] xs, int padH, int padW, boolean vector) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1];
-        float[] wf = new float[c * o * 9];
-        for (int oc = 0; oc < o; oc++)
-            for (int ci = 0; ci < c; ci++)
-                for (int k = 0; k < 9; k++) wf[(ci * o + oc) * 9 + 8 - k] = w[(oc * c + ci) * 9 + k];
+        float[] wf = ImplicitGemmConv.flipped(w, o, c, 3, 3);
         float[] gx = new float[n * c * h * wd];
         forward(mt, gy, ys, wf, c, 2 - padH, 2 - padW, vector, planes(gx, c, h, wd, null, false));
         return gx;
@@ -221,13 +218,8 @@ final class WinogradConv {
                     }
                     for (int l = 0; l < gn; l++, dst += imageStride) {
                         float p = v[e0 + l], q = v[e0 + L + l], d = v[e1 + l], e = v[e1 + L + l];
-                        float tv = Math.max(p, q), bv = Math.max(d, e);
-                        y[dst] = Math.max(Math.max(tv, bv) + add, 0f);
-                        if (arg != null) {
-                            int tt = Float.floatToRawIntBits(p - q) >>> 31, uu = Float.floatToRawIntBits(d - e) >>> 31;
-                            int lower = Float.floatToRawIntBits(tv - bv) >>> 31;
-                            arg[dst] = argBase + tt + lower * (ow + uu - tt);
-                        }
+                        y[dst] = Math.max(Math.max(Math.max(p, q), Math.max(d, e)) + add, 0f);
+                        if (arg != null) arg[dst] = argBase + PoolKernels.windowOffset(p, q, d, e, ow);
                     }
                 }
         };
@@ -260,15 +252,11 @@ final class WinogradConv {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1];
         Tiles t = Tiles.of(2, h, wd, padH, padW);
         float[][] partial = new float[(n + L - 1) / L][];
-        overGroups(n, (q, par) -> {
+        ConvKernels.overGroups(n, L, (q, par) -> {
             int i0 = q * L, gn = Math.min(L, n - i0);
-            float[] xp = padTransposed(x, i0, gn, c, h, wd, t, 0);
+            float[] xp = padTransposed(x, i0, gn, c, t);
             // the output gradient, transposed to [o][2th][2tw][lane], zero past OH x OW
-            int gh = 2 * t.th(), gw = 2 * t.tw(), size = o * gh * gw * L;
-            float[] gp = work(2, size);
-            java.util.Arrays.fill(gp, 0, size, 0f);
-            for (int img = 0; img < gn; img++)
-                for (int oc = 0; oc < o; oc++) gy.plane(i0 + img, oc, gp, oc * gh * gw * L + img, gw * L, L);
+            float[] gp = transposed(gy, i0, gn, o, 2 * t.th(), 2 * t.tw(), 0, 0, 2);
             // lane accumulators carried from one block to the next (only when a group has more than one block)
             float[] acc = t.tiles() > WEIGHT_BLOCK ? work(4, 16 * o * c * L) : null;
             float[] du = partial[q] = new float[16 * o * c];
@@ -288,27 +276,26 @@ final class WinogradConv {
     }
 
     /**
-     * Groups of L images over the cores when there are enough of them (each writes its own results), else in turn
-     * with the products split over the cores.
+     * Images i0 .. i0+gn of x copied into this thread's workspace slot 0 as [C][hp][wp][L] (the tiles' padded input): zero
+     * padding, element (y, x) of image i0 + l at ((ch·hp + padH + y)·wp + padW + x)·L + l; lanes gn .. L−1 stay zero.
      */
-    private static void overGroups(int n, ConvKernels.GroupBody body) {
-        int groups = (n + L - 1) / L;
-        if (groups >= Parallel.threads()) Parallel.forEachDynamic(groups, q -> body.run(q, false));
-        else for (int q = 0; q < groups; q++) body.run(q, true);
+    private static float[] padTransposed(PlaneSource x, int i0, int gn, int c, Tiles t) {
+        return transposed(x, i0, gn, c, t.hp(), t.wp(), t.padH(), t.padW(), 0);
     }
 
     /**
-     * Images i0 .. i0+gn of x copied into this thread's workspace as [C][hp][wp][L]: zero padding, element (y, x) of
-     * image i0 + l at ((ch·hp + padH + y)·wp + padW + x)·L + l; lanes gn .. L−1 stay zero.
+     * Planes i0 .. i0+gn of src (`channels` channels each) copied into this thread's workspace slot as
+     * [channels][rows][cols][L], starting at row top and column left, zero everywhere else (and in lanes gn .. L−1).
      */
-    private static float[] padTransposed(PlaneSource x, int i0, int gn, int c, int h, int wd, Tiles t, int slot) {
-        int hp = t.hp(), wp = t.wp(), size = c * hp * wp * L;
-        float[] xp = work(slot, size);
-        java.util.Arrays.fill(xp, 0, size, 0f);
+    private static float[] transposed(
+            PlaneSource src, int i0, int gn, int channels, int rows, int cols, int top, int left, int slot) {
+        int size = channels * rows * cols * L;
+        float[] dst = work(slot, size);
+        java.util.Arrays.fill(dst, 0, size, 0f);
         for (int img = 0; img < gn; img++)
-            for (int ch = 0; ch < c; ch++)
-                x.plane(i0 + img, ch, xp, ((ch * hp + t.padH()) * wp + t.padW()) * L + img, wp * L, L);
-        return xp;
+            for (int ch = 0; ch < channels; ch++)
+                src.plane(i0 + img, ch, dst, ((ch * rows + top) * cols + left) * L + img, cols * L, L);
+        return dst;
     }
 
     /**
@@ -492,16 +479,16 @@ final class WinogradConv {
             for (int p0 = t0; p0 < t1; p0 += 2)
                 for (int ch = 0; ch < c; ch++)
                     for (int tile = p0; tile < p0 + 2; tile++)
-                        inputTile(xp, c, t, tile, v, packed(ch, c, tile - t0), ch, step, tile == t1, vector, sc);
+                        transformTile(xp, c, t, tile, v, packed(ch, c, tile - t0), ch, step, tile == t1, vector, sc);
         } else {
             for (int ch = 0; ch < c; ch++) // row by row
             for (int tile = t0; tile < t0 + cols / L; tile++)
-                    inputTile(xp, c, t, tile, v, ch * cols + (tile - t0) * L, ch, step, tile == t1, vector, sc);
+                    transformTile(xp, c, t, tile, v, ch * cols + (tile - t0) * L, ch, step, tile == t1, vector, sc);
         }
     }
 
     /** The transform of one tile of channel ch into v[dst + ξ·step] (zeros when past the last tile). */
-    private static void inputTile(
+    private static void transformTile(
             float[] xp,
             int c,
             Tiles t,
@@ -522,8 +509,8 @@ final class WinogradConv {
         if (m == 4) {
             if (vector) inputTile4(xp, src, row, v, dst, step, sc);
             else for (int l = 0; l < L; l++) inputTile4Scalar(xp, src + l, row, v, dst + l, step);
-        } else if (vector) inputTile(xp, src, row, L, v, dst, step);
-        else for (int l = 0; l < L; l++) inputTileScalar(xp, src + l, row, L, v, dst + l, step);
+        } else if (vector) inputTile(xp, src, row, v, dst, step);
+        else for (int l = 0; l < L; l++) inputTileScalar(xp, src + l, row, v, dst + l, step);
     }
 
     /*
@@ -533,19 +520,19 @@ final class WinogradConv {
      * The Vector API's own methods are force-inlined, whatever the budget.
      */
 
-    private static void inputTile(float[] a, int s, int row, int cl, float[] v, int d, int step) {
+    private static void inputTile(float[] a, int s, int row, float[] v, int d, int step) {
         // rows of Bᵀ d: r0 = d0 − d2, r1 = d1 + d2, r2 = d2 − d1, r3 = d1 − d3 (4 columns each), each input row
         // loaded once; then each row r times B: (r0 − r2, r1 + r2, r2 − r1, r1 − r3)
-        FloatVector d10 = FloatVector.fromArray(S, a, s + row), d11 = FloatVector.fromArray(S, a, s + row + cl);
-        FloatVector d12 = FloatVector.fromArray(S, a, s + row + 2 * cl);
-        FloatVector d13 = FloatVector.fromArray(S, a, s + row + 3 * cl);
-        FloatVector d20 = FloatVector.fromArray(S, a, s + 2 * row), d21 = FloatVector.fromArray(S, a, s + 2 * row + cl);
-        FloatVector d22 = FloatVector.fromArray(S, a, s + 2 * row + 2 * cl);
-        FloatVector d23 = FloatVector.fromArray(S, a, s + 2 * row + 3 * cl);
+        FloatVector d10 = FloatVector.fromArray(S, a, s + row), d11 = FloatVector.fromArray(S, a, s + row + L);
+        FloatVector d12 = FloatVector.fromArray(S, a, s + row + 2 * L);
+        FloatVector d13 = FloatVector.fromArray(S, a, s + row + 3 * L);
+        FloatVector d20 = FloatVector.fromArray(S, a, s + 2 * row), d21 = FloatVector.fromArray(S, a, s + 2 * row + L);
+        FloatVector d22 = FloatVector.fromArray(S, a, s + 2 * row + 2 * L);
+        FloatVector d23 = FloatVector.fromArray(S, a, s + 2 * row + 3 * L);
         FloatVector r0 = FloatVector.fromArray(S, a, s).sub(d20),
-                r1 = FloatVector.fromArray(S, a, s + cl).sub(d21);
-        FloatVector r2 = FloatVector.fromArray(S, a, s + 2 * cl).sub(d22);
-        FloatVector r3 = FloatVector.fromArray(S, a, s + 3 * cl).sub(d23);
+                r1 = FloatVector.fromArray(S, a, s + L).sub(d21);
+        FloatVector r2 = FloatVector.fromArray(S, a, s + 2 * L).sub(d22);
+        FloatVector r3 = FloatVector.fromArray(S, a, s + 3 * L).sub(d23);
         r0.sub(r2).intoArray(v, d);
         r1.add(r2).intoArray(v, d + step);
         r2.sub(r1).intoArray(v, d + 2 * step);
@@ -567,21 +554,21 @@ final class WinogradConv {
         r2.sub(r1).intoArray(v, d + 10 * step);
         r1.sub(r3).intoArray(v, d + 11 * step);
         r0 = d10.sub(FloatVector.fromArray(S, a, s + 3 * row));
-        r1 = d11.sub(FloatVector.fromArray(S, a, s + 3 * row + cl));
-        r2 = d12.sub(FloatVector.fromArray(S, a, s + 3 * row + 2 * cl));
-        r3 = d13.sub(FloatVector.fromArray(S, a, s + 3 * row + 3 * cl));
+        r1 = d11.sub(FloatVector.fromArray(S, a, s + 3 * row + L));
+        r2 = d12.sub(FloatVector.fromArray(S, a, s + 3 * row + 2 * L));
+        r3 = d13.sub(FloatVector.fromArray(S, a, s + 3 * row + 3 * L));
         r0.sub(r2).intoArray(v, d + 12 * step);
         r1.add(r2).intoArray(v, d + 13 * step);
         r2.sub(r1).intoArray(v, d + 14 * step);
         r1.sub(r3).intoArray(v, d + 15 * step);
     }
 
-    private static void inputTileScalar(float[] a, int s, int row, int cl, float[] v, int d, int step) {
+    private static void inputTileScalar(float[] a, int s, int row, float[] v, int d, int step) {
         for (int i = 0; i < 4; i++) {
             int p = i == 0 ? s : i == 3 ? s + row : i == 1 ? s + row : s + 2 * row;
             int q = i == 0 ? s + 2 * row : i == 3 ? s + 3 * row : i == 1 ? s + 2 * row : s + row;
-            float r0 = rowOp(i, a[p], a[q]), r1 = rowOp(i, a[p + cl], a[q + cl]);
-            float r2 = rowOp(i, a[p + 2 * cl], a[q + 2 * cl]), r3 = rowOp(i, a[p + 3 * cl], a[q + 3 * cl]);
+            float r0 = rowOp(i, a[p], a[q]), r1 = rowOp(i, a[p + L], a[q + L]);
+            float r2 = rowOp(i, a[p + 2 * L], a[q + 2 * L]), r3 = rowOp(i, a[p + 3 * L], a[q + 3 * L]);
             int r = d + 4 * i * step;
             v[r] = r0 - r2;
             v[r + step] = r1 + r2;
@@ -795,16 +782,16 @@ final class WinogradConv {
                     continue;
                 }
                 int ty = tile / tw, tx = tile % tw, src = ((k * 2 * t.th() + 2 * ty) * 2 * tw + 2 * tx) * L;
-                if (vector) gradientTile(gp, src, row, L, w, dst, step);
-                else for (int l = 0; l < L; l++) gradientTileScalar(gp, src + l, row, L, w, dst + l, step);
+                if (vector) gradientTile(gp, src, row, w, dst, step);
+                else for (int l = 0; l < L; l++) gradientTileScalar(gp, src + l, row, w, dst + l, step);
             }
     }
 
-    private static void gradientTile(float[] g, int s, int row, int cl, float[] w, int d, int step) {
+    private static void gradientTile(float[] g, int s, int row, float[] w, int d, int step) {
         FloatVector g00 = FloatVector.fromArray(S, g, s),
-                g01 = FloatVector.fromArray(S, g, s + cl),
+                g01 = FloatVector.fromArray(S, g, s + L),
                 g10 = FloatVector.fromArray(S, g, s + row),
-                g11 = FloatVector.fromArray(S, g, s + row + cl);
+                g11 = FloatVector.fromArray(S, g, s + row + L);
         // rows of A dY: r0 = g0, r1 = g0 + g1, r2 = g0 - g1, r3 = -g1 (each two columns); each row r times Aᵀ:
         // (r0, r0 + r1, r0 − r1, −r1)
         g00.intoArray(w, d);
@@ -830,8 +817,8 @@ final class WinogradConv {
         r1.neg().intoArray(w, d + 15 * step);
     }
 
-    private static void gradientTileScalar(float[] g, int s, int row, int cl, float[] w, int d, int step) {
-        float g00 = g[s], g01 = g[s + cl], g10 = g[s + row], g11 = g[s + row + cl];
+    private static void gradientTileScalar(float[] g, int s, int row, float[] w, int d, int step) {
+        float g00 = g[s], g01 = g[s + L], g10 = g[s + row], g11 = g[s + row + L];
         gradientRowScalar(g00, g01, w, d, step);
         gradientRowScalar(g00 + g10, g01 + g11, w, d + 4 * step, step);
         gradientRowScalar(g00 - g10, g01 - g11, w, d + 8 * step, step);
