@@ -502,7 +502,9 @@ public final class Tensor {
 
     /** A tensor sharing storage with this one, cut from the graph. */
     public Tensor detach() {
-        return new Tensor(storage(), layout, device);
+        Tensor out = new Tensor(storage(), layout, device);
+        dev.nabla.autograd.Tracing.op("detach", out, new Tensor[] {this});
+        return out;
     }
 
     // ------------------------------------------------------------------ element-wise

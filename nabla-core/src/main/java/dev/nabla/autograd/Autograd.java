@@ -29,6 +29,7 @@ public final class Autograd {
      * of them was modified in place fails with PyTorch's error instead of silently using the new values.
      */
     public static Tensor record(String op, Tensor out, Tensor[] saved, Node.Backward backward, Tensor... inputs) {
+        Tracing.op(op, out, inputs);
         // a view: remember its base (a deferred result is never a view, and asking would compute it)
         if (inputs.length > 0
                 && inputs[0] != null

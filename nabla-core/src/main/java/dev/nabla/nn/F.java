@@ -4,6 +4,7 @@ import dev.nabla.DType;
 import dev.nabla.Generator;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
+import dev.nabla.autograd.Tracing;
 import dev.nabla.ops.Activations;
 import dev.nabla.ops.Convolution;
 import dev.nabla.ops.Losses;
@@ -16,13 +17,23 @@ public final class F {
 
     /** Shape: x [*, in], weight [out, in], bias [out] or null → [*, out]. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return Tracing.composite("linear", new Tensor[] {x, weight, bias}, new Object[0], () -> {
+            Tensor y = x.matmul(weight.t());
+            return bias == null ? y : y.add(bias);
+        });
     }
 
     /** 2-D convolution (cross-correlation, as PyTorch); see {@link Convolution#conv2d}. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
-        return Convolution.conv2d(x, weight, bias, stride, padding, dilation);
+        return Tracing.composite(
+                "conv2d",
+                new Tensor[] {x, weight, bias},
+                convAttributes(stride, padding, dilation, 1),
+                () -> Convolution.conv2d(x, weight, bias, stride, padding, dilation));
+    }
+
+    private static Object[] convAttributes(int[] stride, int[] padding, int[] dilation, int groups) {
+        return new Object[] {"stride", stride, "padding", padding, "dilation", dilation, "groups", groups};
     }
 
     /**
@@ -33,6 +44,15 @@ public final class F {
     public static Tensor conv2d(
             Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         if (groups == 1) return conv2d(x, weight, bias, stride, padding, dilation);
+        return Tracing.composite(
+                "conv2d",
+                new Tensor[] {x, weight, bias},
+                convAttributes(stride, padding, dilation, groups),
+                () -> groupedConv2d(x, weight, bias, stride, padding, dilation, groups));
+    }
+
+    private static Tensor groupedConv2d(
+            Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         boolean unbatched = x.rank() == 3;
         Tensor xb = unbatched ? x.unsqueeze(0) : x;
         if (groups < 1
@@ -64,12 +84,43 @@ public final class F {
 
     /** Max pooling with the given window, stride, padding and dilation. */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        return Pooling.maxPool2d(x, kernel, stride, padding, dilation);
+        return Tracing.composite(
+                "max_pool2d",
+                new Tensor[] {x},
+                maxPoolAttributes(kernel, stride, padding, dilation, false),
+                () -> Pooling.maxPool2d(x, kernel, stride, padding, dilation));
+    }
+
+    private static Object[] maxPoolAttributes(
+            int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return new Object[] {
+            "kernel", kernel, "stride", stride, "padding", padding, "dilation", dilation, "ceilMode", ceilMode
+        };
+    }
+
+    private static Object[] avgPoolAttributes(
+            int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
+        return new Object[] {
+            "kernel",
+            kernel,
+            "stride",
+            stride,
+            "padding",
+            padding,
+            "ceilMode",
+            ceilMode,
+            "countIncludePad",
+            countIncludePad
+        };
     }
 
     /** Average pooling (zero padding counted in the divisor). */
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return Pooling.avgPool2d(x, kernel, stride, padding);
+        return Tracing.composite(
+                "avg_pool2d",
+                new Tensor[] {x},
+                avgPoolAttributes(kernel, stride, padding, false, true),
+                () -> Pooling.avgPool2d(x, kernel, stride, padding));
     }
 
     /**
@@ -80,6 +131,15 @@ public final class F {
     public static Tensor avgPool2d(
             Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         if (!ceilMode && countIncludePad) return avgPool2d(x, kernel, stride, padding);
+        return Tracing.composite(
+                "avg_pool2d",
+                new Tensor[] {x},
+                avgPoolAttributes(kernel, stride, padding, ceilMode, countIncludePad),
+                () -> avgPool2dExtended(x, kernel, stride, padding, ceilMode, countIncludePad));
+    }
+
+    private static Tensor avgPool2dExtended(
+            Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad) {
         if (x.rank() == 3)
             return avgPool2d(x.unsqueeze(0), kernel, stride, padding, ceilMode, countIncludePad)
                     .squeeze(0);
@@ -115,6 +175,14 @@ public final class F {
     public static Tensor maxPool2d(
             Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         if (!ceilMode) return maxPool2d(x, kernel, stride, padding, dilation);
+        return Tracing.composite(
+                "max_pool2d",
+                new Tensor[] {x},
+                maxPoolAttributes(kernel, stride, padding, dilation, true),
+                () -> maxPool2dCeil(x, kernel, stride, padding, dilation));
+    }
+
+    private static Tensor maxPool2dCeil(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation) {
         if (x.rank() == 3)
             return maxPool2d(x.unsqueeze(0), kernel, stride, padding, dilation, true)
                     .squeeze(0);
@@ -178,7 +246,16 @@ public final class F {
      * ⌊i·H/outH⌋ to ⌈(i+1)·H/outH⌉ and the columns likewise (windows may overlap). Shape: [N, C, H, W] → [N, C, outH, outW].
      */
     public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-        if (x.rank() == 3) return adaptiveAvgPool2d(x.unsqueeze(0), outH, outW).squeeze(0);
+        return Tracing.composite(
+                "adaptive_avg_pool2d",
+                new Tensor[] {x},
+                new Object[] {"outH", outH, "outW", outW},
+                () -> adaptiveAvgPool2dOf(x, outH, outW));
+    }
+
+    private static Tensor adaptiveAvgPool2dOf(Tensor x, int outH, int outW) {
+        if (x.rank() == 3)
+            return adaptiveAvgPool2dOf(x.unsqueeze(0), outH, outW).squeeze(0);
         if (x.rank() != 4 || outH < 1 || outW < 1)
             throw new IllegalArgumentException(
                     "adaptiveAvgPool2d: expected input [N, C, H, W] and a positive output size, got "
@@ -228,6 +305,14 @@ public final class F {
     public static Tensor dropout(Tensor x, double p, boolean training, Generator g) {
         if (p < 0 || p > 1)
             throw new IllegalArgumentException("dropout: probability has to be between 0 and 1, but got " + p);
+        return Tracing.composite(
+                "dropout",
+                new Tensor[] {x},
+                new Object[] {"p", p, "training", training},
+                () -> dropoutOf(x, p, training, g));
+    }
+
+    private static Tensor dropoutOf(Tensor x, double p, boolean training, Generator g) {
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0.0);
         Tensor mask = Tensor.bernoulli(g, 1 - p, x.shape()).to(x.dtype()).div(1 - p);
@@ -239,6 +324,22 @@ public final class F {
      * (biased variance) and updates the running ones with the unbiased variance: r = (1−momentum)·r + momentum·s.
      */
     public static Tensor batchNorm(
+            Tensor x,
+            Tensor runningMean,
+            Tensor runningVar,
+            Tensor weight,
+            Tensor bias,
+            boolean training,
+            double momentum,
+            double eps) {
+        return Tracing.composite(
+                "batch_norm",
+                new Tensor[] {x, runningMean, runningVar, weight, bias},
+                new Object[] {"training", training, "eps", eps},
+                () -> batchNormOf(x, runningMean, runningVar, weight, bias, training, momentum, eps));
+    }
+
+    private static Tensor batchNormOf(
             Tensor x,
             Tensor runningMean,
             Tensor runningVar,

@@ -48,7 +48,8 @@ public abstract class Module {
                 Tensor r = h.beforeForward(this, x);
                 if (r != null) x = r;
             }
-        Tensor out = forward(x);
+        Tensor in = x;
+        Tensor out = dev.nabla.autograd.Tracing.module(path(), describe(), () -> forward(in));
         if (!hooks.isEmpty())
             for (ForwardHook h : snapshot(hooks)) {
                 Tensor r = h.afterForward(this, x, out);

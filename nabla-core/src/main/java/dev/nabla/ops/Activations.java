@@ -5,6 +5,7 @@ import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.autograd.Tracing;
 import dev.nabla.backend.UnaryOp;
 
 /** relu, sigmoid, tanh, gelu (erf and tanh forms), softmax, logSoftmax and the Heaviside step. */
@@ -61,6 +62,11 @@ public final class Activations {
      */
     public static Tensor gelu(Tensor x, boolean tanhApproximation) {
         requireFloat("gelu", x);
+        return Tracing.composite(
+                "gelu", new Tensor[] {x}, new Object[] {"tanh", tanhApproximation}, () -> geluOf(x, tanhApproximation));
+    }
+
+    private static Tensor geluOf(Tensor x, boolean tanhApproximation) {
         if (tanhApproximation) {
             Tensor out = Elementwise.map(x, UnaryOp.GELU_TANH);
             return Autograd.record(
@@ -98,6 +104,12 @@ public final class Activations {
         return Autograd.record("normal_cdf", out, g -> new Tensor[] {g.mul(normalPdf(x))}, x);
     }
 
+    /** erf(x) = 2·Φ(x·√2) − 1, element-wise (ONNX's Erf); differentiable through {@link #normalCdf}. */
+    public static Tensor erf(Tensor x) {
+        requireFloat("erf", x);
+        return normalCdf(x.mul(Math.sqrt(2))).mul(2.0).sub(1.0);
+    }
+
     private static Tensor normalPdf(Tensor x) {
         return x.mul(x).mul(-0.5).exp().mul(INV_SQRT_2PI);
     }
@@ -116,6 +128,10 @@ public final class Activations {
     public static Tensor softmax(Tensor x, int dim) {
         requireFloat("softmax", x);
         int d = Shape.dim("softmax", dim, x.rank());
+        return Tracing.composite("softmax", new Tensor[] {x}, new Object[] {"dim", d}, () -> softmaxOf(x, d));
+    }
+
+    private static Tensor softmaxOf(Tensor x, int d) {
         if (x.rank() == 0) return Tensor.onesLike(x).add(x.mul(0.0));
         if (x.numel() == 0) return x.mul(1.0); // an empty result of the same shape, as PyTorch
         Tensor shifted = x.sub(x.detach().max(d, true).clampMin(-Double.MAX_VALUE));
@@ -127,6 +143,10 @@ public final class Activations {
     public static Tensor logSoftmax(Tensor x, int dim) {
         requireFloat("logSoftmax", x);
         int d = Shape.dim("logSoftmax", dim, x.rank());
+        return Tracing.composite("log_softmax", new Tensor[] {x}, new Object[] {"dim", d}, () -> logSoftmaxOf(x, d));
+    }
+
+    private static Tensor logSoftmaxOf(Tensor x, int d) {
         if (x.rank() == 0) return x.mul(0.0);
         if (x.numel() == 0) return x.mul(1.0);
         Tensor shifted = x.sub(x.detach().max(d, true).clampMin(-Double.MAX_VALUE));

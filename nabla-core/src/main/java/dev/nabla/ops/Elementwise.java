@@ -5,6 +5,7 @@ import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.autograd.Tracing;
 import dev.nabla.backend.BinaryOp;
 import dev.nabla.backend.Storage;
 import dev.nabla.backend.UnaryOp;
@@ -116,12 +117,17 @@ public final class Elementwise {
         DType dt =
                 x.dtype().isFloatingPoint() ? x.dtype() : (p == Math.rint(p) && p >= 0 ? DType.INT64 : DType.FLOAT32);
         Tensor out = map(x, dt, UnaryOp.POW, p, 0);
-        return Autograd.record(
-                "pow",
-                out,
-                Autograd.saved(x),
-                g -> new Tensor[] {p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))},
-                x);
+        return Tracing.note(
+                Autograd.record(
+                        "pow",
+                        out,
+                        Autograd.saved(x),
+                        g -> new Tensor[] {
+                            p == 0 ? g.mul(0.0) : g.mul(x.pow(p - 1).mul(p))
+                        },
+                        x),
+                "exponent",
+                p);
     }
 
     /** x^p with broadcasting. */
@@ -190,12 +196,17 @@ public final class Elementwise {
     public static Tensor clamp(Tensor x, double min, double max) {
         if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
         Tensor out = map(x, x.dtype(), UnaryOp.CLAMP, min, max);
-        return Autograd.record(
-                "clamp",
-                out,
-                Autograd.saved(x),
-                g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))},
-                x);
+        return Tracing.note(
+                Autograd.record(
+                        "clamp",
+                        out,
+                        Autograd.saved(x),
+                        g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))},
+                        x),
+                "min",
+                min,
+                "max",
+                max);
     }
 
     /** Element-wise max; on ties each input gets half the gradient, as PyTorch. */

@@ -1,6 +1,7 @@
 package dev.nabla.ops;
 
 import dev.nabla.Tensor;
+import dev.nabla.autograd.Tracing;
 
 /**
  * The fusion rules, in one place, applied by the ops themselves so that every model gets them, whatever calls the
@@ -14,14 +15,14 @@ import dev.nabla.Tensor;
  * </ul>
  * Values and gradients are those of the separate ops (tested in FusionTest). The intermediate results stay usable:
  * read later, they are computed on their own. Fusion is skipped where it would change what the user sees: a result
- * that retains its gradient keeps its own node in the graph.
+ * that retains its gradient keeps its own node in the graph, and nothing is fused while a model is traced for export.
  */
 final class Fusion {
     private Fusion() {}
 
     /** relu(x) fused with the pending conv2d that makes x, or null when x is no such result. */
     static Tensor relu(Tensor x) {
-        if (x.pending() instanceof Convolution.ConvRecipe r && !r.relu && !x.retainsGrad()) {
+        if (x.pending() instanceof Convolution.ConvRecipe r && !r.relu && !x.retainsGrad() && !Tracing.active()) {
             Tensor out = Convolution.conv2dRelu(r.x, r.weight, r.bias, r.stride, r.padding, r.dilation);
             r.fusedAway = true;
             return out;
@@ -34,6 +35,7 @@ final class Fusion {
         if (x.pending() instanceof Convolution.ConvRecipe r
                 && r.relu
                 && !x.retainsGrad()
+                && !Tracing.active()
                 && x.rank() == 4
                 && kernel[0] == 2
                 && kernel[1] == 2

@@ -4,6 +4,7 @@ import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.Tracing;
 import dev.nabla.backend.Layout;
 import dev.nabla.backend.Storage;
 
@@ -20,6 +21,10 @@ public final class MatMul {
             throw new IllegalArgumentException(
                     "matmul: expected both operands to have the same dtype, got " + a.dtype() + " @ " + b.dtype());
         if (a.dtype() == DType.BOOL) throw new IllegalArgumentException("matmul: bool tensors are not supported");
+        return Tracing.composite("matmul", new Tensor[] {a, b}, new Object[0], () -> product(a, b));
+    }
+
+    private static Tensor product(Tensor a, Tensor b) {
         boolean vecA = a.rank() == 1, vecB = b.rank() == 1;
         Tensor a2 = vecA ? a.unsqueeze(0) : a;
         Tensor b2 = vecB ? b.unsqueeze(1) : b;

@@ -4,6 +4,7 @@ import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.Tracing;
 import dev.nabla.backend.Layout;
 import dev.nabla.backend.Storage;
 import java.util.Arrays;
@@ -92,7 +93,9 @@ public final class Movement {
             inverse[d] = i;
         }
         Tensor out = viewOf(x, shape, strides, x.layout().offset());
-        return Autograd.record("permute", out, g -> new Tensor[] {g.permute(inverse)}, x);
+        int[] order = new int[r];
+        for (int d = 0; d < r; d++) order[inverse[d]] = d;
+        return Tracing.note(Autograd.record("permute", out, g -> new Tensor[] {g.permute(inverse)}, x), "perm", order);
     }
 
     /** The transpose of a matrix (a view). */
@@ -183,6 +186,11 @@ public final class Movement {
     public static Tensor flatten(Tensor x, int start, int end) {
         if (x.rank() == 0) return x.reshape(1);
         int s = Shape.dim("flatten", start, x.rank()), e = Shape.dim("flatten", end, x.rank());
+        return Tracing.composite(
+                "flatten", new Tensor[] {x}, new Object[] {"start", s, "end", e}, () -> flattenDims(x, s, e));
+    }
+
+    private static Tensor flattenDims(Tensor x, int s, int e) {
         if (s > e) throw new IllegalArgumentException("flatten: start_dim " + s + " cannot come after end_dim " + e);
         int[] xs = x.shape();
         int[] shape = new int[xs.length - (e - s)];
@@ -226,7 +234,16 @@ public final class Movement {
         shape[d] = length;
         strides[d] *= step;
         Tensor out = viewOf(x, shape, strides, offset);
-        return Autograd.record("slice", out, g -> new Tensor[] {embed(g, xs, d, start, step)}, x);
+        return Tracing.note(
+                Autograd.record("slice", out, g -> new Tensor[] {embed(g, xs, d, start, step)}, x),
+                "dim",
+                d,
+                "start",
+                start,
+                "end",
+                start + (length - 1) * step + 1,
+                "step",
+                step);
     }
 
     /** The adjoint of slicing: a zero tensor of shape xs with g written at start, start+step, ... along d. */
@@ -294,16 +311,19 @@ public final class Movement {
             out.backend().assign(out.storage(), region.layout(), ts[i].storage(), ts[i].layout());
             at += len;
         }
-        return Autograd.record(
-                "cat",
-                out,
-                g -> {
-                    Tensor[] gs = new Tensor[ts.length];
-                    for (int i = 0; i < ts.length; i++)
-                        gs[i] = ts[i].requiresGrad() ? g.narrow(d, starts[i], ts[i].shape()[d]) : null;
-                    return gs;
-                },
-                ts);
+        return Tracing.note(
+                Autograd.record(
+                        "cat",
+                        out,
+                        g -> {
+                            Tensor[] gs = new Tensor[ts.length];
+                            for (int i = 0; i < ts.length; i++)
+                                gs[i] = ts[i].requiresGrad() ? g.narrow(d, starts[i], ts[i].shape()[d]) : null;
+                            return gs;
+                        },
+                        ts),
+                "dim",
+                d);
     }
 
     private static Storage out(DType dt, int[] shape) {

@@ -4,6 +4,7 @@ import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.Autograd;
+import dev.nabla.autograd.Tracing;
 import dev.nabla.backend.Backend.ReduceOp;
 import dev.nabla.backend.Storage;
 
@@ -69,7 +70,12 @@ public final class Reductions {
         Tensor out = reduceRaw(x, ReduceOp.SUM, red, dt, keepDim);
         int[] keep = keptShape(x.shape(), red, true);
         int[] xs = x.shape();
-        return Autograd.record("sum", out, g -> new Tensor[] {g.reshape(keep).expand(xs)}, x);
+        return Tracing.note(
+                Autograd.record("sum", out, g -> new Tensor[] {g.reshape(keep).expand(xs)}, x),
+                "reduced",
+                red,
+                "keepDim",
+                keepDim);
     }
 
     /** The mean over dims (all when null). */
@@ -80,11 +86,26 @@ public final class Reductions {
         boolean[] red = reducedDims("mean", x, dims);
         long count = 1;
         for (int d = 0; d < red.length; d++) if (red[d]) count *= x.shape()[d];
-        return sum(x, dims, keepDim).div((double) count);
+        double n = count;
+        return Tracing.composite(
+                "mean",
+                new Tensor[] {x},
+                new Object[] {"reduced", red, "keepDim", keepDim},
+                () -> sum(x, dims, keepDim).div(n));
     }
 
     /** max or min over all elements (gradient shared evenly among ties), or along one dim (gradient to the first). */
     public static Tensor extreme(Tensor x, int[] dims, boolean keepDim, boolean max) {
+        String op = max ? "max" : "min";
+        if (!Tracing.active() || x.numel() == 0) return extremeOf(x, dims, keepDim, max);
+        return Tracing.composite(
+                op,
+                new Tensor[] {x},
+                new Object[] {"reduced", reducedDims(op, x, dims), "keepDim", keepDim},
+                () -> extremeOf(x, dims, keepDim, max));
+    }
+
+    private static Tensor extremeOf(Tensor x, int[] dims, boolean keepDim, boolean max) {
         String op = max ? "max" : "min";
         if (dims != null
                 && dims.length == 1
