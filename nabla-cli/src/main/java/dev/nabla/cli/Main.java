@@ -14,6 +14,7 @@ import dev.nabla.examples.XorNetwork;
 import dev.nabla.io.Safetensors;
 import dev.nabla.nn.CrossEntropyLoss;
 import dev.nabla.nn.Module;
+import dev.nabla.onnx.Onnx;
 import dev.nabla.report.ProgressBarCallback;
 import dev.nabla.report.Report;
 import dev.nabla.train.Checkpoint;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Parameters;
             Main.Eval.class,
             Main.Predict.class,
             Main.Summary.class,
+            Main.Export.class,
             Main.Examples.class,
             Bench.class
         })
@@ -138,6 +140,14 @@ public final class Main implements Runnable {
 
         Module loadModel(Path weights) throws Exception {
             if (!Files.exists(weights)) throw new IllegalArgumentException("--weights: no such file: " + weights);
+            if (weights.getFileName().toString().endsWith(".onnx")) { // an ONNX model: its graph and weights
+                if (model != null)
+                    throw new IllegalArgumentException(
+                            "--model: an ONNX file (" + weights + ") brings its own graph; leave --model out");
+                Module m = Onnx.load(weights);
+                m.eval();
+                return m;
+            }
             Safetensors.Contents contents = Safetensors.read(weights);
             Map<String, Tensor> state = contents.tensors();
             if (state.keySet().stream()
@@ -422,8 +432,8 @@ public final class Main implements Runnable {
         @Option(
                 names = "--weights",
                 required = true,
-                description =
-                        "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a --checkpoint")
+                description = "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a"
+                        + " --checkpoint, or an ONNX model (.onnx: nabla export, torch.onnx.export)")
         Path weights;
 
         @Option(names = "--json", description = "print one JSON object")
@@ -472,8 +482,8 @@ public final class Main implements Runnable {
         @Option(
                 names = "--weights",
                 required = true,
-                description =
-                        "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a --checkpoint")
+                description = "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a"
+                        + " --checkpoint, or an ONNX model (.onnx: nabla export, torch.onnx.export)")
         Path weights;
 
         @Option(names = "--index", description = "index into the test set instead of an image file")
@@ -520,6 +530,54 @@ public final class Main implements Runnable {
                     Report.name(v.classes(), k),
                     p.get(0, k),
                     truth);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            showDefaultValues = true,
+            description = "Write saved weights as an ONNX model (opset 17, any batch size), checked against the model.")
+    static final class Export extends Common implements Callable<Integer> {
+        @Option(
+                names = "--weights",
+                required = true,
+                description =
+                        "a .safetensors file written by nabla train, by PyTorch (tools/torch-golden) or a --checkpoint")
+        Path weights;
+
+        @Option(names = "--onnx", required = true, description = "the ONNX file to write (.onnx)")
+        Path onnx;
+
+        @Option(names = "--fixed-batch", description = "a batch dimension of this size instead of a symbolic one")
+        Integer fixedBatch;
+
+        @Override
+        public Integer call() throws Exception {
+            apply();
+            if (weights.getFileName().toString().endsWith(".onnx"))
+                throw new IllegalArgumentException("--weights: " + weights + " is already an ONNX model");
+            if (fixedBatch != null && fixedBatch < 1)
+                throw new IllegalArgumentException("--fixed-batch must be at least 1, got " + fixedBatch);
+            Module m = loadModel(weights);
+            int batch = fixedBatch == null ? 1 : fixedBatch;
+            var options = Onnx.ExportOptions.defaults().withDynamicBatch(fixedBatch == null);
+            var proto = Onnx.toModel(m, Tensor.zeros(batch, 1, 28, 28), options);
+            dev.nabla.io.AtomicFiles.write(onnx, proto.toByteArray());
+            java.util.Set<String> ops = new java.util.TreeSet<>();
+            proto.getGraph().getNodeList().forEach(n -> ops.add(n.getOpType()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "wrote %s: %d nodes (%s), opset %d, input '%s' [%s, 1, 28, 28], output '%s'; checked: Nabla runs"
+                            + " the file with the model's outputs%n",
+                    onnx,
+                    proto.getGraph().getNodeCount(),
+                    String.join(", ", ops),
+                    proto.getOpsetImport(0).getVersion(),
+                    options.inputName(),
+                    fixedBatch == null ? "batch" : String.valueOf(batch),
+                    options.outputName());
             return 0;
         }
     }

@@ -57,6 +57,24 @@ class CliTest {
         assertEquals(tr.get("test_accuracy").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
         assertEquals(tr.get("correct").asLong(), ev.get("correct").asLong());
         assertEquals(10000, ev.get("total").asLong());
+        // nabla export writes an ONNX model that eval runs to the same accuracy
+        Path onnx = dir.resolve("cnn.onnx");
+        Out x = run("export", "--weights", weights.toString(), "--onnx", onnx.toString());
+        assertEquals(0, x.code(), x.err());
+        assertTrue(x.out().contains("10 nodes (Conv, Flatten, Gemm, MaxPool, Relu), opset 17"), x.out());
+        Out eo = run("eval", "--weights", onnx.toString(), "--json");
+        assertEquals(0, eo.code(), eo.err());
+        JsonNode evo = new ObjectMapper().readTree(eo.out().strip());
+        assertEquals(ev.get("correct").asLong(), evo.get("correct").asLong());
+        assertEquals(ev.get("loss").asDouble(), evo.get("loss").asDouble(), 1e-6);
+        Out twice = run(
+                "export",
+                "--weights",
+                onnx.toString(),
+                "--onnx",
+                dir.resolve("again.onnx").toString());
+        assertNotEquals(0, twice.code());
+        assertTrue(twice.err().contains("is already an ONNX model"), twice.err());
         Out p = run("predict", "--weights", weights.toString(), "--index", "0");
         // the wrong kind: one line that says what does not fit
         Out wrong = run("eval", "--model", "mlp", "--weights", weights.toString());

@@ -298,7 +298,7 @@ public final class OnnxModel extends Module {
         if (a.containsKey("value_float"))
             return Tensor.scalar(a.get("value_float").getF(), DType.FLOAT32);
         if (a.containsKey("value_int"))
-            return Tensor.of(new long[] {a.get("value_int").getI()});
+            return Tensor.of(new long[] {a.get("value_int").getI()}).reshape();
         if (a.containsKey("value_ints")) {
             long[] v = ints(a, "value_ints");
             return Tensor.of(v, v.length);

@@ -56,6 +56,11 @@ final class OnnxTensors {
 
     /** The tensor a TensorProto holds; where names it in errors (e.g. "initializer 'fc.weight'"). */
     static Tensor fromProto(TensorProto p, String where) {
+        Tensor t = values(p, where);
+        return p.getDimsCount() == 0 ? t.reshape() : t; // a scalar (Tensor.of makes 1-D tensors)
+    }
+
+    private static Tensor values(TensorProto p, String where) {
         DType dt = dtype(p.getDataType(), where);
         int[] shape = new int[p.getDimsCount()];
         long count = 1;

@@ -208,11 +208,28 @@ class OnnxExportTest {
         return bn;
     }
 
+    /**
+     * A copy in target/onnx-exports, for Debian's ONNX checker: {@code /usr/bin/python3 tools/torch-golden/gen_onnx.py
+     * --check nabla-onnx/target/onnx-exports/*.onnx}.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger KEPT =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    private static void keep(Path file, String name) throws java.io.IOException {
+        Path out = Path.of("target", "onnx-exports");
+        Files.createDirectories(out);
+        Files.copy(
+                file,
+                out.resolve(name.replaceAll("[^A-Za-z0-9]+", "_") + "_" + KEPT.incrementAndGet() + ".onnx"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("ops")
     void everyExportableOpRunsInOnnxRuntime(Module model, Tensor example) throws Exception {
         Path file = dir.resolve("op.onnx");
         Onnx.export(model, example, file);
+        keep(file, model.describe());
         model.eval();
         try (var g = GradMode.noGrad()) {
             OrtRunner.assertClose("example", model.call(example), OrtRunner.run(file, "input", example), 2e-6);
@@ -229,6 +246,7 @@ class OnnxExportTest {
         model.loadStateDict(Safetensors.load(Golden.path("cnn_state.safetensors")));
         Path file = dir.resolve("cnn.onnx");
         Onnx.export(model, Tensor.zeros(1, 1, 28, 28), file);
+        keep(file, "reference_cnn");
         ModelProto proto = ModelProto.parseFrom(Files.readAllBytes(file));
         assertEquals(
                 "Conv, Relu, MaxPool, Conv, Relu, MaxPool, Flatten, Gemm, Relu, Gemm",
@@ -290,6 +308,7 @@ class OnnxExportTest {
         MLP model = new MLP(784, 64, 32, 10);
         Path file = dir.resolve("mlp.onnx");
         Onnx.export(model, Tensor.zeros(2, 1, 28, 28), file);
+        keep(file, "mlp");
         Tensor x = randn(5, 1, 28, 28);
         try (var g = GradMode.noGrad()) {
             OrtRunner.assertClose("MLP", model.call(x), OrtRunner.run(file, "input", x), 1e-5);
