@@ -155,7 +155,11 @@ public final class Activations {
 
     /** 1 where x > 0, {@code atZero} where x == 0, else 0. Not differentiable: the result needs no gradient. */
     public static Tensor heaviside(Tensor x, double atZero) {
-        return Elementwise.map(x, x.dtype() == DType.BOOL ? DType.FLOAT32 : x.dtype(), UnaryOp.STEP, atZero, 0);
+        return Tracing.composite(
+                "step",
+                new Tensor[] {x},
+                new Object[] {"atZero", atZero},
+                () -> Elementwise.map(x, x.dtype() == DType.BOOL ? DType.FLOAT32 : x.dtype(), UnaryOp.STEP, atZero, 0));
     }
 
     private static void requireFloat(String op, Tensor x) {

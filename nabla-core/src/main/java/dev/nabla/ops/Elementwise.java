@@ -282,16 +282,21 @@ public final class Elementwise {
             case "ge" -> BinaryOp.GE;
             default -> throw new IllegalArgumentException("unknown comparison " + op);
         };
-        if (a.dtype() == DType.INT64 && b.dtype() == DType.INT64)
-            return zip(op, code, a, b, DType.INT64).to(DType.BOOL); // exact on int64
-        return zip(op, code, a, b, DType.BOOL);
+        return Tracing.composite("compare", new Tensor[] {a, b}, new Object[] {"op", op}, () -> {
+            if (a.dtype() == DType.INT64 && b.dtype() == DType.INT64)
+                return zip(op, code, a, b, DType.INT64).to(DType.BOOL); // exact on int64
+            return zip(op, code, a, b, DType.BOOL);
+        });
     }
 
     /** dtype conversion; differentiable between float dtypes. */
     public static Tensor cast(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;
         Tensor out = Tensor.wrap(x.backend().copy(x.storage(), x.layout(), dtype), x.shape());
-        if (!dtype.isFloatingPoint()) return out;
+        if (!dtype.isFloatingPoint()) {
+            Tracing.op("to_copy", out, new Tensor[] {x}); // not differentiable, but part of the traced graph
+            return out;
+        }
         DType from = x.dtype();
         return Autograd.record("to_copy", out, g -> new Tensor[] {g.to(from)}, x);
     }

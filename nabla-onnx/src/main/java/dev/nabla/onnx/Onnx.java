@@ -76,9 +76,9 @@ public final class Onnx {
 
     /** The ONNX model of model's forward pass traced on example, verified unless options say not to. */
     public static ModelProto toModel(Module model, Tensor example, ExportOptions options) {
-        ModelProto proto = OnnxExporter.export(model, example, options);
-        if (options.verify()) verify(model, example, proto, options);
-        return proto;
+        OnnxExporter.Exported exported = OnnxExporter.export(model, example, options);
+        if (options.verify()) verify(model, example, exported, options);
+        return exported.model();
     }
 
     /** Reads an ONNX file as a module; its float initializers are the module's parameters, by their ONNX names. */
@@ -112,8 +112,9 @@ public final class Onnx {
     }
 
     /** Nabla runs the exported graph on the example and on another input, and both must match the model. */
-    private static void verify(Module model, Tensor example, ModelProto proto, ExportOptions options) {
-        OnnxModel graph = new OnnxModel(proto);
+    private static void verify(Module model, Tensor example, OnnxExporter.Exported exported, ExportOptions options) {
+        OnnxModel graph = new OnnxModel(exported.model());
+        String hint = frozenHint(exported.constants());
         Tensor second = example;
         if (options.dynamicBatch() && example.rank() > 0) {
             Tensor other = example.mul(-0.75).add(0.25);
@@ -124,27 +125,27 @@ public final class Onnx {
         boolean wasTraining = model.isTraining();
         model.eval();
         try (var g = GradMode.noGrad()) {
-            compare("the example input", model.call(example), run(graph, example, "the example input"));
+            compare("the example input", model.call(example), run(graph, example, "the example input", hint), hint);
             String what = "a second input (" + Shape.str(second.shape()) + ", other values)";
-            compare(what, model.call(second), run(graph, second, what));
+            compare(what, model.call(second), run(graph, second, what, hint), hint);
         } finally {
             model.train(wasTraining);
         }
     }
 
-    private static Tensor run(OnnxModel graph, Tensor x, String what) {
+    private static Tensor run(OnnxModel graph, Tensor x, String what, String hint) {
         try {
             return graph.call(x);
         } catch (RuntimeException e) {
             throw new IllegalStateException(
-                    "Onnx.export: the exported graph fails on " + what + ": " + e.getMessage() + frozenHint(), e);
+                    "Onnx.export: the exported graph fails on " + what + ": " + e.getMessage() + hint, e);
         }
     }
 
-    private static void compare(String what, Tensor expected, Tensor actual) {
+    private static void compare(String what, Tensor expected, Tensor actual, String hint) {
         if (!java.util.Arrays.equals(expected.shape(), actual.shape()))
             throw new IllegalStateException("Onnx.export: the exported graph gives shape " + Shape.str(actual.shape())
-                    + " on " + what + ", the model " + Shape.str(expected.shape()) + frozenHint());
+                    + " on " + what + ", the model " + Shape.str(expected.shape()) + hint);
         double[] e = expected.toDouble().toDoubleArray(), a = actual.toDouble().toDoubleArray();
         double scale = 0, worst = 0;
         for (double v : e) if (Double.isFinite(v)) scale = Math.max(scale, Math.abs(v));
@@ -156,13 +157,19 @@ public final class Onnx {
         }
         if (worst > 1e-4 * Math.max(1, scale))
             throw new IllegalStateException("Onnx.export: the exported graph differs from the model on " + what
-                    + " by up to " + worst + " (largest output " + scale + ")" + frozenHint());
+                    + " by up to " + worst + " (largest output " + scale + ")" + hint);
     }
 
-    private static String frozenHint() {
-        return ". A value computed outside the traced ops (a comparison, argmax, a random draw, a tensor created in"
-                + " forward) or a shape that depends on the batch size was frozen at the example's value; write it"
-                + " with traced ops, or export with ExportOptions.withDynamicBatch(false) if only the batch size is"
-                + " at fault";
+    private static String frozenHint(java.util.List<String> constants) {
+        String which = constants.isEmpty()
+                ? ""
+                : " Tensors the traced ops read but did not make, written as constants: "
+                        + String.join("; ", constants.subList(0, Math.min(5, constants.size())))
+                        + (constants.size() > 5 ? "; and " + (constants.size() - 5) + " more" : "")
+                        + ".";
+        return ". A value computed outside the traced ops (argmax, indexing with computed indices, a random draw, a"
+                + " tensor created in forward) or a shape that depends on the batch size was frozen at the example's"
+                + " value; write it with traced ops, or export with ExportOptions.withDynamicBatch(false) if only the"
+                + " batch size is at fault." + which;
     }
 }

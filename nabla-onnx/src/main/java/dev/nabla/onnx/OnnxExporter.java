@@ -82,7 +82,10 @@ final class OnnxExporter implements Tracing.Tracer {
             "min",
             "clone",
             "detach",
-            "to_copy");
+            "to_copy",
+            "compare",
+            "where",
+            "step");
 
     /** One traced op: what ran, on what, with which arguments, inside which module. */
     private record Traced(
@@ -148,7 +151,13 @@ final class OnnxExporter implements Tracing.Tracer {
     // ------------------------------------------------------------------ tracing a model
 
     /** Traces model on example (in eval mode, without gradients) and returns the ONNX model. */
-    static ModelProto export(Module model, Tensor example, Onnx.ExportOptions options) {
+    /**
+     * The exported model, and the tensors of more than one element that the traced ops read but no traced op made
+     * (written as constants), each described with the op and module that read it first.
+     */
+    record Exported(ModelProto model, List<String> constants) {}
+
+    static Exported export(Module model, Tensor example, Onnx.ExportOptions options) {
         if (!example.dtype().isFloatingPoint())
             throw new IllegalArgumentException("Onnx.export: the example input must be floating point, got "
                     + example.dtype() + " of shape " + Shape.str(example.shape()));
@@ -164,7 +173,9 @@ final class OnnxExporter implements Tracing.Tracer {
         Map<Tensor, String> names = new IdentityHashMap<>();
         model.namedParameters().forEach((n, t) -> names.putIfAbsent(t, n));
         model.namedBuffers().forEach((n, t) -> names.putIfAbsent(t, n));
-        return tracer.new Graph(names, example, out, options).build(model);
+        Graph graph = tracer.new Graph(names, example, out, options);
+        ModelProto proto = graph.build(model);
+        return new Exported(proto, List.copyOf(graph.frozen));
     }
 
     /** The ONNX graph written from the traced ops. */
@@ -177,6 +188,7 @@ final class OnnxExporter implements Tracing.Tracer {
         private final Tensor input, output;
         private final Onnx.ExportOptions options;
         private int constants, temporaries;
+        private final List<String> frozen = new ArrayList<>();
         private Traced at; // the op being written, for names and errors
 
         Graph(Map<Tensor, String> stateNames, Tensor input, Tensor output, Onnx.ExportOptions options) {
@@ -260,7 +272,11 @@ final class OnnxExporter implements Tracing.Tracer {
                 values.put(t, state);
                 return state;
             }
-            return constant(t);
+            String c = constant(t);
+            if (t.numel() > 1)
+                frozen.add(c + " (" + t.dtype() + " " + Shape.str(t.shape()) + ", read by " + at.op + " in module "
+                        + (at.path.isEmpty() ? "(root)" : "'" + at.path + "'") + " (" + at.module + "))");
+            return c;
         }
 
         /** The tensor's value name, converted to dtype when it has another (constants are written in dtype). */
@@ -339,6 +355,9 @@ final class OnnxExporter implements Tracing.Tracer {
                         Double.isInfinite(hi) ? "" : scalar(hi, in[0].dtype())
                     });
                 }
+                case "compare" -> compare(t);
+                case "where" -> node("Where", new String[] {name(in[0]), name(in[1], dt), name(in[2], dt)});
+                case "step" -> step(in[0], number(t, "atZero"), dt);
                 case "mm", "matmul" -> node("MatMul", new String[] {name(in[0], dt), name(in[1], dt)});
                 case "view", "squeeze", "unsqueeze" -> reshape(in[0], t.out.shape());
                 case "flatten" -> {
@@ -419,6 +438,40 @@ final class OnnxExporter implements Tracing.Tracer {
             int lead = shape.length - x.rank();
             for (int i = 0; i < shape.length; i++) s[i] = i >= lead && x.size(i - lead) == shape[i] ? 1 : shape[i];
             return node("Expand", new String[] {name(x), ints(s)});
+        }
+
+        /** eq, ne, lt, le, gt, ge: both sides in one dtype (a constant takes the other side's). */
+        private String compare(Traced t) {
+            Tensor a = t.inputs[0], b = t.inputs[1];
+            DType dt = traced(a) && !traced(b)
+                    ? a.dtype()
+                    : traced(b) && !traced(a) ? b.dtype() : DType.promote(a.dtype(), b.dtype());
+            String[] in = {name(a, dt), name(b, dt)};
+            String op = (String) attribute(t, "op");
+            return switch (op) {
+                case "eq" -> node("Equal", in);
+                case "ne" -> node("Not", new String[] {node("Equal", in)});
+                case "lt" -> node("Less", in);
+                case "le" -> node("LessOrEqual", in);
+                case "gt" -> node("Greater", in);
+                case "ge" -> node("GreaterOrEqual", in);
+                default -> throw unsupported("comparison '" + op + "'");
+            };
+        }
+
+        /** Whether t is a value of the graph (the input, a traced result, a parameter), not a constant. */
+        private boolean traced(Tensor t) {
+            return values.containsKey(t) || stateNames.containsKey(t);
+        }
+
+        /** Heaviside: 1 where x > 0, atZero where x == 0, else 0, in dtype. */
+        private String step(Tensor x, double atZero, DType dt) {
+            String xs = name(x, dt), zero = scalar(0, dt);
+            int to = OnnxTensors.elementType(dt);
+            String positive = node("Cast", new String[] {node("Greater", new String[] {xs, zero})}, attr("to", to));
+            if (atZero == 0) return positive;
+            String atZeros = node("Cast", new String[] {node("Equal", new String[] {xs, zero})}, attr("to", to));
+            return node("Add", new String[] {positive, node("Mul", new String[] {atZeros, scalar(atZero, dt)})});
         }
 
         private String gelu(Tensor x, boolean tanh) {

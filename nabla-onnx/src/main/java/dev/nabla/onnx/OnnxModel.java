@@ -46,6 +46,7 @@ public final class OnnxModel extends Module {
             "Conv",
             "Div",
             "Dropout",
+            "Equal",
             "Erf",
             "Exp",
             "Expand",
@@ -53,7 +54,11 @@ public final class OnnxModel extends Module {
             "Gather",
             "Gemm",
             "GlobalAveragePool",
+            "Greater",
+            "GreaterOrEqual",
             "Identity",
+            "Less",
+            "LessOrEqual",
             "Log",
             "LogSoftmax",
             "MatMul",
@@ -62,6 +67,7 @@ public final class OnnxModel extends Module {
             "Min",
             "Mul",
             "Neg",
+            "Not",
             "Pad",
             "Pow",
             "ReduceMax",
@@ -81,7 +87,8 @@ public final class OnnxModel extends Module {
             "Sub",
             "Tanh",
             "Transpose",
-            "Unsqueeze")));
+            "Unsqueeze",
+            "Where")));
 
     private final List<NodeProto> nodes;
     private final Map<String, Tensor> initializers = new LinkedHashMap<>(); // by ONNX name: parameters and constants
@@ -208,6 +215,13 @@ public final class OnnxModel extends Module {
             case "Max" -> fold(in, true);
             case "Min" -> fold(in, false);
             case "Neg" -> x.neg();
+            case "Equal" -> x.eq(in[1]);
+            case "Greater" -> x.gt(in[1]);
+            case "GreaterOrEqual" -> x.ge(in[1]);
+            case "Less" -> x.lt(in[1]);
+            case "LessOrEqual" -> x.le(in[1]);
+            case "Not" -> x.logicalNot();
+            case "Where" -> Tensor.where(x, in[1], in[2]);
             case "Exp" -> x.exp();
             case "Log" -> x.log();
             case "Sqrt" -> x.sqrt();

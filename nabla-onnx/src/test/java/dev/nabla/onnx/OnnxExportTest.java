@@ -151,6 +151,12 @@ class OnnxExportTest {
         on3d.apply("to float64", (m, x) -> x.to(DType.FLOAT64).mul(2.0));
         on3d.apply("clone detach", (m, x) -> x.clone().detach().add(1.0));
         on3d.apply("functional dropout in eval", (m, x) -> F.dropout(x, 0.5, false, null));
+        on3d.apply("mask from a comparison", (m, x) -> x.mul(x.gt(0.0).to(DType.FLOAT32)));
+        on3d.apply("where", (m, x) -> Tensor.where(x.ge(0.1), x, x.mul(0.1)));
+        on3d.apply(
+                "ne and le",
+                (m, x) -> x.ne(x.relu()).to(DType.FLOAT32).add(x.le(0.5).to(DType.FLOAT32)));
+        on3d.apply("step", (m, x) -> x.step());
         Map<String, Tensor> b5 = Map.of("b", randn(5)), w = Map.of("w", randn(5, 6));
         cases.add(Arguments.of(new Fn("add broadcast", (m, x) -> x.add(m.p("b")), b5), unaryInput()));
         cases.add(Arguments.of(new Fn("mul broadcast", (m, x) -> x.mul(m.p("b")), b5), unaryInput()));
@@ -192,6 +198,8 @@ class OnnxExportTest {
         cases.add(Arguments.of(withStatistics(new BatchNorm1d(5)), randn(3, 5)));
         cases.add(Arguments.of(new Sequential(new Dropout(0.3), new Sigmoid(), new Tanh(), new GELU()), randn(3, 5)));
         cases.add(Arguments.of(new Sequential(new Flatten(), new Softmax(1)), randn(2, 3, 4)));
+        cases.add(Arguments.of(new dev.nabla.nn.ThresholdUnit(new double[] {1, 1, -0.5}, 0.5), randn(4, 3)));
+        cases.add(Arguments.of(new dev.nabla.nn.Perceptron(3), randn(4, 3)));
         cases.add(Arguments.of(new Sequential(new Flatten(1, 2), new LogSoftmax(1)), randn(2, 3, 4, 2)));
         return cases.stream();
     }
@@ -365,11 +373,13 @@ class OnnxExportTest {
 
     @Test
     void aValueFrozenByTheTraceIsCaughtBeforeTheFileIsWritten() {
-        // gt is not a traced op: its result would be a constant of the example's values
-        Fn model = new Fn("Masker", (m, x) -> x.mul(x.gt(0.0).to(DType.FLOAT32)));
+        // argmax is not a traced op: its result would be a constant of the example's values
+        Fn model = new Fn("Picker", (m, x) -> x.mul(x.argmax(1, true).to(DType.FLOAT32)));
         Path file = dir.resolve("frozen.onnx");
         var e = assertThrows(IllegalStateException.class, () -> Onnx.export(model, randn(3, 4), file));
         assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("(int64 [3, 1], read by to_copy in module (root) (Picker))"), e.getMessage());
         assertFalse(Files.exists(file));
         // and a shape tied to the example's batch size
         Fn batchBound = new Fn("Flattener", (m, x) -> x.reshape(-1).reshape(x.size(0), -1));
