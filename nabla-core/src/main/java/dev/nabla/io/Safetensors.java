@@ -104,10 +104,11 @@ public final class Safetensors {
                 .putLong(hp.length)
                 .array());
         out.write(hp);
-        for (Tensor t : order) out.write(bytes(t));
+        for (Tensor t : order) out.write(littleEndianBytes(t));
     }
 
-    private static byte[] bytes(Tensor t) {
+    /** The tensor's values in row-major order as little-endian bytes (bool: one byte each), as safetensors and ONNX store them. */
+    public static byte[] littleEndianBytes(Tensor t) {
         int n = t.numel();
         ByteBuffer b = ByteBuffer.allocate(n * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {

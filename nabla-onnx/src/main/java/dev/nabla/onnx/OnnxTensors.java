@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.nabla.DType;
 import dev.nabla.Shape;
 import dev.nabla.Tensor;
+import dev.nabla.io.Safetensors;
 import dev.nabla.onnx.proto.OnnxProto.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,21 +38,10 @@ final class OnnxTensors {
 
     /** The tensor as a TensorProto named name, its data raw (little-endian, as ONNX specifies). */
     static TensorProto toProto(String name, Tensor t) {
-        int n = t.numel();
-        ByteBuffer b = ByteBuffer.allocate(n * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
-            case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
-            case INT64 -> b.asLongBuffer().put(t.toLongArray());
-            case BOOL -> {
-                for (boolean v : t.toBooleanArray()) b.put((byte) (v ? 1 : 0));
-            }
-            default ->
-                throw new IllegalArgumentException("ONNX: cannot store a " + t.dtype() + " tensor (" + name + ")");
-        }
         TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(elementType(t.dtype()));
         for (int d : t.shape()) p.addDims(d);
-        return p.setRawData(ByteString.copyFrom(b.array())).build();
+        return p.setRawData(ByteString.copyFrom(Safetensors.littleEndianBytes(t)))
+                .build();
     }
 
     /** The tensor a TensorProto holds; where names it in errors (e.g. "initializer 'fc.weight'"). */
