@@ -379,6 +379,166 @@ public final class F {
         return y;
     }
 
+    // ------------------------------------------------------------------ sequence layers: embeddings, norms, attention
+
+    /**
+     * The rows of weight at the indices (PyTorch's {@code F.embedding}). Shape: indices [*] (int64), weight [V, D] →
+     * [*, D]. The row at paddingIdx (null for none) gets no gradient, as in PyTorch.
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
+        if (indices.dtype() != DType.INT64)
+            throw new IllegalArgumentException("embedding: indices must be int64, got " + indices.dtype() + " of shape "
+                    + Shape.str(indices.shape()));
+        if (weight.rank() != 2)
+            throw new IllegalArgumentException(
+                    "embedding: weight must be [num_embeddings, dim], got " + Shape.str(weight.shape()));
+        int v = weight.size(0);
+        long[] idx = indices.toLongArray();
+        for (int i = 0; i < idx.length; i++)
+            if (idx[i] < 0 || idx[i] >= v)
+                throw new IndexOutOfBoundsException("embedding: index " + idx[i] + " (at flat position " + i
+                        + " of indices " + Shape.str(indices.shape()) + ") is out of range for " + v + " embeddings");
+        int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
+        shape[indices.rank()] = weight.size(1);
+        return Tracing.composite(
+                "embedding", new Tensor[] {indices, weight}, new Object[] {"paddingIdx", paddingIdx}, () -> {
+                    Tensor rows = weight.indexSelect(0, indices.reshape(-1)).reshape(shape);
+                    if (paddingIdx == null) return rows;
+                    Tensor keep =
+                            indices.ne(Tensor.scalar(paddingIdx, DType.INT64)).unsqueeze(-1);
+                    return Tensor.where(keep, rows, rows.detach()); // same values, no gradient to the padding row
+                });
+    }
+
+    /** The dims of x that normalizedShape names (its last ones), checked. */
+    private static int[] trailingDims(String op, Tensor x, int[] normalizedShape) {
+        int k = normalizedShape.length, r = x.rank();
+        boolean ok = k >= 1 && k <= r;
+        for (int i = 0; ok && i < k; i++) ok = x.size(r - k + i) == normalizedShape[i];
+        if (!ok)
+            throw new IllegalArgumentException(op + ": normalized_shape " + Shape.str(normalizedShape)
+                    + " does not match the last dims of the input " + Shape.str(x.shape()));
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) dims[i] = r - k + i;
+        return dims;
+    }
+
+    /**
+     * Layer normalisation over the last dims (normalizedShape): (x − mean) / √(var + eps) · weight + bias, with the
+     * biased variance, as PyTorch's {@code F.layer_norm}. weight and bias (of normalizedShape) may be null.
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        int[] dims = trailingDims("layerNorm", x, normalizedShape);
+        return Tracing.composite(
+                "layer_norm", new Tensor[] {x, weight, bias}, new Object[] {"axis", dims[0], "eps", eps}, () -> {
+                    Tensor xc = x.sub(x.mean(dims, true));
+                    Tensor y = xc.div(xc.mul(xc).mean(dims, true).add(eps).sqrt());
+                    if (weight != null) y = y.mul(weight);
+                    return bias == null ? y : y.add(bias);
+                });
+    }
+
+    /**
+     * RMS normalisation over the last dims: x / √(mean(x²) + eps) · weight (PyTorch 2.4's {@code F.rms_norm}); eps
+     * null means the dtype's machine epsilon, as PyTorch's default.
+     */
+    public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, Double eps) {
+        int[] dims = trailingDims("rmsNorm", x, normalizedShape);
+        double e = eps != null ? eps : x.dtype() == DType.FLOAT64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+        Tensor y = x.div(x.mul(x).mean(dims, true).add(e).sqrt());
+        return weight == null ? y : y.mul(weight);
+    }
+
+    /**
+     * Group normalisation (PyTorch's {@code F.group_norm}): the channels of x [N, C, *] split into numGroups groups,
+     * each normalised over its channels and positions with the biased variance; then · weight[C] + bias[C].
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        if (x.rank() < 2 || numGroups < 1 || x.size(1) % numGroups != 0)
+            throw new IllegalArgumentException("groupNorm: expected input [N, C, *] with C divisible by num_groups "
+                    + numGroups + ", got " + Shape.str(x.shape()));
+        int n = x.size(0), c = x.size(1);
+        Tensor g = x.reshape(n, numGroups, -1);
+        int[] last = {2};
+        Tensor gc = g.sub(g.mean(last, true));
+        Tensor y = gc.div(gc.mul(gc).mean(last, true).add(eps).sqrt()).reshape(x.shape());
+        int[] bshape = broadcastShape(x.rank(), c);
+        if (weight != null) y = y.mul(weight.reshape(bshape));
+        return bias == null ? y : y.add(bias.reshape(bshape));
+    }
+
+    /** x · sigmoid(x) (SiLU, also called swish). */
+    public static Tensor silu(Tensor x) {
+        return Tracing.composite("silu", new Tensor[] {x}, new Object[0], () -> x.mul(x.sigmoid()));
+    }
+
+    /** x where x > 0, else negativeSlope · x (the gradient at 0 is negativeSlope, as PyTorch's). */
+    public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+        return Tracing.composite(
+                "leaky_relu",
+                new Tensor[] {x},
+                new Object[] {"alpha", negativeSlope},
+                () -> Tensor.where(x.gt(0.0), x, x.mul(negativeSlope)));
+    }
+
+    /** x where x > 0, else alpha · (eᕽ − 1) (ELU; the gradient at 0 is alpha, as PyTorch's). */
+    public static Tensor elu(Tensor x, double alpha) {
+        return Tracing.composite(
+                "elu",
+                new Tensor[] {x},
+                new Object[] {"alpha", alpha},
+                () -> Tensor.where(x.gt(0.0), x, x.exp().sub(1.0).mul(alpha)));
+    }
+
+    /**
+     * softplus with PyTorch's beta and threshold: log(1 + e^(beta·x)) / beta, and x itself where beta·x > threshold.
+     */
+    public static Tensor softplus(Tensor x, double beta, double threshold) {
+        Tensor bx = x.mul(beta);
+        return Tensor.where(bx.gt(threshold), x, Activations.softplus(bx).div(beta));
+    }
+
+    /**
+     * Attention as PyTorch 2's {@code F.scaled_dot_product_attention}: softmax(q·kᵀ · scale + mask) · v, scale
+     * 1/√E by default (null). q [*, L, E], k [*, S, E], v [*, S, Ev] → [*, L, Ev]. attnMask: bool (true: may attend)
+     * or float (added to the scores), broadcast to [*, L, S], or null; isCausal: query i attends to keys 0..i only.
+     * Dropout with probability dropoutP is applied to the attention weights (pass 0 in evaluation). A query that may
+     * attend to nothing gets NaN, as in PyTorch.
+     */
+    public static Tensor scaledDotProductAttention(
+            Tensor q,
+            Tensor k,
+            Tensor v,
+            Tensor attnMask,
+            double dropoutP,
+            boolean isCausal,
+            Double scale,
+            Generator g) {
+        if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2 || q.size(-1) != k.size(-1) || k.size(-2) != v.size(-2))
+            throw new IllegalArgumentException("scaledDotProductAttention: expected q [*, L, E], k [*, S, E], v [*, S,"
+                    + " Ev], got " + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
+        double s = scale != null ? scale : 1.0 / Math.sqrt(q.size(-1));
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(s);
+        if (isCausal) scores = scores.add(causalMask(q.size(-2), k.size(-2), scores.dtype()));
+        if (attnMask != null)
+            scores = attnMask.dtype() == DType.BOOL
+                    ? scores.add(Tensor.where(
+                            attnMask,
+                            Tensor.zeros(scores.dtype()),
+                            Tensor.scalar(Double.NEGATIVE_INFINITY, scores.dtype())))
+                    : scores.add(attnMask);
+        Tensor w = scores.softmax(-1);
+        if (dropoutP > 0) w = dropout(w, dropoutP, true, g);
+        return w.matmul(v);
+    }
+
+    /** [L, S]: 0 where key j ≤ query i, −∞ above the diagonal (the additive causal mask). */
+    static Tensor causalMask(int l, int s, DType dtype) {
+        double[] m = new double[l * s];
+        for (int i = 0; i < l; i++) for (int j = i + 1; j < s; j++) m[i * s + j] = Double.NEGATIVE_INFINITY;
+        return Tensor.of(m, l, s).to(dtype);
+    }
+
     // ------------------------------------------------------------------ losses
 
     /** How a loss reduces its elements; BATCHMEAN (the sum divided by the batch size) is KLDivLoss's recommended form. */

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Golden values for Nabla's sequence layers: embeddings, normalisations, activations, attention, transformer.
+
+Run with Debian's python3-torch:  /usr/bin/python3 tools/torch-golden/gen_seq.py
+Writes nabla-core/src/test/resources/golden/seq.json (float64): per case the module's state, the input(s), the output,
+a random output gradient, and PyTorch's gradients of the inputs and parameters. PyTorch 1.13 has no RMSNorm and no
+F.scaled_dot_product_attention (both came later); their cases use the formulas PyTorch 2 documents, written here in
+PyTorch ops.
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from gen_nn import tj, state, grads
+
+torch.manual_seed(4242)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+OUT = os.path.join(ROOT, "nabla-core", "src", "test", "resources", "golden")
+D = torch.float64
+
+
+class RMSNorm(nn.Module):
+    """PyTorch 2.4's nn.RMSNorm over the last dim: x * rsqrt(mean(x^2) + eps) * weight; eps None: finfo(dtype).eps."""
+
+    def __init__(self, n, eps):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(n, dtype=D))
+
+    def forward(self, x):
+        eps = self.eps if self.eps is not None else torch.finfo(x.dtype).eps
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
+
+
+def sdpa(q, k, v, attn_mask=None, is_causal=False, scale=None):
+    """PyTorch 2's documented reference of F.scaled_dot_product_attention (no dropout)."""
+    L, S = q.size(-2), k.size(-2)
+    s = 1 / math.sqrt(q.size(-1)) if scale is None else scale
+    bias = torch.zeros(L, S, dtype=q.dtype)
+    if is_causal:
+        bias = bias.masked_fill(torch.ones(L, S, dtype=torch.bool).tril().logical_not(), float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            bias = bias + torch.zeros_like(attn_mask, dtype=q.dtype).masked_fill(attn_mask.logical_not(), float("-inf"))
+        else:
+            bias = bias + attn_mask
+    return torch.softmax(q @ k.transpose(-2, -1) * s + bias, dim=-1) @ v
+
+
+def randomize(m):
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(torch.randn_like(p) * 0.5 + (1.0 if p.dim() == 1 and p.numel() > 0 and "weight" in "" else 0.0))
+    return m
+
+
+def main():
+    layers, attention = [], []
+
+    def layer_case(kind, module, x, train=True, **config):
+        module = module.double()
+        module.zero_grad(set_to_none=True)
+        module.train(train)
+        before = state(module)
+        grad_x = x.dtype.is_floating_point
+        x = x.clone().requires_grad_(grad_x)
+        y = module(x)
+        gout = torch.randn(y.shape, dtype=D)
+        y.backward(gout)
+        layers.append({"kind": kind, "config": config, "train": train, "state_before": before, "input": tj(x),
+                       "output": tj(y), "grad_output": tj(gout), "grad_input": tj(x.grad) if grad_x else None,
+                       "param_grads": grads(module)})
+
+    idx = torch.tensor([[1, 4, 9], [0, 1, 1]])
+    layer_case("Embedding", nn.Embedding(10, 4), idx, num=10, dim=4)
+    layer_case("Embedding", nn.Embedding(10, 4, padding_idx=1), idx, num=10, dim=4, padding_idx=1)
+    ln = randomize(nn.LayerNorm(5))
+    layer_case("LayerNorm", ln, torch.randn(2, 3, 5, dtype=D) * 3 + 1, shape=[5], eps=1e-5, affine=True)
+    layer_case("LayerNorm", randomize(nn.LayerNorm([3, 5], eps=1e-3)), torch.randn(2, 3, 5, dtype=D), shape=[3, 5],
+               eps=1e-3, affine=True)
+    layer_case("LayerNorm", nn.LayerNorm(4, elementwise_affine=False), torch.randn(6, 4, dtype=D), shape=[4], eps=1e-5,
+               affine=False)
+    layer_case("RMSNorm", randomize(RMSNorm(5, 1e-6)), torch.randn(2, 3, 5, dtype=D), shape=[5], eps=1e-6)
+    layer_case("RMSNorm", randomize(RMSNorm(4, None)), torch.randn(3, 4, dtype=D), shape=[4], eps=None)
+    layer_case("GroupNorm", randomize(nn.GroupNorm(2, 4)), torch.randn(3, 4, 5, dtype=D) * 2, groups=2, channels=4,
+               eps=1e-5)
+    layer_case("GroupNorm", randomize(nn.GroupNorm(3, 6, eps=1e-3)), torch.randn(2, 6, 3, 3, dtype=D), groups=3,
+               channels=6, eps=1e-3)
+    xa = torch.cat([torch.randn(2, 6, dtype=D) * 3, torch.zeros(2, 1, dtype=D), torch.full((2, 1), 2.0, dtype=D)], 1)
+    layer_case("SiLU", nn.SiLU(), xa)
+    layer_case("LeakyReLU", nn.LeakyReLU(0.2), xa, slope=0.2)
+    layer_case("ELU", nn.ELU(0.7), xa, alpha=0.7)
+    layer_case("Softplus", nn.Softplus(beta=2.0, threshold=3.0), xa, beta=2.0, threshold=3.0)
+
+    # scaled dot-product attention (the function): q, k, v and the masks
+    def sdpa_case(name, q, k, v, mask=None, causal=False, scale=None):
+        q, k, v = [t.clone().requires_grad_(True) for t in (q, k, v)]
+        y = sdpa(q, k, v, mask, causal, scale)
+        gout = torch.randn(y.shape, dtype=D)
+        y.backward(gout)
+        attention.append({"kind": "sdpa", "name": name, "causal": causal, "scale": scale,
+                          "mask": tj(mask) if mask is not None else None, "q": tj(q), "k": tj(k), "v": tj(v),
+                          "output": tj(y), "grad_output": tj(gout), "grad_q": tj(q.grad), "grad_k": tj(k.grad),
+                          "grad_v": tj(v.grad)})
+
+    q, k, v = torch.randn(2, 3, 4, 6, dtype=D), torch.randn(2, 3, 5, 6, dtype=D), torch.randn(2, 3, 5, 7, dtype=D)
+    sdpa_case("plain", q, k, v)
+    sdpa_case("scale", q, k, v, scale=0.3)
+    sdpa_case("causal", q, torch.randn(2, 3, 4, 6, dtype=D), torch.randn(2, 3, 4, 7, dtype=D), causal=True)
+    bool_mask = torch.rand(4, 5) > 0.3
+    bool_mask[:, 0] = True  # every query sees at least one key
+    sdpa_case("bool mask", q, k, v, mask=bool_mask)
+    sdpa_case("float mask", q, k, v, mask=torch.randn(2, 1, 4, 5, dtype=D))
+
+    # multi-head attention (the module), PyTorch's masks: true = not allowed
+    def mha_case(name, mha, query, key, value, key_padding_mask=None, attn_mask=None, causal=False):
+        mha = mha.double()
+        mha.eval()
+        with torch.no_grad():
+            for p in mha.parameters():
+                p.copy_(torch.randn_like(p) * 0.4)
+        before = state(mha)
+        query, key, value = [t.clone().requires_grad_(True) for t in (query, key, value)]
+        mask = attn_mask
+        if causal:
+            mask = torch.ones(query.size(1 if mha.batch_first else 0), key.size(1 if mha.batch_first else 0),
+                              dtype=torch.bool).triu(1)
+        out, w = mha(query, key, value, key_padding_mask=key_padding_mask, attn_mask=mask, need_weights=True)
+        gout = torch.randn(out.shape, dtype=D)
+        out.backward(gout)
+        attention.append({"kind": "mha", "name": name, "config": {"embed": mha.embed_dim, "heads": mha.num_heads,
+                                                                   "batch_first": mha.batch_first},
+                          "state_before": before, "query": tj(query), "key": tj(key), "value": tj(value),
+                          "key_padding_mask": tj(key_padding_mask) if key_padding_mask is not None else None,
+                          "attn_mask": tj(attn_mask) if attn_mask is not None else None, "causal": causal,
+                          "output": tj(out), "weights": tj(w), "grad_output": tj(gout), "grad_query": tj(query.grad),
+                          "grad_key": tj(key.grad), "grad_value": tj(value.grad), "param_grads": grads(mha)})
+
+    x = torch.randn(2, 5, 8, dtype=D)
+    mha_case("self, batch first", nn.MultiheadAttention(8, 2, batch_first=True), x, x, x)
+    pad = torch.tensor([[False, False, False, True, True], [False, False, False, False, False]])
+    mha_case("self, causal + key padding", nn.MultiheadAttention(8, 2, batch_first=True), x, x, x,
+             key_padding_mask=pad, causal=True)
+    qs, kv = torch.randn(4, 3, 8, dtype=D), torch.randn(6, 3, 8, dtype=D)
+    mha_case("cross, sequence first, float mask", nn.MultiheadAttention(8, 4), qs, kv, kv,
+             attn_mask=torch.randn(4, 6, dtype=D))
+
+    # transformer encoder layers (dropout 0: deterministic in training mode too)
+    for norm_first in (False, True):
+        for act in ("relu", "gelu"):
+            layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation=act,
+                                               batch_first=True, norm_first=norm_first).double()
+            with torch.no_grad():
+                for p in layer.parameters():
+                    p.add_(torch.randn_like(p) * 0.2)
+            src = torch.randn(2, 5, 8, dtype=D).requires_grad_(True)
+            mask = torch.ones(5, 5, dtype=torch.bool).triu(1)
+            before = state(layer)
+            out = layer(src, src_mask=mask)
+            gout = torch.randn(out.shape, dtype=D)
+            out.backward(gout)
+            attention.append({"kind": "encoder", "name": f"norm_first={norm_first} {act} causal",
+                              "config": {"d_model": 8, "nhead": 2, "ff": 16, "norm_first": norm_first, "gelu": act == "gelu"},
+                              "state_before": before, "input": tj(src), "output": tj(out), "grad_output": tj(gout),
+                              "grad_input": tj(src.grad), "param_grads": grads(layer)})
+
+    with open(os.path.join(OUT, "seq.json.tmp"), "w") as f:
+        json.dump({"generator": "tools/torch-golden/gen_seq.py", "torch": torch.__version__, "layers": layers,
+                   "attention": attention}, f)
+    os.replace(os.path.join(OUT, "seq.json.tmp"), os.path.join(OUT, "seq.json"))
+    print("wrote", len(layers), "layer cases and", len(attention), "attention cases to", OUT)
+
+
+if __name__ == "__main__":
+    main()
