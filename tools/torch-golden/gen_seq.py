@@ -168,9 +168,35 @@ def main():
                               "state_before": before, "input": tj(src), "output": tj(out), "grad_output": tj(gout),
                               "grad_input": tj(src.grad), "param_grads": grads(layer)})
 
+    # selection ops: topk (no ties: PyTorch leaves their order open), triu/tril, masked_fill
+    ops = []
+
+    def op_case(name, fn, x, **config):
+        x = x.clone().requires_grad_(True)
+        y = fn(x)
+        values = y[0] if isinstance(y, tuple) else y
+        gout = torch.randn(values.shape, dtype=D)
+        values.backward(gout)
+        case = {"op": name, "config": config, "input": tj(x), "output": tj(values), "grad_output": tj(gout),
+                "grad_input": tj(x.grad)}
+        if isinstance(y, tuple):
+            case["indices"] = tj(y[1])
+        ops.append(case)
+
+    xt = torch.randn(3, 6, dtype=D)
+    for k, dim, largest in [(3, 1, True), (2, 0, True), (4, -1, False), (6, 1, True)]:
+        op_case("topk", lambda x: torch.topk(x, k, dim=dim, largest=largest), xt, k=k, dim=dim, largest=largest)
+    xm = torch.randn(2, 4, 5, dtype=D)
+    for diag in (-1, 0, 2):
+        op_case("triu", lambda x: torch.triu(x, diag), xm, diagonal=diag)
+        op_case("tril", lambda x: torch.tril(x, diag), xm, diagonal=diag)
+    mask = torch.rand(4, 1) > 0.5
+    op_case("masked_fill", lambda x: x.masked_fill(mask, -7.5), torch.randn(3, 4, 5, dtype=D), mask=tj(mask),
+            value=-7.5)
+
     with open(os.path.join(OUT, "seq.json.tmp"), "w") as f:
         json.dump({"generator": "tools/torch-golden/gen_seq.py", "torch": torch.__version__, "layers": layers,
-                   "attention": attention}, f)
+                   "attention": attention, "ops": ops}, f)
     os.replace(os.path.join(OUT, "seq.json.tmp"), os.path.join(OUT, "seq.json"))
     print("wrote", len(layers), "layer cases and", len(attention), "attention cases to", OUT)
 

@@ -613,6 +613,26 @@ public final class Tensor {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         return Elementwise.where(cond, a, b);
     }
+    /** value where mask is true, else this (PyTorch's {@code masked_fill}); mask broadcasts to this shape. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return dev.nabla.ops.Selection.maskedFill(this, mask, value);
+    }
+    /** The upper triangle of the last two dims (column − row ≥ diagonal), zeros below (PyTorch's {@code triu}). */
+    public Tensor triu(int diagonal) {
+        return dev.nabla.ops.Selection.triangle(this, diagonal, true);
+    }
+    /** The lower triangle of the last two dims (column − row ≤ diagonal), zeros above (PyTorch's {@code tril}). */
+    public Tensor tril(int diagonal) {
+        return dev.nabla.ops.Selection.triangle(this, diagonal, false);
+    }
+    /** The k largest values along dim and their indices, sorted (PyTorch's {@code topk}). */
+    public dev.nabla.ops.Selection.TopK topk(int k, int dim) {
+        return dev.nabla.ops.Selection.topk(this, k, dim, true);
+    }
+    /** Category indices drawn from the weights in each row (PyTorch's {@code multinomial}). */
+    public Tensor multinomial(int numSamples, boolean replacement, Generator g) {
+        return dev.nabla.ops.Selection.multinomial(this, numSamples, replacement, g);
+    }
     /** this == o, element-wise with broadcasting, as a bool tensor. */
     public Tensor eq(Tensor o) {
         return Elementwise.compare("eq", this, o);
