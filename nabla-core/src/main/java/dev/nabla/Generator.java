@@ -124,6 +124,11 @@ public final class Generator {
         return (mix64(nextSeed()) >>> 11) * 0x1.0p-53;
     }
 
+    /** Fills out with the draws that as many {@link #nextDouble} calls would give, in order, under one lock. */
+    public synchronized void nextDoubles(double[] out) {
+        for (int i = 0; i < out.length; i++) out[i] = (mix64(nextSeed()) >>> 11) * 0x1.0p-53;
+    }
+
     /** Uniform integer in [0, bound). */
     public synchronized int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("Generator.nextInt: bound must be positive, got " + bound);

@@ -7,6 +7,7 @@ import dev.nabla.autograd.GradMode;
 import dev.nabla.data.DataLoader;
 import dev.nabla.data.MnistDatasets;
 import dev.nabla.data.TensorDataset;
+import dev.nabla.examples.CharLanguageModel;
 import dev.nabla.examples.FashionMnistTraining;
 import dev.nabla.examples.LogicGates;
 import dev.nabla.examples.QuadraticFit;
@@ -604,9 +605,10 @@ public final class Main implements Runnable {
             name = "examples",
             mixinStandardHelpOptions = true,
             showDefaultValues = true,
-            description = "Run a seed program: quadratic, gates, xor, mlp, cnn.")
+            description = "Run a seed program: quadratic, gates, xor, mlp, cnn, or charlm (a character-level GPT on"
+                    + " Debian's fortune cookies).")
     static final class Examples extends Common implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME", description = "quadratic | gates | xor | mlp | cnn")
+        @Parameters(paramLabel = "NAME", description = "quadratic | gates | xor | mlp | cnn | charlm")
         String name;
 
         @Option(names = "--epochs", defaultValue = "5", description = "passes over the training set")
@@ -636,9 +638,26 @@ public final class Main implements Runnable {
                     System.out.printf(
                             Locale.ROOT, "test accuracy %.4f%n", run.test().accuracy());
                 }
+                case "charlm" -> {
+                    var r = CharLanguageModel.Config.reference();
+                    var cfg = new CharLanguageModel.Config(
+                            r.context(),
+                            r.dModel(),
+                            r.heads(),
+                            r.layers(),
+                            r.feedForward(),
+                            r.dropout(),
+                            r.batchSize(),
+                            r.lr(),
+                            epochs,
+                            r.stepsPerEpoch(),
+                            r.seed());
+                    CharLanguageModel.run(
+                            cfg, dev.nabla.data.CharCorpus.read(dev.nabla.data.CharCorpus.fortunes()), System.out);
+                }
                 default ->
                     throw new IllegalArgumentException(
-                            "unknown example '" + name + "' (quadratic, gates, xor, mlp, cnn)");
+                            "unknown example '" + name + "' (quadratic, gates, xor, mlp, cnn, charlm)");
             }
             return 0;
         }

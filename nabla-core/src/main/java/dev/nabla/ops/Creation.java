@@ -117,8 +117,15 @@ public final class Creation {
     public static Tensor bernoulli(Generator g, double p, DType dtype, int... shape) {
         if (p < 0 || p > 1) throw new IllegalArgumentException("bernoulli: p must be in [0, 1], got " + p);
         int n = Shape.numel(shape);
+        double[] u = new double[n];
+        g.nextDoubles(u); // the same draws as n nextDouble calls, without a lock and a virtual set per element
+        if (dtype == DType.FLOAT32) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = u[i] < p ? 1f : 0f;
+            return Tensor.wrap(Storage.of(v), shape.clone());
+        }
         Storage s = Storage.allocate(dtype, n);
-        for (int i = 0; i < n; i++) s.set(i, g.nextDouble() < p ? 1 : 0);
+        for (int i = 0; i < n; i++) s.set(i, u[i] < p ? 1 : 0);
         return Tensor.wrap(s, shape.clone());
     }
 

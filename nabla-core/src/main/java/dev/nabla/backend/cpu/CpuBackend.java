@@ -38,6 +38,10 @@ public final class CpuBackend implements Backend {
             return s;
         }
         Storage s = Storage.allocate(out, n);
+        if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32 && layout.rank() > 0) {
+            copyRows(src.floats(), layout, s.floats());
+            return s;
+        }
         int[] off = layout.offsets();
         if (src.dtype() == DType.FLOAT32 && out == DType.FLOAT32) {
             float[] a = src.floats(), b = s.floats();
@@ -49,6 +53,32 @@ public final class CpuBackend implements Backend {
             for (int i = 0; i < n; i++) s.set(i, src.get(off[i]));
         }
         return s;
+    }
+
+    /**
+     * A strided float32 view copied row by row (rows along the last dim) into b in row-major order: the same
+     * elements as reading through {@link Layout#offsets}, without building the offset array.
+     */
+    static void copyRows(float[] a, Layout layout, float[] b) {
+        int[] shape = layout.shape(), strides = layout.strides();
+        int rank = shape.length, last = shape[rank - 1], ls = strides[rank - 1];
+        int n = layout.numel();
+        if (n == 0) return;
+        int rows = n / last;
+        int[] idx = new int[rank - 1];
+        int pos = layout.offset();
+        for (int r = 0, o = 0; r < rows; r++, o += last) {
+            if (ls == 1) System.arraycopy(a, pos, b, o, last);
+            else for (int j = 0, p = pos; j < last; j++, p += ls) b[o + j] = a[p];
+            for (int d = rank - 2; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
+                    pos += strides[d];
+                    break;
+                }
+                pos -= strides[d] * (shape[d] - 1);
+                idx[d] = 0;
+            }
+        }
     }
 
     private static Object dataOf(Storage s) {

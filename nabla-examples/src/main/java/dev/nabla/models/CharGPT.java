@@ -1,0 +1,111 @@
+package dev.nabla.models;
+
+import dev.nabla.DType;
+import dev.nabla.Generator;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.nn.Embedding;
+import dev.nabla.nn.Init;
+import dev.nabla.nn.LayerNorm;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.Module;
+import dev.nabla.nn.TransformerEncoderLayer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A small GPT for characters: token and position embeddings, pre-norm transformer blocks with causal self-attention
+ * and a GELU feed-forward ({@link TransformerEncoderLayer} with normFirst), a final LayerNorm and a linear head.
+ * Shape: int64 ids [N, T] (T ≤ context) → logits [N, T, vocab]. Parameter names as the PyTorch twin in
+ * tools/torch-golden/gen_charlm.py: tok.weight, pos.weight, blocks.0.self_attn.in_proj_weight, ..., norm.weight, head.weight.
+ */
+public final class CharGPT extends Module {
+    /** The sizes of a model. */
+    public record Config(int vocab, int context, int dModel, int heads, int layers, int feedForward, double dropout) {}
+
+    private final Config config;
+    private final Embedding tok, pos;
+    private final List<TransformerEncoderLayer> blocks = new ArrayList<>();
+    private final LayerNorm norm;
+    private final Linear head;
+
+    /** A model of these sizes, its weights drawn from g (embeddings and linear layers N(0, 0.02), as GPT-2). */
+    public CharGPT(Config c, Generator g, DType dtype) {
+        this.config = c;
+        tok = child("tok", new Embedding(c.vocab(), c.dModel(), null, g, dtype));
+        pos = child("pos", new Embedding(c.context(), c.dModel(), null, g, dtype));
+        Module stack = child("blocks", new Blocks());
+        for (int i = 0; i < c.layers(); i++)
+            blocks.add(((Blocks) stack)
+                    .add(
+                            i,
+                            new TransformerEncoderLayer(
+                                    c.dModel(),
+                                    c.heads(),
+                                    c.feedForward(),
+                                    c.dropout(),
+                                    true,
+                                    1e-5,
+                                    true,
+                                    true,
+                                    g,
+                                    dtype)));
+        norm = child("norm", new LayerNorm(new int[] {c.dModel()}, 1e-5, true, true, dtype));
+        head = child("head", new Linear(c.dModel(), c.vocab(), true, g, dtype));
+        try (var ng = GradMode.noGrad()) {
+            for (var e : namedParameters().entrySet()) {
+                String k = e.getKey();
+                if (k.endsWith("bias")) e.getValue().fill_(0.0);
+                else if (!k.contains("norm")) Init.normal_(e.getValue(), 0, 0.02, g);
+            }
+        }
+    }
+
+    /** The blocks, registered as blocks.0, blocks.1, ... (the forward runs them in CharGPT). */
+    private static final class Blocks extends Module {
+        TransformerEncoderLayer add(int i, TransformerEncoderLayer b) {
+            return child(String.valueOf(i), b);
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            throw new UnsupportedOperationException("CharGPT.blocks runs inside CharGPT.forward");
+        }
+    }
+
+    /** The sizes. */
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public Tensor forward(Tensor ids) {
+        int t = ids.size(-1);
+        expectInput(ids, "[N, T ≤ " + config.context() + "] int64", ids.rank() == 2 && t <= config.context());
+        Tensor positions = Tensor.arange(t);
+        Tensor x = tok.call(ids).add(pos.call(positions));
+        for (TransformerEncoderLayer b : blocks) x = b.forward(x, null, null, true);
+        return head.call(norm.call(x));
+    }
+
+    /**
+     * Continues prompt ids by n characters, each drawn from softmax(logits / temperature) of the last position (the
+     * context cropped to the model's), with g.
+     */
+    public long[] generate(long[] prompt, int n, double temperature, Generator g) {
+        long[] out = java.util.Arrays.copyOf(prompt, prompt.length + n);
+        boolean was = isTraining();
+        eval();
+        try (var ng = GradMode.noGrad()) {
+            for (int i = prompt.length; i < out.length; i++) {
+                int start = Math.max(0, i - config.context());
+                Tensor ctx = Tensor.of(java.util.Arrays.copyOfRange(out, start, i), 1, i - start);
+                Tensor logits = forward(ctx).select(1, i - start - 1).div(temperature);
+                out[i] = logits.softmax(-1).multinomial(1, true, g).toLongArray()[0];
+            }
+        } finally {
+            train(was);
+        }
+        return out;
+    }
+}
