@@ -194,9 +194,65 @@ def main():
     op_case("masked_fill", lambda x: x.masked_fill(mask, -7.5), torch.randn(3, 4, 5, dtype=D), mask=tj(mask),
             value=-7.5)
 
+    # recurrent layers: outputs, final states and gradients; packed sequences of different lengths
+    recurrent = []
+
+    def rnn_case(name, kind, module, x, h0=None, c0=None, lengths=None, **config):
+        module = module.double()
+        with torch.no_grad():
+            for p in module.parameters():
+                p.copy_(torch.rand_like(p) * 0.8 - 0.4)
+        before = state(module)
+        x = x.clone().requires_grad_(True)
+        if lengths is not None:
+            packed = nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), batch_first=module.batch_first,
+                                                       enforce_sorted=False)
+            init = (h0, c0) if kind == "LSTM" else h0
+            out, state_n = module(packed, init) if h0 is not None else module(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=module.batch_first, total_length=x.size(1 if module.batch_first else 0))
+        else:
+            init = (h0, c0) if kind == "LSTM" else h0
+            out, state_n = module(x, init) if h0 is not None else module(x)
+        h_n, c_n = state_n if kind == "LSTM" else (state_n, None)
+        g_out, g_h = torch.randn(out.shape, dtype=D), torch.randn(h_n.shape, dtype=D)
+        total = (out * g_out).sum() + (h_n * g_h).sum()
+        g_c = None
+        if c_n is not None:
+            g_c = torch.randn(c_n.shape, dtype=D)
+            total = total + (c_n * g_c).sum()
+        total.backward()
+        recurrent.append({"kind": kind, "name": name, "config": config, "state_before": before, "input": tj(x),
+                          "h0": tj(h0) if h0 is not None else None, "c0": tj(c0) if c0 is not None else None,
+                          "lengths": lengths, "output": tj(out), "h_n": tj(h_n),
+                          "c_n": tj(c_n) if c_n is not None else None, "grad_output": tj(g_out), "grad_h_n": tj(g_h),
+                          "grad_c_n": tj(g_c) if g_c is not None else None, "grad_input": tj(x.grad),
+                          "param_grads": grads(module)})
+
+    rnn_case("tanh, 2 layers, bidirectional, batch first", "RNN",
+             nn.RNN(3, 4, num_layers=2, bidirectional=True, batch_first=True), torch.randn(2, 5, 3, dtype=D),
+             input=3, hidden=4, layers=2, relu=False, bidirectional=True, batch_first=True)
+    rnn_case("relu, with h0", "RNN", nn.RNN(3, 4, nonlinearity="relu"), torch.randn(5, 2, 3, dtype=D),
+             h0=torch.randn(1, 2, 4, dtype=D), input=3, hidden=4, layers=1, relu=True, bidirectional=False,
+             batch_first=False)
+    rnn_case("2 layers, bidirectional, h0 and c0", "LSTM", nn.LSTM(3, 4, num_layers=2, bidirectional=True),
+             torch.randn(6, 2, 3, dtype=D), h0=torch.randn(4, 2, 4, dtype=D), c0=torch.randn(4, 2, 4, dtype=D),
+             input=3, hidden=4, layers=2, bidirectional=True, batch_first=False)
+    rnn_case("batch first, no bias", "LSTM", nn.LSTM(3, 5, bias=False, batch_first=True), torch.randn(3, 4, 3, dtype=D),
+             input=3, hidden=5, layers=1, bias=False, bidirectional=False, batch_first=True)
+    rnn_case("2 layers", "GRU", nn.GRU(3, 4, num_layers=2), torch.randn(5, 2, 3, dtype=D), input=3, hidden=4, layers=2,
+             bidirectional=False, batch_first=False)
+    rnn_case("bidirectional, batch first, with h0", "GRU", nn.GRU(3, 4, bidirectional=True, batch_first=True),
+             torch.randn(2, 5, 3, dtype=D), h0=torch.randn(2, 2, 4, dtype=D), input=3, hidden=4, layers=1,
+             bidirectional=True, batch_first=True)
+    rnn_case("packed lengths, bidirectional, 2 layers", "LSTM",
+             nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True), torch.randn(3, 6, 3, dtype=D),
+             lengths=[6, 2, 4], input=3, hidden=4, layers=2, bidirectional=True, batch_first=True)
+    rnn_case("packed lengths", "GRU", nn.GRU(3, 4), torch.randn(5, 3, 3, dtype=D), lengths=[3, 5, 1], input=3,
+             hidden=4, layers=1, bidirectional=False, batch_first=False)
+
     with open(os.path.join(OUT, "seq.json.tmp"), "w") as f:
         json.dump({"generator": "tools/torch-golden/gen_seq.py", "torch": torch.__version__, "layers": layers,
-                   "attention": attention, "ops": ops}, f)
+                   "attention": attention, "ops": ops, "recurrent": recurrent}, f)
     os.replace(os.path.join(OUT, "seq.json.tmp"), os.path.join(OUT, "seq.json"))
     print("wrote", len(layers), "layer cases and", len(attention), "attention cases to", OUT)
 

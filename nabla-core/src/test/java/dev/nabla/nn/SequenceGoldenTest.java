@@ -224,6 +224,82 @@ class SequenceGoldenTest {
         }
     }
 
+    static Stream<Arguments> recurrent() {
+        List<Arguments> out = new ArrayList<>();
+        for (JsonNode c : SEQ.get("recurrent"))
+            out.add(Arguments.of(c.get("kind").asText() + ": " + c.get("name").asText(), c));
+        return out.stream();
+    }
+
+    static Recurrent recurrentLayer(JsonNode c) {
+        JsonNode k = c.get("config");
+        int in = k.get("input").asInt(),
+                h = k.get("hidden").asInt(),
+                layers = k.get("layers").asInt();
+        boolean bias = !k.has("bias") || k.get("bias").asBoolean();
+        boolean bf = k.get("batch_first").asBoolean(),
+                bi = k.get("bidirectional").asBoolean();
+        Generator g = new Generator(0);
+        DType d = DType.FLOAT64;
+        Recurrent m = switch (c.get("kind").asText()) {
+            case "RNN" -> new RNN(in, h, layers, k.get("relu").asBoolean(), bias, bf, 0, bi, g, d);
+            case "LSTM" -> new LSTM(in, h, layers, bias, bf, 0, bi, g, d);
+            case "GRU" -> new GRU(in, h, layers, bias, bf, 0, bi, g, d);
+            default -> throw new IllegalArgumentException(c.get("kind").asText());
+        };
+        m.loadStateDict(Golden.tensors(c.get("state_before"), d));
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("recurrent")
+    void recurrentLayersMatchPyTorch(String name, JsonNode c) {
+        Recurrent m = recurrentLayer(c);
+        Tensor x = t(c.get("input")).requiresGrad_(true);
+        Tensor h0 = c.get("h0").isNull() ? null : t(c.get("h0"));
+        Tensor c0 = c.get("c0").isNull() ? null : t(c.get("c0"));
+        int[] lengths = c.get("lengths").isNull() ? null : ints(c.get("lengths"));
+        Recurrent.Output o = m.forward(x, h0, c0, lengths);
+        Golden.assertClose(name + " output", t(c.get("output")), o.output(), RTOL, ATOL);
+        Golden.assertClose(name + " h_n", t(c.get("h_n")), o.hN(), RTOL, ATOL);
+        Tensor total = o.output()
+                .mul(t(c.get("grad_output")))
+                .sum()
+                .add(o.hN().mul(t(c.get("grad_h_n"))).sum());
+        if (!c.get("c_n").isNull()) {
+            Golden.assertClose(name + " c_n", t(c.get("c_n")), o.cN(), RTOL, ATOL);
+            total = total.add(o.cN().mul(t(c.get("grad_c_n"))).sum());
+        }
+        total.backward();
+        Golden.assertClose(name + " grad input", t(c.get("grad_input")), x.grad(), RTOL, ATOL);
+        assertParamGrads(name, m, c.get("param_grads"));
+        assertEquals(
+                List.copyOf(Golden.tensors(c.get("state_before"), DType.FLOAT64).keySet()),
+                List.copyOf(m.stateDict().keySet()),
+                "PyTorch's parameter names and order");
+    }
+
+    @Test
+    void recurrentLayersPassGradCheckAndCheckTheirStates() {
+        LSTM lstm = new LSTM(2, 3, 1, true, true, 0, true, new Generator(5), DType.FLOAT64);
+        Tensor x = Tensor.randn(new Generator(6), DType.FLOAT64, 2, 4, 2).requiresGrad_(true);
+        GradCheck.Result r = GradCheck.check(
+                xs -> lstm.forward(xs[0], null, null, new int[] {4, 2}).output(), x);
+        assertTrue(r.passed(), r.toString());
+        GRU gru = new GRU(2, 3, 2, true, false, 0, false, new Generator(7), DType.FLOAT64);
+        r = GradCheck.check(
+                xs -> gru.forward(xs[0], xs[1], null, null).hN(),
+                x.detach().requiresGrad_(true),
+                Tensor.randn(new Generator(8), DType.FLOAT64, 2, 4, 3).requiresGrad_(true));
+        assertTrue(r.passed(), r.toString());
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> lstm.forward(x, Tensor.zeros(DType.FLOAT64, 1, 2, 3), null, null));
+        assertTrue(e.getMessage().contains("expected h0 of shape [2, 2, 3]"), e.getMessage());
+        var len = assertThrows(IllegalArgumentException.class, () -> lstm.forward(x, null, null, new int[] {5, 1}));
+        assertTrue(len.getMessage().contains("length 5 of sequence 0 is outside 1..4"), len.getMessage());
+    }
+
     @Test
     void stateDictKeysArePyTorchs() {
         TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2);

@@ -116,10 +116,11 @@ public final class Onnx {
         OnnxModel graph = new OnnxModel(exported.model());
         String hint = frozenHint(exported.constants());
         Tensor second = example;
+        boolean real = example.dtype().isFloatingPoint(); // token ids keep their values, in another batch size
         if (options.dynamicBatch() && example.rank() > 0) {
-            Tensor other = example.mul(-0.75).add(0.25);
+            Tensor other = real ? example.mul(-0.75).add(0.25) : example;
             second = Tensor.cat(new Tensor[] {example, other}, 0);
-        } else if (example.numel() > 0) {
+        } else if (example.numel() > 0 && real) {
             second = example.mul(-0.75).add(0.25);
         }
         boolean wasTraining = model.isTraining();

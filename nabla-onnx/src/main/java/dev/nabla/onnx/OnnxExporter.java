@@ -85,7 +85,12 @@ final class OnnxExporter implements Tracing.Tracer {
             "to_copy",
             "compare",
             "where",
-            "step");
+            "step",
+            "layer_norm",
+            "silu",
+            "leaky_relu",
+            "elu",
+            "embedding");
 
     /** One traced op: what ran, on what, with which arguments, inside which module. */
     private record Traced(
@@ -158,9 +163,9 @@ final class OnnxExporter implements Tracing.Tracer {
     record Exported(ModelProto model, List<String> constants) {}
 
     static Exported export(Module model, Tensor example, Onnx.ExportOptions options) {
-        if (!example.dtype().isFloatingPoint())
-            throw new IllegalArgumentException("Onnx.export: the example input must be floating point, got "
-                    + example.dtype() + " of shape " + Shape.str(example.shape()));
+        if (!example.dtype().isFloatingPoint() && example.dtype() != DType.INT64)
+            throw new IllegalArgumentException("Onnx.export: the example input must be floating point (or int64 token"
+                    + " ids), got " + example.dtype() + " of shape " + Shape.str(example.shape()));
         boolean wasTraining = model.isTraining();
         model.eval();
         OnnxExporter tracer = new OnnxExporter();
@@ -356,6 +361,15 @@ final class OnnxExporter implements Tracing.Tracer {
                     });
                 }
                 case "compare" -> compare(t);
+                case "layer_norm" -> layerNorm(t);
+                case "silu" -> {
+                    String xs = name(in[0]);
+                    yield node("Mul", new String[] {xs, node("Sigmoid", new String[] {xs})});
+                }
+                case "leaky_relu" ->
+                    node("LeakyRelu", new String[] {name(in[0])}, attr("alpha", (float) number(t, "alpha")));
+                case "elu" -> node("Elu", new String[] {name(in[0])}, attr("alpha", (float) number(t, "alpha")));
+                case "embedding" -> node("Gather", new String[] {name(in[1]), name(in[0])}, attr("axis", 0));
                 case "where" -> node("Where", new String[] {name(in[0]), name(in[1], dt), name(in[2], dt)});
                 case "step" -> step(in[0], number(t, "atZero"), dt);
                 case "mm", "matmul" -> node("MatMul", new String[] {name(in[0], dt), name(in[1], dt)});
@@ -559,6 +573,15 @@ final class OnnxExporter implements Tracing.Tracer {
                         + " (unequal windows; ONNX pools with one window size)");
             long[] k = {h / oh, w / ow};
             return node("AveragePool", new String[] {name(x)}, attr("kernel_shape", k), attr("strides", k));
+        }
+
+        private String layerNorm(Traced t) {
+            Tensor x = t.inputs[0], w = t.inputs[1], b = t.inputs[2];
+            int axis = integer(t, "axis");
+            int[] normalized = Arrays.copyOfRange(x.shape(), axis, x.rank());
+            String scale = w == null ? constant(Tensor.ones(x.dtype(), normalized)) : name(w, x.dtype());
+            String[] in = b == null ? new String[] {name(x), scale} : new String[] {name(x), scale, name(b, x.dtype())};
+            return node("LayerNormalization", in, attr("axis", axis), attr("epsilon", (float) number(t, "eps")));
         }
 
         private String batchNorm(Traced t) {

@@ -46,6 +46,7 @@ public final class OnnxModel extends Module {
             "Conv",
             "Div",
             "Dropout",
+            "Elu",
             "Equal",
             "Erf",
             "Exp",
@@ -57,6 +58,8 @@ public final class OnnxModel extends Module {
             "Greater",
             "GreaterOrEqual",
             "Identity",
+            "LayerNormalization",
+            "LeakyRelu",
             "Less",
             "LessOrEqual",
             "Log",
@@ -215,6 +218,19 @@ public final class OnnxModel extends Module {
             case "Max" -> fold(in, true);
             case "Min" -> fold(in, false);
             case "Neg" -> x.neg();
+            case "LeakyRelu" -> F.leakyRelu(x, number(a, "alpha", 0.01));
+            case "Elu" -> F.elu(x, number(a, "alpha", 1.0));
+            case "LayerNormalization" -> {
+                int axis = axis((int) integer(a, "axis", -1), x.rank());
+                if (integer(a, "stash_type", 1) != 1)
+                    throw new IllegalArgumentException("stash_type other than float is not supported");
+                yield F.layerNorm(
+                        x,
+                        Arrays.copyOfRange(x.shape(), axis, x.rank()),
+                        in[1],
+                        in.length > 2 ? in[2] : null,
+                        number(a, "epsilon", 1e-5));
+            }
             case "Equal" -> x.eq(in[1]);
             case "Greater" -> x.gt(in[1]);
             case "GreaterOrEqual" -> x.ge(in[1]);
@@ -334,10 +350,16 @@ public final class OnnxModel extends Module {
             long i = idx[0] < 0 ? idx[0] + size : idx[0];
             return x.select(d, (int) i);
         }
-        if (index.rank() != 1) throw new IllegalArgumentException("Gather with indices of rank > 1 is not supported");
         long[] norm = new long[idx.length];
         for (int i = 0; i < idx.length; i++) norm[i] = idx[i] < 0 ? idx[i] + size : idx[i];
-        return x.indexSelect(d, Tensor.of(norm, norm.length));
+        Tensor picked = x.indexSelect(d, Tensor.of(norm, norm.length));
+        if (index.rank() == 1) return picked;
+        // data.shape[:d] + indices.shape + data.shape[d+1:]
+        int[] shape = new int[x.rank() - 1 + index.rank()];
+        for (int i = 0; i < d; i++) shape[i] = x.size(i);
+        for (int i = 0; i < index.rank(); i++) shape[d + i] = index.size(i);
+        for (int i = d + 1; i < x.rank(); i++) shape[index.rank() + i - 1] = x.size(i);
+        return picked.reshape(shape);
     }
 
     private static Tensor gemm(Tensor[] in, Map<String, AttributeProto> a) {

@@ -20,18 +20,28 @@ import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dropout;
+import dev.nabla.nn.ELU;
+import dev.nabla.nn.Embedding;
 import dev.nabla.nn.F;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.GELU;
+import dev.nabla.nn.GroupNorm;
+import dev.nabla.nn.LayerNorm;
+import dev.nabla.nn.LeakyReLU;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.LogSoftmax;
 import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.Module;
+import dev.nabla.nn.MultiheadAttention;
+import dev.nabla.nn.RMSNorm;
 import dev.nabla.nn.ReLU;
 import dev.nabla.nn.Sequential;
+import dev.nabla.nn.SiLU;
 import dev.nabla.nn.Sigmoid;
 import dev.nabla.nn.Softmax;
+import dev.nabla.nn.Softplus;
 import dev.nabla.nn.Tanh;
+import dev.nabla.nn.TransformerEncoderLayer;
 import dev.nabla.onnx.proto.OnnxProto.ModelProto;
 import dev.nabla.ops.Activations;
 import dev.nabla.testing.Golden;
@@ -199,6 +209,26 @@ class OnnxExportTest {
         cases.add(Arguments.of(new Sequential(new Dropout(0.3), new Sigmoid(), new Tanh(), new GELU()), randn(3, 5)));
         cases.add(Arguments.of(new Sequential(new Flatten(), new Softmax(1)), randn(2, 3, 4)));
         cases.add(Arguments.of(new dev.nabla.nn.ThresholdUnit(new double[] {1, 1, -0.5}, 0.5), randn(4, 3)));
+        // sequence layers
+        cases.add(Arguments.of(withStatistics(new LayerNorm(5)), unaryInput()));
+        cases.add(Arguments.of(
+                new LayerNorm(new int[] {4, 5}, 1e-3, true, false, DType.FLOAT32), unaryInput())); // no bias
+        cases.add(Arguments.of(new LayerNorm(new int[] {5}, 1e-5, false, false, DType.FLOAT32), unaryInput()));
+        cases.add(Arguments.of(withStatistics(new RMSNorm(5)), unaryInput()));
+        cases.add(Arguments.of(withStatistics(new GroupNorm(2, 4)), randn(2, 4, 3, 3)));
+        cases.add(Arguments.of(new Sequential(new SiLU(), new LeakyReLU(0.2), new ELU(0.7)), unaryInput()));
+        cases.add(Arguments.of(new Softplus(2.0, 3.0), unaryInput()));
+        cases.add(Arguments.of(new MultiheadAttention(8, 2), randn(3, 5, 8)));
+        cases.add(Arguments.of(
+                new Fn("causal attention", (m, x) -> F.scaledDotProductAttention(x, x, x, null, 0, true, null, null)),
+                randn(3, 5, 8)));
+        cases.add(Arguments.of(
+                new TransformerEncoderLayer(8, 2, 16, 0.1, true, 1e-5, true, true, G, DType.FLOAT32), randn(3, 5, 8)));
+        cases.add(Arguments.of(
+                new TransformerEncoderLayer(8, 2, 16, 0.1, false, 1e-5, true, false, G, DType.FLOAT32),
+                randn(3, 5, 8)));
+        cases.add(Arguments.of(new Embedding(10, 4), Tensor.randint(G, 0, 10, 3, 6)));
+        cases.add(Arguments.of(new Embedding(10, 4, 0, G, DType.FLOAT32), Tensor.randint(G, 0, 10, 3, 6)));
         cases.add(Arguments.of(new dev.nabla.nn.Perceptron(3), randn(4, 3)));
         cases.add(Arguments.of(new Sequential(new Flatten(1, 2), new LogSoftmax(1)), randn(2, 3, 4, 2)));
         return cases.stream();
@@ -243,7 +273,7 @@ class OnnxExportTest {
             OrtRunner.assertClose("example", model.call(example), OrtRunner.run(file, "input", example), 2e-6);
             int[] bigger = example.shape();
             bigger[0] += 2; // another batch size: the batch dimension is symbolic
-            Tensor other = randn(bigger);
+            Tensor other = example.dtype() == DType.INT64 ? Tensor.randint(G, 0, 10, bigger) : randn(bigger);
             OrtRunner.assertClose("batch " + bigger[0], model.call(other), OrtRunner.run(file, "input", other), 2e-6);
         }
     }
@@ -308,6 +338,24 @@ class OnnxExportTest {
             try (var g = GradMode.noGrad()) {
                 OrtRunner.assertClose("batch " + n, model.call(x), OrtRunner.run(file, "input", x), 1e-5);
             }
+        }
+    }
+
+    @Test
+    void charGptTakesTokenIdsAndMatchesOnnxRuntime() throws Exception {
+        dev.nabla.models.CharGPT model = new dev.nabla.models.CharGPT(
+                new dev.nabla.models.CharGPT.Config(20, 16, 32, 4, 2, 64, 0.1), new Generator(4), DType.FLOAT32);
+        Path file = dir.resolve("chargpt.onnx");
+        Onnx.export(model, Tensor.randint(G, 0, 20, 2, 16), file);
+        keep(file, "chargpt");
+        ModelProto p = ModelProto.parseFrom(Files.readAllBytes(file));
+        var ops = p.getGraph().getNodeList().stream().map(n -> n.getOpType()).collect(Collectors.toSet());
+        assertTrue(
+                ops.containsAll(List.of("Gather", "LayerNormalization", "MatMul", "Softmax", "Erf")), ops.toString());
+        Tensor ids = Tensor.randint(G, 0, 20, 5, 16);
+        model.eval();
+        try (var g = GradMode.noGrad()) {
+            OrtRunner.assertClose("CharGPT logits", model.call(ids), OrtRunner.run(file, "input", ids), 1e-5);
         }
     }
 

@@ -22,7 +22,7 @@ final class OrtRunner {
 
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
-    /** The file's single output for input x (float32 or float64), as a Nabla tensor. */
+    /** The file's single output for input x (float32, float64 or int64), as a Nabla tensor. */
     static Tensor run(Path file, String inputName, Tensor x) throws OrtException {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(1);
@@ -57,6 +57,8 @@ final class OrtRunner {
         for (int i = 0; i < shape.length; i++) shape[i] = x.size(i);
         if (x.dtype() == DType.FLOAT64)
             return OnnxTensor.createTensor(ENV, DoubleBuffer.wrap(x.toDoubleArray()), shape);
+        if (x.dtype() == DType.INT64)
+            return OnnxTensor.createTensor(ENV, java.nio.LongBuffer.wrap(x.toLongArray()), shape);
         return OnnxTensor.createTensor(ENV, FloatBuffer.wrap(x.to(DType.FLOAT32).toFloatArray()), shape);
     }
 
