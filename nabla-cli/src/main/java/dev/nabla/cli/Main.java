@@ -606,7 +606,7 @@ public final class Main implements Runnable {
             mixinStandardHelpOptions = true,
             showDefaultValues = true,
             description = "Run a seed program: quadratic, gates, xor, mlp, cnn, or charlm (a character-level GPT on"
-                    + " Debian's fortune cookies).")
+                    + " Debian's fortune cookies; --model lstm for the LSTM).")
     static final class Examples extends Common implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "quadratic | gates | xor | mlp | cnn | charlm")
         String name;
@@ -640,9 +640,11 @@ public final class Main implements Runnable {
                 }
                 case "charlm" -> {
                     var r = CharLanguageModel.Config.reference();
+                    String kind = model == null ? "gpt" : model;
                     var cfg = new CharLanguageModel.Config(
+                            kind,
                             r.context(),
-                            r.dModel(),
+                            kind.equals("lstm") ? 256 : r.dModel(),
                             r.heads(),
                             r.layers(),
                             r.feedForward(),

@@ -7,7 +7,9 @@ import dev.nabla.autograd.GradMode;
 import dev.nabla.data.CharCorpus;
 import dev.nabla.data.Dataset;
 import dev.nabla.models.CharGPT;
+import dev.nabla.models.CharLSTM;
 import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.nn.Module;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.GradClip;
 import java.io.PrintStream;
@@ -23,8 +25,9 @@ import java.util.Locale;
 public final class CharLanguageModel {
     private CharLanguageModel() {}
 
-    /** The sizes and the schedule. */
+    /** The sizes and the schedule; model is "gpt" or "lstm" (2 LSTM layers of width dModel). */
     public record Config(
+            String model,
             int context,
             int dModel,
             int heads,
@@ -36,9 +39,9 @@ public final class CharLanguageModel {
             int epochs,
             int stepsPerEpoch,
             long seed) {
-        /** 4 blocks of width 64 with 4 heads, context 64, batch 32, Adam lr 3e-3, 5 epochs of 100 steps. */
+        /** The GPT: 4 blocks of width 64 with 4 heads, context 64, batch 32, Adam lr 3e-3, 5 epochs of 100 steps. */
         public static Config reference() {
-            return new Config(64, 64, 4, 4, 256, 0.1, 32, 3e-3, 5, 100, 1);
+            return new Config("gpt", 64, 64, 4, 4, 256, 0.1, 32, 3e-3, 5, 100, 1);
         }
     }
 
@@ -48,17 +51,22 @@ public final class CharLanguageModel {
     /** Trains on corpus and returns the epochs (printing them to out, when not null). */
     public static List<Epoch> run(Config c, CharCorpus corpus, PrintStream out) {
         Generator g = new Generator(c.seed());
-        CharGPT model = new CharGPT(
-                new CharGPT.Config(
-                        corpus.vocabSize(),
-                        c.context(),
-                        c.dModel(),
-                        c.heads(),
-                        c.layers(),
-                        c.feedForward(),
-                        c.dropout()),
-                g,
-                DType.FLOAT32);
+        Module model = switch (c.model()) {
+            case "gpt" ->
+                new CharGPT(
+                        new CharGPT.Config(
+                                corpus.vocabSize(),
+                                c.context(),
+                                c.dModel(),
+                                c.heads(),
+                                c.layers(),
+                                c.feedForward(),
+                                c.dropout()),
+                        g,
+                        DType.FLOAT32);
+            case "lstm" -> new CharLSTM(corpus.vocabSize(), c.dModel(), 2, c.dropout(), g, DType.FLOAT32);
+            default -> throw new IllegalArgumentException("char-LM: model must be gpt or lstm, got " + c.model());
+        };
         int split = (int) (corpus.length() * 0.9);
         Adam opt = new Adam(model.parameters(), c.lr());
         CrossEntropyLoss ce = new CrossEntropyLoss();
@@ -70,13 +78,12 @@ public final class CharLanguageModel {
         if (out != null)
             out.printf(
                     Locale.ROOT,
-                    "char-LM: %,d characters (vocabulary %d), GPT of %d blocks x %d wide, %d heads, context %d,"
-                            + " %,d parameters%n",
+                    "char-LM: %,d characters (vocabulary %d), %s, context %d, %,d parameters%n",
                     corpus.length(),
                     corpus.vocabSize(),
-                    c.layers(),
-                    c.dModel(),
-                    c.heads(),
+                    c.model().equals("gpt")
+                            ? "GPT of " + c.layers() + " blocks x " + c.dModel() + " wide, " + c.heads() + " heads"
+                            : "LSTM of 2 layers x " + c.dModel() + " wide",
                     c.context(),
                     model.parameterCount());
         List<Epoch> epochs = new ArrayList<>();
@@ -100,8 +107,8 @@ public final class CharLanguageModel {
             try (var ng = GradMode.noGrad()) {
                 for (Dataset.Batch b : validation) val += loss(model, ce, b).item();
             }
-            String sample =
-                    corpus.decode(model.generate(corpus.encode(corpus.text().substring(0, 1)), 160, 0.8, sampler));
+            String sample = corpus.decode(
+                    generate(model, corpus.encode(corpus.text().substring(0, 1)), 160, c.context(), sampler));
             Epoch ep = new Epoch(e, sum / c.stepsPerEpoch(), val / validation.size(), tokens / seconds, sample);
             epochs.add(ep);
             if (out != null) {
@@ -119,7 +126,29 @@ public final class CharLanguageModel {
         return epochs;
     }
 
-    private static Tensor loss(CharGPT model, CrossEntropyLoss ce, Dataset.Batch b) {
+    /**
+     * Continues prompt by n characters, each drawn from softmax(logits / 0.8) of the last position, the context
+     * cropped to the last {@code context} characters.
+     */
+    static long[] generate(Module model, long[] prompt, int n, int context, Generator g) {
+        if (model instanceof CharGPT gpt) return gpt.generate(prompt, n, 0.8, g);
+        long[] out = java.util.Arrays.copyOf(prompt, prompt.length + n);
+        boolean was = model.isTraining();
+        model.eval();
+        try (var ng = GradMode.noGrad()) {
+            for (int i = prompt.length; i < out.length; i++) {
+                int start = Math.max(0, i - context);
+                Tensor ctx = Tensor.of(java.util.Arrays.copyOfRange(out, start, i), 1, i - start);
+                Tensor logits = model.call(ctx).select(1, i - start - 1).div(0.8);
+                out[i] = logits.softmax(-1).multinomial(1, true, g).toLongArray()[0];
+            }
+        } finally {
+            model.train(was);
+        }
+        return out;
+    }
+
+    private static Tensor loss(Module model, CrossEntropyLoss ce, Dataset.Batch b) {
         Tensor logits = model.call(b.inputs());
         int v = logits.size(-1);
         return ce.apply(logits.reshape(-1, v), b.targets().reshape(-1));
@@ -127,6 +156,21 @@ public final class CharLanguageModel {
 
     /** Trains the reference configuration on Debian's fortune files. */
     public static void main(String[] args) throws Exception {
-        run(Config.reference(), CharCorpus.read(CharCorpus.fortunes()), System.out);
+        Config r = Config.reference();
+        if (args.length > 0 && args[0].equals("lstm"))
+            r = new Config(
+                    "lstm",
+                    r.context(),
+                    256,
+                    r.heads(),
+                    r.layers(),
+                    r.feedForward(),
+                    r.dropout(),
+                    r.batchSize(),
+                    r.lr(),
+                    r.epochs(),
+                    r.stepsPerEpoch(),
+                    r.seed());
+        run(r, CharCorpus.read(CharCorpus.fortunes()), System.out);
     }
 }

@@ -61,16 +61,19 @@ class CharGptTest {
     }
 
     @Test
-    void theExampleLearnsAndSamplesFromItsVocabulary() {
+    void bothExampleModelsLearnAndSampleFromTheirVocabulary() {
         String text = "the quick brown fox jumps over the lazy dog. ".repeat(60);
         CharCorpus corpus = CharCorpus.of(text);
-        var c = new CharLanguageModel.Config(16, 32, 4, 2, 64, 0.0, 16, 1e-2, 2, 40, 7);
-        List<CharLanguageModel.Epoch> epochs = CharLanguageModel.run(c, corpus, null);
-        assertTrue(
-                epochs.get(1).trainLoss() < 1.5, "train loss " + epochs.get(1).trainLoss());
-        assertTrue(epochs.get(1).validationLoss() < Math.log(corpus.vocabSize()), epochs.toString());
-        String sample = epochs.get(1).sample();
-        assertEquals(161, sample.length());
-        for (char ch : sample.toCharArray()) assertTrue(corpus.vocabulary().indexOf(ch) >= 0);
+        for (String kind : new String[] {"gpt", "lstm"}) {
+            var c = new CharLanguageModel.Config(kind, 16, 32, 4, 2, 64, 0.0, 16, 1e-2, 2, 40, 7);
+            List<CharLanguageModel.Epoch> epochs = CharLanguageModel.run(c, corpus, null);
+            assertTrue(
+                    epochs.get(1).trainLoss() < 1.5,
+                    kind + " train loss " + epochs.get(1).trainLoss());
+            assertTrue(epochs.get(1).validationLoss() < Math.log(corpus.vocabSize()), kind + " " + epochs);
+            String sample = epochs.get(1).sample();
+            assertEquals(161, sample.length());
+            for (char ch : sample.toCharArray()) assertTrue(corpus.vocabulary().indexOf(ch) >= 0);
+        }
     }
 }
