@@ -53,6 +53,17 @@ class CharGPT(nn.Module):
         return self.head(self.norm(x))
 
 
+class CharLSTM(nn.Module):
+    def __init__(self, vocab, hidden, layers, dropout):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, hidden)
+        self.lstm = nn.LSTM(hidden, hidden, layers, batch_first=True, dropout=dropout)
+        self.head = nn.Linear(hidden, vocab)
+
+    def forward(self, ids):
+        return self.head(self.lstm(self.tok(ids))[0])
+
+
 def fixture():
     torch.manual_seed(3)
     vocab = sorted(set(TEXT))
@@ -89,24 +100,39 @@ def bench():
     ids = torch.tensor([vocab.index(c) for c in text])
     context, batch = 64, 32
     torch.manual_seed(1)
-    model = CharGPT(len(vocab), context, 64, 4, 4, 256, 0.1)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for threads in sorted({1, torch.get_num_threads()}):
-        torch.set_num_threads(threads)
-        best = 0
-        for rnd in range(3):
-            t0, steps = time.perf_counter(), 20
-            for _ in range(steps):
-                starts = torch.randint(0, len(ids) - context - 1, (batch,))
-                x = torch.stack([ids[i:i + context] for i in starts])
-                y = torch.stack([ids[i + 1:i + context + 1] for i in starts])
-                opt.zero_grad()
-                loss = F.cross_entropy(model(x).reshape(-1, len(vocab)), y.reshape(-1))
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-            best = max(best, steps * batch * context / (time.perf_counter() - t0))
-        print(f"PyTorch {torch.__version__}, {threads} thread(s): training {best:,.0f} tokens/s (best of 3 x 20 steps)")
+    for name, model in (("gpt", CharGPT(len(vocab), context, 64, 4, 4, 256, 0.1)),
+                        ("lstm", CharLSTM(len(vocab), 256, 2, 0.1))):
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        for threads in sorted({1, 2}):
+            torch.set_num_threads(threads)
+            best = 0
+            for rnd in range(3):
+                model.train()
+                t0, steps = time.perf_counter(), 20
+                for _ in range(steps):
+                    starts = torch.randint(0, len(ids) - context - 1, (batch,))
+                    x = torch.stack([ids[i:i + context] for i in starts])
+                    y = torch.stack([ids[i + 1:i + context + 1] for i in starts])
+                    opt.zero_grad()
+                    loss = F.cross_entropy(model(x).reshape(-1, len(vocab)), y.reshape(-1))
+                    loss.backward()
+                    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                    opt.step()
+                best = max(best, steps * batch * context / (time.perf_counter() - t0))
+            # sampling as the Nabla example does it: 160 characters, the whole (cropped) context each time
+            model.eval()
+            gen = 0
+            with torch.no_grad():
+                for rnd in range(3):
+                    out = [0]
+                    t0 = time.perf_counter()
+                    for _ in range(160):
+                        ctx = torch.tensor([out[-context:]])
+                        p = torch.softmax(model(ctx)[0, -1] / 0.8, -1)
+                        out.append(int(torch.multinomial(p, 1)))
+                    gen = max(gen, 160 / (time.perf_counter() - t0))
+            print(f"PyTorch {torch.__version__}, {name}, {threads} thread(s): training {best:,.0f} tokens/s (best of 3 x"
+                  f" 20 steps), sampling {gen:,.0f} characters/s")
 
 
 if __name__ == "__main__":

@@ -90,6 +90,16 @@ def main():
                eps=1e-5)
     layer_case("GroupNorm", randomize(nn.GroupNorm(3, 6, eps=1e-3)), torch.randn(2, 6, 3, 3, dtype=D), groups=3,
                channels=6, eps=1e-3)
+    for (cin, cout, k, st, pd, dl, gr, bias) in [(4, 6, 3, 2, 1, 2, 2, True), (3, 2, 2, 1, 0, 1, 1, False)]:
+        layer_case("Conv1d", randomize(nn.Conv1d(cin, cout, k, stride=st, padding=pd, dilation=dl, groups=gr, bias=bias)),
+                   torch.randn(2, cin, 9, dtype=D), cin=cin, cout=cout, k=k, stride=st, padding=pd, dilation=dl,
+                   groups=gr, bias=bias)
+    for (cin, cout, k, st, pd, op, gr, bias, dl) in [(4, 6, 3, 2, 1, 1, 2, True, 1), (3, 2, 2, 1, 0, 0, 1, False, 1),
+                                                     (2, 4, 3, 3, 2, 2, 1, True, 2)]:
+        layer_case("ConvTranspose2d", randomize(nn.ConvTranspose2d(cin, cout, k, stride=st, padding=pd, output_padding=op,
+                                                                   groups=gr, bias=bias, dilation=dl)),
+                   torch.randn(2, cin, 4, 5, dtype=D), cin=cin, cout=cout, k=k, stride=st, padding=pd,
+                   output_padding=op, groups=gr, bias=bias, dilation=dl)
     xa = torch.cat([torch.randn(2, 6, dtype=D) * 3, torch.zeros(2, 1, dtype=D), torch.full((2, 1), 2.0, dtype=D)], 1)
     layer_case("SiLU", nn.SiLU(), xa)
     layer_case("LeakyReLU", nn.LeakyReLU(0.2), xa, slope=0.2)

@@ -467,6 +467,93 @@ public final class F {
         return bias == null ? y : y.add(bias.reshape(bshape));
     }
 
+    /**
+     * 1-D convolution (PyTorch's {@code F.conv1d}), run as a 2-D one of height 1. Shape: x [N, C, L], weight
+     * [O, C / groups, K], bias [O] or null → [N, O, (L + 2·padding − dilation·(K−1) − 1) / stride + 1].
+     */
+    public static Tensor conv1d(
+            Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        if (x.rank() != 3 || weight.rank() != 3)
+            throw new IllegalArgumentException("conv1d: expected input [N, C, L] and weight [O, C/groups, K], got "
+                    + Shape.str(x.shape()) + " and " + Shape.str(weight.shape()));
+        return conv2d(
+                        x.unsqueeze(2),
+                        weight.unsqueeze(2),
+                        bias,
+                        new int[] {1, stride},
+                        new int[] {0, padding},
+                        new int[] {1, dilation},
+                        groups)
+                .squeeze(2);
+    }
+
+    /**
+     * Transposed 2-D convolution (PyTorch's {@code F.conv_transpose2d}, the adjoint of conv2d): weight [C, O / groups,
+     * KH, KW], bias [O] or null; output size (H − 1)·stride − 2·padding + dilation·(K − 1) + outputPadding + 1. Run
+     * as a convolution of the input spread by the stride and padded, with the flipped, transposed filters.
+     */
+    public static Tensor convTranspose2d(
+            Tensor x,
+            Tensor weight,
+            Tensor bias,
+            int[] stride,
+            int[] padding,
+            int[] outputPadding,
+            int groups,
+            int[] dilation) {
+        if (x.rank() != 4
+                || weight.rank() != 4
+                || x.size(1) != weight.size(0)
+                || groups < 1
+                || weight.size(0) % groups != 0)
+            throw new IllegalArgumentException("convTranspose2d: expected input [N, C, H, W] and weight [C, O/groups,"
+                    + " KH, KW] with C divisible by groups " + groups + ", got " + Shape.str(x.shape()) + " and "
+                    + Shape.str(weight.shape()));
+        for (int i = 0; i < 2; i++)
+            if (outputPadding[i] >= Math.max(stride[i], dilation[i]) || outputPadding[i] < 0)
+                throw new IllegalArgumentException("convTranspose2d: output padding " + Shape.str(outputPadding)
+                        + " must be smaller than either stride " + Shape.str(stride) + " or dilation "
+                        + Shape.str(dilation));
+        int c = weight.size(0), og = weight.size(1), kh = weight.size(2), kw = weight.size(3);
+        Tensor spread = spread(spread(x, 2, stride[0]), 3, stride[1]);
+        int ph = dilation[0] * (kh - 1) - padding[0], pw = dilation[1] * (kw - 1) - padding[1];
+        Tensor padded = padOrCrop(spread, ph, ph + outputPadding[0], pw, pw + outputPadding[1]);
+        // [C, O/g, KH, KW] → [g, C/g, O/g, KH, KW] → [O, C/g, KH, KW], flipped in space
+        Tensor w =
+                weight.reshape(groups, c / groups, og, kh, kw).transpose(1, 2).reshape(groups * og, c / groups, kh, kw);
+        w = w.indexSelect(2, reversed(kh)).indexSelect(3, reversed(kw));
+        return conv2d(padded, w, bias, new int[] {1, 1}, new int[] {0, 0}, dilation, groups);
+    }
+
+    private static Tensor reversed(int n) {
+        long[] r = new long[n];
+        for (int i = 0; i < n; i++) r[i] = n - 1 - i;
+        return Tensor.of(r, n);
+    }
+
+    /** stride − 1 zeros between neighbours along dim (differentiable). */
+    private static Tensor spread(Tensor x, int dim, int stride) {
+        if (stride == 1) return x;
+        int n = x.size(dim);
+        Tensor[] parts = new Tensor[stride];
+        parts[0] = x.unsqueeze(dim + 1);
+        int[] zshape = parts[0].shape();
+        for (int i = 1; i < stride; i++) parts[i] = Tensor.zeros(x.dtype(), zshape);
+        int[] flat = x.shape();
+        flat[dim] = n * stride;
+        return Tensor.cat(parts, dim + 1).reshape(flat).narrow(dim, 0, (n - 1) * stride + 1);
+    }
+
+    /** Zeros added at the borders of the last two dims, or rows and columns taken away where a count is negative. */
+    private static Tensor padOrCrop(Tensor x, int top, int bottom, int left, int right) {
+        Tensor y = x;
+        if (top < 0) y = y.narrow(2, -top, y.size(2) + top);
+        if (bottom < 0) y = y.narrow(2, 0, y.size(2) + bottom);
+        if (left < 0) y = y.narrow(3, -left, y.size(3) + left);
+        if (right < 0) y = y.narrow(3, 0, y.size(3) + right);
+        return padZeros(y, Math.max(top, 0), Math.max(bottom, 0), Math.max(left, 0), Math.max(right, 0));
+    }
+
     /** x · sigmoid(x) (SiLU, also called swish). */
     public static Tensor silu(Tensor x) {
         return Tracing.composite("silu", new Tensor[] {x}, new Object[0], () -> x.mul(x.sigmoid()));

@@ -117,6 +117,24 @@ public abstract class Module {
         return p;
     }
 
+    /**
+     * Registers a free tensor as a parameter of this module from outside (PyTorch's {@code register_parameter}): it
+     * becomes a leaf that requires grad, in {@link #parameters()} and the state dict. Returns it.
+     */
+    public Tensor registerParameter(String name, Tensor value) {
+        return param(name, value);
+    }
+
+    /** Registers state that is saved but not trained, from outside (PyTorch's {@code register_buffer}). Returns it. */
+    public Tensor registerBuffer(String name, Tensor value) {
+        return buffer(name, value);
+    }
+
+    /** Registers a child module from outside (PyTorch's {@code add_module}). Returns it. */
+    public <M extends Module> M registerModule(String name, M module) {
+        return child(name, module);
+    }
+
     /** Registers a buffer: state saved in the state dict but not trained (running statistics). */
     protected Tensor buffer(String name, Tensor value) {
         checkName(name);

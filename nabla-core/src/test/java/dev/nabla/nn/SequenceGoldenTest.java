@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The sequence layers against PyTorch (golden/seq.json, tools/torch-golden/gen_seq.py, float64): embeddings, layer,
+ * The sequence layers against PyTorch (golden/seq.json, tools/torch-golden/gen_seq.py, float64): Conv1d,
+ * ConvTranspose2d, embeddings, layer,
  * RMS and group normalisation, SiLU/LeakyReLU/ELU/Softplus, scaled dot-product attention, MultiheadAttention and
  * TransformerEncoderLayer: outputs, input and parameter gradients, and numerical gradient checks.
  */
@@ -82,6 +83,31 @@ class SequenceGoldenTest {
                         k.get("channels").asInt(),
                         k.get("eps").asDouble(),
                         true,
+                        d);
+            case "Conv1d" ->
+                new Conv1d(
+                        k.get("cin").asInt(),
+                        k.get("cout").asInt(),
+                        k.get("k").asInt(),
+                        k.get("stride").asInt(),
+                        k.get("padding").asInt(),
+                        k.get("dilation").asInt(),
+                        k.get("groups").asInt(),
+                        k.get("bias").asBoolean(),
+                        g,
+                        d);
+            case "ConvTranspose2d" ->
+                new ConvTranspose2d(
+                        k.get("cin").asInt(),
+                        k.get("cout").asInt(),
+                        k.get("k").asInt(),
+                        k.get("stride").asInt(),
+                        k.get("padding").asInt(),
+                        k.get("output_padding").asInt(),
+                        k.get("groups").asInt(),
+                        k.get("bias").asBoolean(),
+                        k.get("dilation").asInt(),
+                        g,
                         d);
             case "SiLU" -> new SiLU();
             case "LeakyReLU" -> new LeakyReLU(k.get("slope").asDouble());

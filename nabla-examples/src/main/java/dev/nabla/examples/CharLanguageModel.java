@@ -46,7 +46,13 @@ public final class CharLanguageModel {
     }
 
     /** One epoch's figures. */
-    public record Epoch(int epoch, double trainLoss, double validationLoss, double tokensPerSecond, String sample) {}
+    public record Epoch(
+            int epoch,
+            double trainLoss,
+            double validationLoss,
+            double tokensPerSecond,
+            String sample,
+            double samplesPerSecond) {}
 
     /** Trains on corpus and returns the epochs (printing them to out, when not null). */
     public static List<Epoch> run(Config c, CharCorpus corpus, PrintStream out) {
@@ -107,19 +113,24 @@ public final class CharLanguageModel {
             try (var ng = GradMode.noGrad()) {
                 for (Dataset.Batch b : validation) val += loss(model, ce, b).item();
             }
+            long g0 = System.nanoTime();
             String sample = corpus.decode(
                     generate(model, corpus.encode(corpus.text().substring(0, 1)), 160, c.context(), sampler));
-            Epoch ep = new Epoch(e, sum / c.stepsPerEpoch(), val / validation.size(), tokens / seconds, sample);
+            double sampling = 160 / ((System.nanoTime() - g0) / 1e9);
+            Epoch ep =
+                    new Epoch(e, sum / c.stepsPerEpoch(), val / validation.size(), tokens / seconds, sample, sampling);
             epochs.add(ep);
             if (out != null) {
                 out.printf(
                         Locale.ROOT,
-                        "epoch %d/%d: train loss %.4f, validation loss %.4f, %,.0f tokens/s%n",
+                        "epoch %d/%d: train loss %.4f, validation loss %.4f, training %,.0f tokens/s, sampling %,.0f"
+                                + " characters/s%n",
                         e,
                         c.epochs(),
                         ep.trainLoss(),
                         ep.validationLoss(),
-                        ep.tokensPerSecond());
+                        ep.tokensPerSecond(),
+                        ep.samplesPerSecond());
                 out.println("  sample: " + sample.replace("\n", "\n          "));
             }
         }

@@ -9,9 +9,8 @@ import dev.nabla.nn.Init;
 import dev.nabla.nn.LayerNorm;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Module;
+import dev.nabla.nn.ModuleList;
 import dev.nabla.nn.TransformerEncoderLayer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A small GPT for characters: token and position embeddings, pre-norm transformer blocks with causal self-attention
@@ -25,7 +24,7 @@ public final class CharGPT extends Module {
 
     private final Config config;
     private final Embedding tok, pos;
-    private final List<TransformerEncoderLayer> blocks = new ArrayList<>();
+    private final ModuleList<TransformerEncoderLayer> blocks;
     private final LayerNorm norm;
     private final Linear head;
 
@@ -34,22 +33,10 @@ public final class CharGPT extends Module {
         this.config = c;
         tok = child("tok", new Embedding(c.vocab(), c.dModel(), null, g, dtype));
         pos = child("pos", new Embedding(c.context(), c.dModel(), null, g, dtype));
-        Module stack = child("blocks", new Blocks());
+        blocks = child("blocks", new ModuleList<>());
         for (int i = 0; i < c.layers(); i++)
-            blocks.add(((Blocks) stack)
-                    .add(
-                            i,
-                            new TransformerEncoderLayer(
-                                    c.dModel(),
-                                    c.heads(),
-                                    c.feedForward(),
-                                    c.dropout(),
-                                    true,
-                                    1e-5,
-                                    true,
-                                    true,
-                                    g,
-                                    dtype)));
+            blocks.add(new TransformerEncoderLayer(
+                    c.dModel(), c.heads(), c.feedForward(), c.dropout(), true, 1e-5, true, true, g, dtype));
         norm = child("norm", new LayerNorm(new int[] {c.dModel()}, 1e-5, true, true, dtype));
         head = child("head", new Linear(c.dModel(), c.vocab(), true, g, dtype));
         try (var ng = GradMode.noGrad()) {
@@ -58,18 +45,6 @@ public final class CharGPT extends Module {
                 if (k.endsWith("bias")) e.getValue().fill_(0.0);
                 else if (!k.contains("norm")) Init.normal_(e.getValue(), 0, 0.02, g);
             }
-        }
-    }
-
-    /** The blocks, registered as blocks.0, blocks.1, ... (the forward runs them in CharGPT). */
-    private static final class Blocks extends Module {
-        TransformerEncoderLayer add(int i, TransformerEncoderLayer b) {
-            return child(String.valueOf(i), b);
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            throw new UnsupportedOperationException("CharGPT.blocks runs inside CharGPT.forward");
         }
     }
 
