@@ -2,7 +2,9 @@ package dev.nabla.backend.cpu;
 
 import dev.nabla.backend.BinaryOp;
 import dev.nabla.backend.UnaryOp;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -69,7 +71,8 @@ final class VectorElementwise {
             // by an ulp, so a run's bits would depend on JIT timing (measured: the same seed trained to 0.9099 in one
             // CI order and 0.9126 in the other). Those ops run ScalarElementwise's loops (Math's functions, which give
             // the same bits interpreted and compiled) until a deterministic polynomial version exists.
-            case NEG, ABS, SQRT, CLAMP -> true;
+            // GELU_ERF and NORMAL_CDF are built from exact operations too (ScalarElementwise.expDeterministic).
+            case NEG, ABS, SQRT, CLAMP, GELU_ERF, NORMAL_CDF -> true;
             default -> false;
         };
     }
@@ -115,12 +118,69 @@ final class VectorElementwise {
                     v.max(fp).min(fq).intoArray(out, outOff + i);
                 }
             }
+            case GELU_ERF, NORMAL_CDF -> i = normalCdf(x, xOff, out, outOff, n, op == UnaryOp.GELU_ERF);
             default -> throw new IllegalArgumentException("no vector kernel for " + op);
         }
         // the tail on the scalar twin: every vectorised unary op is exact, so the bits do not depend on where a
         // thread's range ends
         ScalarElementwise.unary(op, p, q, x, xOff + i, out, outOff + i, n - i);
     }
+
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+
+    /**
+     * Φ(x) (or x·Φ(x) for GELU) of 4 floats at a time in double lanes: ScalarElementwise.normalCdf's operations in the
+     * same order (its polynomial exp included), so every lane has the scalar twin's bits. Returns where it stopped.
+     */
+    private static int normalCdf(float[] x, int xOff, float[] out, int outOff, int n, boolean gelu) {
+        int i = 0, upper = F4.loopBound(n);
+        for (; i < upper; i += 4) {
+            DoubleVector v =
+                    (DoubleVector) FloatVector.fromArray(F4, x, xOff + i).convertShape(VectorOperators.F2D, D4, 0);
+            DoubleVector z = v.abs().mul(INV_SQRT_2);
+            DoubleVector t = DoubleVector.broadcast(D4, 1.0).div(z.mul(0.5).add(1.0));
+            DoubleVector poly = DoubleVector.broadcast(D4, 0.17087277);
+            poly = t.mul(poly).add(-0.82215223);
+            poly = t.mul(poly).add(1.48851587);
+            poly = t.mul(poly).add(-1.13520398);
+            poly = t.mul(poly).add(0.27886807);
+            poly = t.mul(poly).add(-0.18628806);
+            poly = t.mul(poly).add(0.09678418);
+            poly = t.mul(poly).add(0.37409196);
+            poly = t.mul(poly).add(1.00002368);
+            DoubleVector arg = z.mul(z).neg().sub(1.26551223).add(t.mul(poly));
+            // expDeterministic, written out (a vector passed to a helper C2 does not inline is boxed)
+            DoubleVector a = arg.max(-700.0);
+            DoubleVector k =
+                    a.mul(ScalarElementwise.LOG2E).add(ScalarElementwise.ROUND).sub(ScalarElementwise.ROUND);
+            DoubleVector r = k.neg().fma(DoubleVector.broadcast(D4, ScalarElementwise.LN2_HI), a);
+            r = k.neg().fma(DoubleVector.broadcast(D4, ScalarElementwise.LN2_LO), r);
+            DoubleVector p = DoubleVector.broadcast(D4, 1.0 / 3628800);
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 362880));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 40320));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 5040));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 720));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 120));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 24));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0 / 6));
+            p = p.fma(r, DoubleVector.broadcast(D4, 0.5));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0));
+            p = p.fma(r, DoubleVector.broadcast(D4, 1.0));
+            LongVector bits =
+                    ((LongVector) k.convert(VectorOperators.D2L, 0)).add(1023).lanewise(VectorOperators.LSHL, 52);
+            DoubleVector erfc = t.mul(p.mul(bits.reinterpretAsDoubles()));
+            DoubleVector half = erfc.mul(0.5);
+            DoubleVector phi = half.neg()
+                    .add(1.0)
+                    .blend(half, v.compare(VectorOperators.GE, 0.0).not());
+            DoubleVector y = gelu ? v.mul(phi) : phi;
+            ((FloatVector) y.convertShape(VectorOperators.D2F, F4, 0)).intoArray(out, outOff + i);
+        }
+        return i;
+    }
+
+    private static final double INV_SQRT_2 = 1 / Math.sqrt(2);
 
     /** out[outOff + i] = op(x[xOff + i], y[yOff + i]) for i in [0, n). */
     static void binary(BinaryOp op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
