@@ -360,6 +360,26 @@ class OnnxExportTest {
     }
 
     @Test
+    void recurrentLayersExportUnrolledWithAFixedBatch() throws Exception {
+        for (Module rnn : List.<Module>of(
+                new dev.nabla.nn.LSTM(3, 4, 2, true, true, 0, true, new Generator(2), DType.FLOAT32),
+                new dev.nabla.nn.GRU(3, 4, 1, true, true, 0, false, new Generator(3), DType.FLOAT32),
+                new dev.nabla.nn.RNN(3, 4, 1, false, true, true, 0, false, new Generator(4), DType.FLOAT32))) {
+            Tensor x = randn(2, 5, 3);
+            Path file = dir.resolve("rnn.onnx");
+            // the time steps are unrolled into the graph; the batch size is fixed (its shapes are in the reshapes)
+            Onnx.export(rnn, x, file, Onnx.ExportOptions.defaults().withDynamicBatch(false));
+            keep(file, rnn.getClass().getSimpleName());
+            rnn.eval();
+            try (var g = GradMode.noGrad()) {
+                OrtRunner.assertClose(rnn.describe(), rnn.call(x), OrtRunner.run(file, "input", x), 1e-5);
+            }
+            var e = assertThrows(IllegalStateException.class, () -> Onnx.export(rnn, x, dir.resolve("dyn.onnx")));
+            assertTrue(e.getMessage().contains("batch"), e.getMessage());
+        }
+    }
+
+    @Test
     void mlpOnFashionMnistTestImagesMatchesOnnxRuntime() throws Exception {
         MLP model = new MLP(784, 64, 32, 10);
         Path file = dir.resolve("mlp.onnx");
