@@ -152,6 +152,30 @@ public interface Backend {
     /** dL/dbias [O]: dL/dy summed over N, OH, OW (masked by reluOut > 0 when given). */
     Storage conv2dBackwardBias(Storage gy, int[] gyShape, Storage reluOut);
 
+    /** The output of a fused attention and the log-sum-exp of each row's scores (what its backward needs). */
+    record Attention(Storage out, Storage lse) {}
+
+    /**
+     * softmax(q·kᵀ·scale, causal) (· dropMask when not null) · v in one pass per query row, without materialising
+     * the scores or a mask: q [batch, l, e], k [batch, s, e], v [batch, s, ev], dropMask [batch, l, s] (the dropout
+     * mask already scaled by 1/(1 − p)) or null, all contiguous float32; out [batch, l, ev], lse [batch, l].
+     */
+    Attention attention(Storage q, Storage k, Storage v, Storage dropMask, AttentionShape a);
+
+    /**
+     * The gradients {dq, dk, dv} of {@link #attention} from the output's gradient gOut [batch, l, ev], recomputing
+     * the attention weights from the saved lse.
+     */
+    Storage[] attentionBackward(
+            Storage q,
+            Storage k,
+            Storage v,
+            Storage dropMask,
+            Storage out,
+            Storage lse,
+            Storage gOut,
+            AttentionShape a);
+
     /** Max pooling of x [N, C, H, W]: the values and the argmax (int64), which indexes into each H*W plane. */
     Pooled maxPool2d(Storage x, int[] xShape, int kh, int kw, ConvGeometry g);
 

@@ -315,8 +315,13 @@ public final class F {
     private static Tensor dropoutOf(Tensor x, double p, boolean training, Generator g) {
         if (!training || p == 0) return x;
         if (p == 1) return x.mul(0.0);
-        Tensor mask = Tensor.bernoulli(g, 1 - p, x.shape()).to(x.dtype()).div(1 - p);
-        return x.mul(mask);
+        return x.mul(dropoutMask(x.shape(), p, g, x.dtype()));
+    }
+
+    /** Inverted dropout's mask: 1/(1 − p) with probability 1 − p, else 0 (all zeros for p = 1). */
+    static Tensor dropoutMask(int[] shape, double p, Generator g, DType dtype) {
+        if (p >= 1) return Tensor.zeros(dtype, shape);
+        return Tensor.bernoulli(g, 1 - p, shape).to(dtype).div(1 - p);
     }
 
     /**
@@ -605,6 +610,17 @@ public final class F {
             throw new IllegalArgumentException("scaledDotProductAttention: expected q [*, L, E], k [*, S, E], v [*, S,"
                     + " Ev], got " + Shape.str(q.shape()) + ", " + Shape.str(k.shape()) + ", " + Shape.str(v.shape()));
         double s = scale != null ? scale : 1.0 / Math.sqrt(q.size(-1));
+        if (FUSED_ATTENTION
+                && attnMask == null
+                && !Tracing.active()
+                && dev.nabla.ops.Attention.fusable(q, k, v)
+                && q.size(-2) > 0
+                && k.size(-2) > 0) {
+            int[] scoreShape = q.shape();
+            scoreShape[scoreShape.length - 1] = k.size(-2);
+            Tensor mask = dropoutP > 0 ? dropoutMask(scoreShape, dropoutP, g, q.dtype()) : null;
+            return dev.nabla.ops.Attention.fused(q, k, v, mask, isCausal, s);
+        }
         Tensor scores = q.matmul(k.transpose(-2, -1)).mul(s);
         if (isCausal) scores = scores.add(causalMask(q.size(-2), k.size(-2), scores.dtype()));
         if (attnMask != null)
@@ -618,6 +634,12 @@ public final class F {
         if (dropoutP > 0) w = dropout(w, dropoutP, true, g);
         return w.matmul(v);
     }
+
+    /**
+     * Whether attention without an explicit mask runs the fused float32 kernel ({@code dev.nabla.ops.Attention}); the
+     * system property {@code nabla.fusedAttention=false} runs the composition of ops instead (read once).
+     */
+    static final boolean FUSED_ATTENTION = !"false".equals(System.getProperty("nabla.fusedAttention"));
 
     /** [L, S]: 0 where key j ≤ query i, −∞ above the diagonal (the additive causal mask). */
     static Tensor causalMask(int l, int s, DType dtype) {

@@ -86,6 +86,13 @@ public final class MultiheadAttention extends Module {
         qp = qp.reshape(n, l, h, dh).transpose(1, 2);
         kp = kp.reshape(n, s, h, dh).transpose(1, 2);
         vp = vp.reshape(n, s, h, dh).transpose(1, 2);
+        if (!needWeights && attnMask == null && keyPaddingMask == null) { // the fused kernel where it can run
+            Tensor o = F.scaledDotProductAttention(
+                    qp, kp, vp, null, isTraining() ? dropout : 0, isCausal, 1.0 / Math.sqrt(dh), generator);
+            Tensor merged =
+                    ((Linear) children().get("out_proj")).call(o.transpose(1, 2).reshape(n, l, e));
+            return new Output(batchFirst ? merged : merged.transpose(0, 1), null);
+        }
         Tensor scores = qp.matmul(kp.transpose(-2, -1)).mul(1.0 / Math.sqrt(dh)); // [N, h, L, S]
         if (isCausal) scores = scores.add(F.causalMask(l, s, scores.dtype()));
         if (attnMask != null) {

@@ -1,6 +1,7 @@
 package dev.nabla.backend.cpu;
 
 import dev.nabla.DType;
+import dev.nabla.backend.AttentionShape;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.BinaryOp;
 import dev.nabla.backend.Layout;
@@ -479,6 +480,58 @@ public final class CpuBackend implements Backend {
             int at = base[i] + (int) index.getLong(io[i]) * cs[dim];
             dst.set(at, dst.get(at) + src.get(so[i]));
         }
+    }
+
+    @Override
+    public Attention attention(Storage q, Storage k, Storage v, Storage dropMask, AttentionShape a) {
+        requireFloat32("attention", q, k, v);
+        float[] out = new float[a.batch() * a.l() * a.ev()], lse = new float[a.batch() * a.l()];
+        AttentionKernels.forward(
+                q.floats(),
+                k.floats(),
+                v.floats(),
+                dropMask == null ? null : dropMask.floats(),
+                a,
+                out,
+                lse,
+                Kernels.vectorized());
+        return new Attention(Storage.of(out), Storage.of(lse));
+    }
+
+    @Override
+    public Storage[] attentionBackward(
+            Storage q,
+            Storage k,
+            Storage v,
+            Storage dropMask,
+            Storage out,
+            Storage lse,
+            Storage gOut,
+            AttentionShape a) {
+        requireFloat32("attention backward", q, k, v);
+        float[] dq = new float[a.batch() * a.l() * a.e()],
+                dk = new float[a.batch() * a.s() * a.e()],
+                dv = new float[a.batch() * a.s() * a.ev()];
+        AttentionKernels.backward(
+                q.floats(),
+                k.floats(),
+                v.floats(),
+                dropMask == null ? null : dropMask.floats(),
+                out.floats(),
+                lse.floats(),
+                gOut.floats(),
+                a,
+                dq,
+                dk,
+                dv,
+                Kernels.vectorized());
+        return new Storage[] {Storage.of(dq), Storage.of(dk), Storage.of(dv)};
+    }
+
+    private static void requireFloat32(String op, Storage... ss) {
+        for (Storage s : ss)
+            if (s.dtype() != DType.FLOAT32)
+                throw new IllegalArgumentException(op + ": the fused kernel is float32 only, got " + s.dtype());
     }
 
     @Override
