@@ -101,7 +101,7 @@ public final class Transforms {
             @Override
             public Sample get(int i) {
                 Sample s = base.get(i);
-                return new Sample(transform.apply(s.input()), s.target());
+                return new Sample(transform.apply(s.input()), s.target(), s.fields());
             }
         };
     }
