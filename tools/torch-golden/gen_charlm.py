@@ -64,6 +64,13 @@ class CharLSTM(nn.Module):
         return self.head(self.lstm(self.tok(ids))[0])
 
 
+def windows(ids, context, batch):
+    """batch random windows of context ids and their next-id targets."""
+    starts = torch.randint(0, len(ids) - context - 1, (batch,))
+    return (torch.stack([ids[i:i + context] for i in starts]),
+            torch.stack([ids[i + 1:i + context + 1] for i in starts]))
+
+
 def fixture():
     torch.manual_seed(3)
     vocab = sorted(set(TEXT))
@@ -77,9 +84,7 @@ def fixture():
     steps = {}
     losses = []
     for s in range(5):
-        starts = torch.randint(0, len(ids) - context - 1, (batch,))
-        x = torch.stack([ids[i:i + context] for i in starts])
-        y = torch.stack([ids[i + 1:i + context + 1] for i in starts])
+        x, y = windows(ids, context, batch)
         opt.zero_grad()
         loss = F.cross_entropy(model(x).reshape(-1, len(vocab)), y.reshape(-1))
         loss.backward()
@@ -110,9 +115,7 @@ def bench():
                 model.train()
                 t0, steps = time.perf_counter(), 20
                 for _ in range(steps):
-                    starts = torch.randint(0, len(ids) - context - 1, (batch,))
-                    x = torch.stack([ids[i:i + context] for i in starts])
-                    y = torch.stack([ids[i + 1:i + context + 1] for i in starts])
+                    x, y = windows(ids, context, batch)
                     opt.zero_grad()
                     loss = F.cross_entropy(model(x).reshape(-1, len(vocab)), y.reshape(-1))
                     loss.backward()

@@ -85,7 +85,8 @@ public final class Main implements Runnable {
         @Option(
                 names = "--model",
                 description = "cnn (the reference CNN) or mlp (784-256-128-10). train: cnn when left out; "
-                        + "eval and predict: the kind written in the weights file (or recognised from its tensors)")
+                        + "eval and predict: the kind written in the weights file (or recognised from its tensors); "
+                        + "examples charlm: gpt (default) or lstm")
         String model;
 
         /** The --model given, else the default of train. */
@@ -639,21 +640,7 @@ public final class Main implements Runnable {
                             Locale.ROOT, "test accuracy %.4f%n", run.test().accuracy());
                 }
                 case "charlm" -> {
-                    var r = CharLanguageModel.Config.reference();
-                    String kind = model == null ? "gpt" : model;
-                    var cfg = new CharLanguageModel.Config(
-                            kind,
-                            r.context(),
-                            kind.equals("lstm") ? 256 : r.dModel(),
-                            r.heads(),
-                            r.layers(),
-                            r.feedForward(),
-                            r.dropout(),
-                            r.batchSize(),
-                            r.lr(),
-                            epochs,
-                            r.stepsPerEpoch(),
-                            r.seed());
+                    var cfg = CharLanguageModel.Config.reference(model == null ? "gpt" : model, epochs);
                     CharLanguageModel.run(
                             cfg, dev.nabla.data.CharCorpus.read(dev.nabla.data.CharCorpus.fortunes()), System.out);
                 }

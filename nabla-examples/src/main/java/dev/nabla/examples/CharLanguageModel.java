@@ -43,6 +43,24 @@ public final class CharLanguageModel {
         public static Config reference() {
             return new Config("gpt", 64, 64, 4, 4, 256, 0.1, 32, 3e-3, 5, 100, 1);
         }
+
+        /** The reference schedule for model "gpt" or "lstm" (2 layers of width 256) over this many epochs. */
+        public static Config reference(String model, int epochs) {
+            Config r = reference();
+            return new Config(
+                    model,
+                    r.context(),
+                    model.equals("lstm") ? 256 : r.dModel(),
+                    r.heads(),
+                    r.layers(),
+                    r.feedForward(),
+                    r.dropout(),
+                    r.batchSize(),
+                    r.lr(),
+                    epochs,
+                    r.stepsPerEpoch(),
+                    r.seed());
+        }
     }
 
     /** One epoch's figures. */
@@ -168,20 +186,9 @@ public final class CharLanguageModel {
     /** Trains the reference configuration on Debian's fortune files. */
     public static void main(String[] args) throws Exception {
         Config r = Config.reference();
-        if (args.length > 0 && args[0].equals("lstm"))
-            r = new Config(
-                    "lstm",
-                    r.context(),
-                    256,
-                    r.heads(),
-                    r.layers(),
-                    r.feedForward(),
-                    r.dropout(),
-                    r.batchSize(),
-                    r.lr(),
-                    r.epochs(),
-                    r.stepsPerEpoch(),
-                    r.seed());
-        run(r, CharCorpus.read(CharCorpus.fortunes()), System.out);
+        run(
+                Config.reference(args.length > 0 ? args[0] : "gpt", r.epochs()),
+                CharCorpus.read(CharCorpus.fortunes()),
+                System.out);
     }
 }
