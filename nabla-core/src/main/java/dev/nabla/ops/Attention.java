@@ -38,10 +38,10 @@ public final class Attention {
         int prod = 1;
         for (int d = 0; d < q.rank() - 2; d++) prod *= q.size(d);
         AttentionShape a = new AttentionShape(prod, l, s, e, ev, scale, causal);
-        Tensor qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
-        Tensor mc = dropMask == null ? null : dropMask.to(DType.FLOAT32).contiguous();
-        Backend.Attention r =
-                q.backend().attention(qc.storage(), kc.storage(), vc.storage(), mc == null ? null : mc.storage(), a);
+        // row-major data from offset 0 (a view such as a narrow shares a larger storage: Convolution.data copies it)
+        Storage qs = Convolution.data(q), ks = Convolution.data(k), vs = Convolution.data(v);
+        Storage ms = dropMask == null ? null : Convolution.data(dropMask.to(DType.FLOAT32));
+        Backend.Attention r = q.backend().attention(qs, ks, vs, ms, a);
         int[] outShape = q.shape();
         outShape[outShape.length - 1] = ev;
         Tensor out = Tensor.wrap(r.out(), outShape);
@@ -51,16 +51,15 @@ public final class Attention {
                 out,
                 Autograd.saved(q, k, v),
                 g -> {
-                    Tensor gc = g.to(DType.FLOAT32).contiguous();
                     Storage[] grads = q.backend()
                             .attentionBackward(
-                                    qc.storage(),
-                                    kc.storage(),
-                                    vc.storage(),
-                                    mc == null ? null : mc.storage(),
-                                    out.detach().contiguous().storage(),
+                                    qs,
+                                    ks,
+                                    vs,
+                                    ms,
+                                    Convolution.data(out.detach()),
                                     lse,
-                                    gc.storage(),
+                                    Convolution.data(g.to(DType.FLOAT32)),
                                     a);
                     return new Tensor[] {
                         Autograd.onceDifferentiable(

@@ -108,6 +108,22 @@ class AttentionKernelsTest {
         } finally {
             Nabla.setNumThreads(before);
         }
+        // views with an offset (narrow) are read from their own elements
+        Tensor wide = Tensor.randn(g, 2, 4, 9, 32);
+        Tensor qv = wide.narrow(3, 16, 16), kv = wide.narrow(3, 0, 16);
+        Golden.assertClose(
+                "narrowed views",
+                F.scaledDotProductAttention(qv.clone(), kv.clone(), v, null, 0, causal, null, null),
+                F.scaledDotProductAttention(qv, kv, v, null, 0, causal, null, null),
+                0,
+                0);
+        Tensor rows = Tensor.randn(g, 3, 2, 4, 9, 16).select(0, 2); // contiguous, offset 2·4·9·16
+        Golden.assertClose(
+                "selected view",
+                F.scaledDotProductAttention(rows.clone(), k, v, null, 0, causal, null, null),
+                F.scaledDotProductAttention(rows, k, v, null, 0, causal, null, null),
+                0,
+                0);
         // a bool mask takes the composition of ops: the same values as the fused kernel with the causal flag
         if (causal) {
             Tensor keep = Tensor.ones(DType.FLOAT32, 9, 9).tril(0).gt(0.0);
