@@ -38,9 +38,15 @@ public final class Attention {
         int prod = 1;
         for (int d = 0; d < q.rank() - 2; d++) prod *= q.size(d);
         AttentionShape a = new AttentionShape(prod, l, s, e, ev, scale, causal);
-        // row-major data from offset 0 (a view such as a narrow shares a larger storage: Convolution.data copies it)
-        Storage qs = Convolution.data(q), ks = Convolution.data(k), vs = Convolution.data(v);
-        Storage ms = dropMask == null ? null : Convolution.data(dropMask.to(DType.FLOAT32));
+        // row-major data from offset 0: contiguous() orders a transposed view, Convolution.data copies a contiguous
+        // view
+        // that starts past the beginning of a larger storage (a narrow, a select)
+        Storage qs = Convolution.data(q.contiguous()),
+                ks = Convolution.data(k.contiguous()),
+                vs = Convolution.data(v.contiguous());
+        Storage ms = dropMask == null
+                ? null
+                : Convolution.data(dropMask.to(DType.FLOAT32).contiguous());
         Backend.Attention r = q.backend().attention(qs, ks, vs, ms, a);
         int[] outShape = q.shape();
         outShape[outShape.length - 1] = ev;
@@ -57,9 +63,9 @@ public final class Attention {
                                     ks,
                                     vs,
                                     ms,
-                                    Convolution.data(out.detach()),
+                                    Convolution.data(out.detach().contiguous()),
                                     lse,
-                                    Convolution.data(g.to(DType.FLOAT32)),
+                                    Convolution.data(g.to(DType.FLOAT32).contiguous()),
                                     a);
                     return new Tensor[] {
                         Autograd.onceDifferentiable(

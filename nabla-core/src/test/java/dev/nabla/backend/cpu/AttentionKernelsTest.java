@@ -117,6 +117,13 @@ class AttentionKernelsTest {
                 F.scaledDotProductAttention(qv, kv, v, null, 0, causal, null, null),
                 0,
                 0);
+        Tensor heads = Tensor.randn(g, 2, 9, 4, 16).transpose(1, 2); // offset 0 but not row-major: MHA's layout
+        Golden.assertClose(
+                "transposed view",
+                F.scaledDotProductAttention(heads.clone(), k, v, null, 0, causal, null, null),
+                F.scaledDotProductAttention(heads, k, v, null, 0, causal, null, null),
+                0,
+                0);
         Tensor rows = Tensor.randn(g, 3, 2, 4, 9, 16).select(0, 2); // contiguous, offset 2·4·9·16
         Golden.assertClose(
                 "selected view",
