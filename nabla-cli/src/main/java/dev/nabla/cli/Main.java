@@ -565,8 +565,7 @@ public final class Main implements Runnable {
             Module m = loadModel(weights);
             int batch = fixedBatch == null ? 1 : fixedBatch;
             var options = Onnx.ExportOptions.defaults().withDynamicBatch(fixedBatch == null);
-            var proto = Onnx.toModel(m, Tensor.zeros(batch, 1, 28, 28), options);
-            dev.nabla.io.AtomicFiles.write(onnx, proto.toByteArray());
+            var proto = Onnx.export(m, Tensor.zeros(batch, 1, 28, 28), onnx, options);
             java.util.Set<String> ops = new java.util.TreeSet<>();
             proto.getGraph().getNodeList().forEach(n -> ops.add(n.getOpType()));
             System.out.printf(

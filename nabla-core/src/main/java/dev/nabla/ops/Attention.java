@@ -38,9 +38,8 @@ public final class Attention {
         int prod = 1;
         for (int d = 0; d < q.rank() - 2; d++) prod *= q.size(d);
         AttentionShape a = new AttentionShape(prod, l, s, e, ev, scale, causal);
-        // row-major data from offset 0: contiguous() orders a transposed view, Convolution.data copies a contiguous
-        // view
-        // that starts past the beginning of a larger storage (a narrow, a select)
+        // row-major data from offset 0: contiguous() orders a transposed view, Convolution.data copies a
+        // contiguous view that starts past the beginning of a larger storage (a narrow, a select)
         Storage qs = Convolution.data(q.contiguous()),
                 ks = Convolution.data(k.contiguous()),
                 vs = Convolution.data(v.contiguous());

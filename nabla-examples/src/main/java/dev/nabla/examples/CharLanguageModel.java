@@ -8,6 +8,7 @@ import dev.nabla.data.CharCorpus;
 import dev.nabla.data.Dataset;
 import dev.nabla.models.CharGPT;
 import dev.nabla.models.CharLSTM;
+import dev.nabla.models.CharSampling;
 import dev.nabla.nn.CrossEntropyLoss;
 import dev.nabla.nn.Module;
 import dev.nabla.optim.Adam;
@@ -20,7 +21,8 @@ import java.util.Locale;
 /**
  * A character-level language model: a small GPT ({@link CharGPT}: 4 causal attention blocks, LayerNorm) trained with
  * Adam on random windows of Debian's fortune cookies (90 % of the text; the last 10 % for the validation loss),
- * printing the training and validation loss and a sample of generated text (160 characters after the text's first one, temperature 0.8) after every epoch.
+ * printing the training and validation loss and a sample of generated text (160 characters after the text's first
+ * one, temperature 0.8) after every epoch.
  */
 public final class CharLanguageModel {
     private CharLanguageModel() {}
@@ -132,8 +134,8 @@ public final class CharLanguageModel {
                 for (Dataset.Batch b : validation) val += loss(model, ce, b).item();
             }
             long g0 = System.nanoTime();
-            String sample = corpus.decode(
-                    generate(model, corpus.encode(corpus.text().substring(0, 1)), 160, c.context(), sampler));
+            String sample = corpus.decode(CharSampling.generate(
+                    model, corpus.encode(corpus.text().substring(0, 1)), 160, c.context(), 0.8, sampler));
             double sampling = 160 / ((System.nanoTime() - g0) / 1e9);
             Epoch ep =
                     new Epoch(e, sum / c.stepsPerEpoch(), val / validation.size(), tokens / seconds, sample, sampling);
@@ -153,28 +155,6 @@ public final class CharLanguageModel {
             }
         }
         return epochs;
-    }
-
-    /**
-     * Continues prompt by n characters, each drawn from softmax(logits / 0.8) of the last position, the context
-     * cropped to the last {@code context} characters.
-     */
-    static long[] generate(Module model, long[] prompt, int n, int context, Generator g) {
-        if (model instanceof CharGPT gpt) return gpt.generate(prompt, n, 0.8, g);
-        long[] out = java.util.Arrays.copyOf(prompt, prompt.length + n);
-        boolean was = model.isTraining();
-        model.eval();
-        try (var ng = GradMode.noGrad()) {
-            for (int i = prompt.length; i < out.length; i++) {
-                int start = Math.max(0, i - context);
-                Tensor ctx = Tensor.of(java.util.Arrays.copyOfRange(out, start, i), 1, i - start);
-                Tensor logits = model.call(ctx).select(1, i - start - 1).div(0.8);
-                out[i] = logits.softmax(-1).multinomial(1, true, g).toLongArray()[0];
-            }
-        } finally {
-            model.train(was);
-        }
-        return out;
     }
 
     private static Tensor loss(Module model, CrossEntropyLoss ce, Dataset.Batch b) {

@@ -68,19 +68,6 @@ public final class CharGPT extends Module {
      * context cropped to the model's), with g.
      */
     public long[] generate(long[] prompt, int n, double temperature, Generator g) {
-        long[] out = java.util.Arrays.copyOf(prompt, prompt.length + n);
-        boolean was = isTraining();
-        eval();
-        try (var ng = GradMode.noGrad()) {
-            for (int i = prompt.length; i < out.length; i++) {
-                int start = Math.max(0, i - config.context());
-                Tensor ctx = Tensor.of(java.util.Arrays.copyOfRange(out, start, i), 1, i - start);
-                Tensor logits = forward(ctx).select(1, i - start - 1).div(temperature);
-                out[i] = logits.softmax(-1).multinomial(1, true, g).toLongArray()[0];
-            }
-        } finally {
-            train(was);
-        }
-        return out;
+        return CharSampling.generate(this, prompt, n, config.context(), temperature, g);
     }
 }

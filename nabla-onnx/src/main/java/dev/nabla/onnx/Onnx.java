@@ -68,10 +68,11 @@ public final class Onnx {
         export(model, example, file, ExportOptions.defaults());
     }
 
-    /** Exports model, traced on example, to file (written atomically) with these options. */
-    public static void export(Module model, Tensor example, Path file, ExportOptions options) throws IOException {
+    /** Exports model, traced on example, to file (written atomically) with these options; returns what it wrote. */
+    public static ModelProto export(Module model, Tensor example, Path file, ExportOptions options) throws IOException {
         ModelProto proto = toModel(model, example, options);
         AtomicFiles.write(file, proto.toByteArray());
+        return proto;
     }
 
     /** The ONNX model of model's forward pass traced on example, verified unless options say not to. */

@@ -601,7 +601,7 @@ public final class OnnxModel extends Module {
                         prefix.append(i > 0 ? "." : "").append(parts[i]);
                         Module parent = m;
                         String key = prefix.toString(), child = parts[i];
-                        m = scopes.computeIfAbsent(key, k -> Scope.under(parent, child));
+                        m = scopes.computeIfAbsent(key, k -> parent.registerModule(child, new Scope()));
                     }
                     return add(m, parts[parts.length - 1], value, buffer);
                 } catch (IllegalArgumentException clash) {
@@ -612,36 +612,16 @@ public final class OnnxModel extends Module {
         }
 
         private static Tensor add(Module m, String name, Tensor value, boolean buffer) {
-            if (m instanceof Scope s) return s.add(name, value, buffer);
-            return ((OnnxModel) m).add(name, value, buffer);
+            return buffer ? m.registerBuffer(name, value) : m.registerParameter(name, value);
         }
-    }
-
-    private Tensor add(String name, Tensor value, boolean buffer) {
-        return buffer ? buffer(name, value) : param(name, value);
     }
 
     /** A level of a dotted parameter name; holds parameters only (the graph runs in {@link OnnxModel#forward}). */
     static final class Scope extends Module {
-        static Scope under(Module parent, String name) {
-            Scope s = new Scope();
-            if (parent instanceof Scope p) p.child(name, s);
-            else ((OnnxModel) parent).childScope(name, s);
-            return s;
-        }
-
-        Tensor add(String name, Tensor value, boolean buffer) {
-            return buffer ? buffer(name, value) : param(name, value);
-        }
-
         @Override
         public Tensor forward(Tensor input) {
             throw new UnsupportedOperationException(
                     "a scope of an ONNX model's parameters (" + path() + ") does not run on its own; call the model");
         }
-    }
-
-    private void childScope(String name, Scope s) {
-        child(name, s);
     }
 }
