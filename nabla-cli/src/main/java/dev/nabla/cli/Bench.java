@@ -104,7 +104,9 @@ final class Bench implements Callable<Integer> {
         Tensor a = Tensor.randn(g, m, k), b = transB ? Tensor.randn(g, n, k).t() : Tensor.randn(g, k, n);
         double flop = 2.0 * m * n * k;
         int reps = (int) Math.max(3, Math.min(200, 3e10 / flop));
-        for (int i = 0; i < Math.max(3, reps / 3); i++) a.matmul(b);
+        // as many warm-up products as timed ones: the JIT compiles the kernels' wide (16-lane) forms over the
+        // first ~1 s of products; a third as many measured the compiler's transition, not the kernel
+        for (int i = 0; i < reps; i++) a.matmul(b);
         double[] t = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();

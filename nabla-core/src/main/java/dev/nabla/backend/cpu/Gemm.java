@@ -39,18 +39,21 @@ public final class Gemm {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         long work = (long) m * n * k;
+        // the threads' shares are whole register tiles of the kernel in use (VectorGemm loads only when vector)
+        int nr = vector ? VectorGemm.NR : 16, mr = vector ? VectorGemm.MR : 4;
         if (!parallel || work < 262_144 || Parallel.threads() == 1) {
             chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else if (n >= 64 * Parallel.threads()) {
-            int panels = (n + 15) / 16; // split columns on 16-wide panels, one range per thread (each packs its own A)
+            int panels =
+                    (n + nr - 1) / nr; // split columns on whole panels, one range per thread (each packs its own A)
             Parallel.forRange(
                     panels,
                     Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()),
                     (s, e) -> chunk(
                             vector,
                             m,
-                            s * 16,
-                            Math.min(e * 16, n),
+                            s * nr,
+                            Math.min(e * nr, n),
                             k,
                             a,
                             aOff,
@@ -65,9 +68,9 @@ public final class Gemm {
                             ldc,
                             accumulate));
         } else {
-            int panels = (m + 3) / 4; // one range of 4-row panels per thread (each packs its own B)
+            int panels = (m + mr - 1) / mr; // one range of whole row panels per thread (each packs its own B)
             Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> {
-                int r0 = s * 4, r1 = Math.min(e * 4, m);
+                int r0 = s * mr, r1 = Math.min(e * mr, m);
                 chunk(
                         vector,
                         r1 - r0,

@@ -119,7 +119,7 @@ final class WinogradConv {
             int mt, PlaneSource x, int[] xs, float[] w, int o, int padH, int padW, boolean vector, TileSink sink) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
         Tiles t = Tiles.of(mt, h, wd, padH, padW);
-        int xis = t.xis(), uStep = (o + 3) / 4 * 4 * c;
+        int xis = t.xis(), uStep = filterStep(o, c);
         float[] u = transformFilters(mt, w, o, c);
         ConvKernels.overGroups(n, L, (q, par) -> {
             int i0 = q * L, gn = Math.min(L, n - i0);
@@ -137,12 +137,12 @@ final class WinogradConv {
 
     /** M[ξ] (o x cols, row-major) = U[ξ]·V[ξ] for ξ in [xi0, xi1), on the GEMM micro-kernel over the packed panels. */
     private static void products(float[] u, int uStep, float[] v, float[] m, int o, int c, int cols, int xi0, int xi1) {
-        float[] tile = new float[VectorGemm.MR * VectorGemm.NR];
+        float[] tile = new float[256];
         for (int xi = xi0; xi < xi1; xi++) {
             int ua = xi * uStep, vb = xi * plane(c, cols), mc = xi * plane(o, cols);
-            for (int jr = 0; jr < cols; jr += VectorGemm.NR)
-                for (int ir = 0; ir < o; ir += VectorGemm.MR)
-                    VectorGemm.kernel(
+            for (int jr = 0; jr < cols; jr += VectorGemm.PANEL_NR)
+                for (int ir = 0; ir < o; ir += VectorGemm.PANEL_MR)
+                    VectorGemm.panelKernel(
                             c,
                             u,
                             ua + ir * c,
@@ -151,8 +151,8 @@ final class WinogradConv {
                             m,
                             mc + ir * cols + jr,
                             cols,
-                            Math.min(VectorGemm.MR, o - ir),
-                            VectorGemm.NR,
+                            Math.min(VectorGemm.PANEL_MR, o - ir),
+                            VectorGemm.PANEL_NR,
                             tile,
                             false);
         }
@@ -420,16 +420,17 @@ final class WinogradConv {
 
     /**
      * U[ξ] = (G g Gᵀ)[ξ] for the filters w [o][c][3][3], in double (rounded once); each U[ξ] (o x c) packed into the
-     * micro-kernel's 4-row A panels, u[ξ·step + ((k / 4)·c + ci)·4 + k % 4], step = ⌈o/4⌉·4·c, zero past row o.
+     * micro-kernel's A panels of h = {@link VectorGemm#PANEL_MR} rows, u[ξ·step + ((k / h)·c + ci)·h + k % h], step =
+     * {@link #filterStep}, zero past row o.
      */
     static float[] transformFilters(int m, float[] w, int o, int c) {
         double[][] g = m == 2 ? G2 : G4;
-        int a = m + 2, step = (o + 3) / 4 * 4 * c;
+        int a = m + 2, step = filterStep(o, c), h = VectorGemm.PANEL_MR;
         float[] u = new float[a * a * step];
         double[] tg = new double[a * 3];
         for (int k = 0; k < o; k++)
             for (int ci = 0; ci < c; ci++) {
-                int f = (k * c + ci) * 9, at = ((k / 4) * c + ci) * 4 + k % 4;
+                int f = (k * c + ci) * 9, at = ((k / h) * c + ci) * h + k % h;
                 for (int i = 0; i < a; i++) // G g: a x 3
                 for (int j = 0; j < 3; j++)
                         tg[i * 3 + j] = g[i][0] * w[f + j] + g[i][1] * w[f + 3 + j] + g[i][2] * w[f + 6 + j];
@@ -439,6 +440,12 @@ final class WinogradConv {
                                 (float) (tg[i * 3] * g[j][0] + tg[i * 3 + 1] * g[j][1] + tg[i * 3 + 2] * g[j][2]);
             }
         return u;
+    }
+
+    /** The floats of one packed U[ξ]: o rounded up to whole A panels, times c. */
+    static int filterStep(int o, int c) {
+        int h = VectorGemm.PANEL_MR;
+        return (o + h - 1) / h * h * c;
     }
 
     /** dg[k][ci] = Gᵀ dU[k][ci] G (3x3 from (m+2)²), in double, from dU[ξ][k][ci]: the weight gradient's back-transform. */

@@ -72,6 +72,70 @@ class FastKernelsTest {
         assertClose(ref, plain, 1e-4);
     }
 
+    @ParameterizedTest(name = "wide and narrow GEMM tiles, {0}x{1}x{2} transA={3} transB={4} accumulate={5}")
+    @CsvSource({
+        "8,32,320,false,false,false",
+        "1,1,1,false,false,false",
+        "9,33,7,true,false,true",
+        "96,2049,5,false,false,false",
+        "130,70,700,false,true,true",
+        "3,1030,517,true,true,false",
+        "100,64,288,false,false,true"
+    })
+    void wideAndNarrowGemmTilesGiveTheSameBits(int m, int n, int k, boolean ta, boolean tb, boolean accumulate) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized());
+        float[] a = randomFloats(21, m * k), b = randomFloats(22, k * n), c0 = randomFloats(23, m * n);
+        int ars = ta ? 1 : k, acs = ta ? m : 1, brs = tb ? 1 : n, bcs = tb ? k : 1;
+        float[] wide = c0.clone(), narrow = c0.clone(), plain = c0.clone();
+        VectorGemm.gemm(true, m, 0, n, k, a, 0, ars, acs, b, 0, brs, bcs, wide, 0, n, accumulate);
+        VectorGemm.gemm(false, m, 0, n, k, a, 0, ars, acs, b, 0, brs, bcs, narrow, 0, n, accumulate);
+        // every element is one FMA chain over p in both tiles (the same depth blocks): the same bits
+        assertArrayEquals(narrow, wide);
+        double[] ref = accumulate ? toDouble(c0) : new double[m * n];
+        Gemm.dgemm(m, n, k, toDouble(a), 0, ars, acs, toDouble(b), 0, brs, bcs, ref, 0, n, accumulate);
+        assertClose(ref, wide, 1e-4);
+        // a range of columns that starts inside a tile (as the threads' shares may)
+        int n0 = Math.min(n - 1, 5);
+        float[] part = c0.clone();
+        VectorGemm.gemm(true, m, n0, n, k, a, 0, ars, acs, b, 0, brs, bcs, part, 0, n, accumulate);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                assertEquals(
+                        j >= n0 ? narrow[i * n + j] : c0[i * n + j], part[i * n + j], 0f, "C[" + i + ", " + j + "]");
+    }
+
+    @ParameterizedTest(name = "panel kernels, {0} rows of A, depth {1}, {2} columns")
+    @CsvSource({"16,32,16", "5,7,16", "16,1,9", "13,300,3"})
+    void wideAndNarrowPanelKernelsGiveTheSameBits(int mr, int kc, int nr) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized());
+        // A in 16-row panels for the wide kernel, the same rows in four 4-row panels for the narrow one
+        float[] a = randomFloats(31, 16 * kc), bp = randomFloats(32, 16 * kc);
+        float[] a16 = new float[16 * kc], a4 = new float[16 * kc];
+        for (int r = 0; r < 16; r++)
+            for (int p = 0; p < kc; p++) {
+                float v = r < mr ? a[r * kc + p] : 0f;
+                a16[p * 16 + r] = v;
+                a4[(r / 4) * 4 * kc + p * 4 + r % 4] = v;
+            }
+        for (boolean add : new boolean[] {false, true}) {
+            int ldc = 21;
+            float[] c0 = randomFloats(33, 16 * ldc), wide = c0.clone(), narrow = c0.clone(), tile = new float[256];
+            VectorGemm.kernel16x16(kc, a16, 0, bp, 0, wide, 0, ldc, mr, nr, tile, add);
+            for (int r0 = 0; r0 < mr; r0 += 4)
+                VectorGemm.kernel4x16(
+                        kc, a4, r0 * kc, bp, 0, narrow, r0 * ldc, ldc, Math.min(4, mr - r0), nr, tile, add);
+            assertArrayEquals(narrow, wide, "add=" + add);
+            for (int r = 0; r < 16; r++)
+                for (int j = 0; j < ldc; j++) {
+                    if (r < mr && j < nr) {
+                        double e = add ? c0[r * ldc + j] : 0;
+                        for (int p = 0; p < kc; p++) e += (double) a[r * kc + p] * bp[p * 16 + j];
+                        assertEquals(e, wide[r * ldc + j], 1e-4 * (1 + Math.abs(e)), "C[" + r + ", " + j + "]");
+                    } else assertEquals(c0[r * ldc + j], wide[r * ldc + j], 0f, "untouched C[" + r + ", " + j + "]");
+                }
+        }
+    }
+
     @ParameterizedTest(name = "relu kernels over {0} elements")
     @CsvSource({"1", "7", "8", "100003"})
     void reluKernelsEqualTheirScalarDefinition(int n) {
