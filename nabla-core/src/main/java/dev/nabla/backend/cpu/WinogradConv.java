@@ -39,7 +39,7 @@ import jdk.incubator.vector.VectorSpecies;
  * order lane by lane; the tests demand the same bits from both. Called only where {@link Kernels#vectorized()} holds.
  */
 final class WinogradConv {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256, Z = FloatVector.SPECIES_512;
 
     /** Images per group: one per vector lane. */
     static final int L = 8;
@@ -249,6 +249,12 @@ final class WinogradConv {
      */
     static float[] backwardWeight(
             PlaneSource gy, int[] ys, PlaneSource x, int[] xs, int padH, int padW, boolean vector) {
+        return backwardWeight(gy, ys, x, xs, padH, padW, vector, vector && VectorGemm.WIDE);
+    }
+
+    /** {@link #backwardWeight} with the dot products on 16-lane vectors (wide) or 8-lane ones: for the tests of both. */
+    static float[] backwardWeight(
+            PlaneSource gy, int[] ys, PlaneSource x, int[] xs, int padH, int padW, boolean vector, boolean wide) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1];
         Tiles t = Tiles.of(2, h, wd, padH, padW);
         float[][] partial = new float[(n + L - 1) / L][];
@@ -258,7 +264,7 @@ final class WinogradConv {
             // the output gradient, transposed to [o][2th][2tw][lane], zero past OH x OW
             float[] gp = transposed(gy, i0, gn, o, 2 * t.th(), 2 * t.tw(), 0, 0, 2);
             // lane accumulators carried from one block to the next (only when a group has more than one block)
-            float[] acc = t.tiles() > WEIGHT_BLOCK ? work(4, 16 * o * c * L) : null;
+            float[] acc = t.tiles() > WEIGHT_BLOCK ? work(4, 16 * o * c * DOT_LANES) : null;
             float[] du = partial[q] = new float[16 * o * c];
             for (int t0 = 0; t0 < t.tiles(); t0 += WEIGHT_BLOCK) {
                 int t1 = Math.min(t0 + WEIGHT_BLOCK, t.tiles()), cols = columns(t0, t1);
@@ -267,8 +273,9 @@ final class WinogradConv {
                 transformInputs(xp, c, t, t0, t1, v, false, vector);
                 transformGradients(gp, o, t, t0, t1, gt, vector);
                 if (par)
-                    Parallel.forRange(16, 1, (s, e) -> dots(gt, v, acc, du, o, c, cols, s, e, first, last, vector));
-                else dots(gt, v, acc, du, o, c, cols, 0, 16, first, last, vector);
+                    Parallel.forRange(
+                            16, 1, (s, e) -> dots(gt, v, acc, du, o, c, cols, s, e, first, last, vector, wide));
+                else dots(gt, v, acc, du, o, c, cols, 0, 16, first, last, vector, wide);
             }
         });
         float[] du = ConvKernels.sumPartials(partial, 16 * o * c);
@@ -307,12 +314,20 @@ final class WinogradConv {
     }
 
     /**
+     * Lane accumulators per dot product of the weight gradient: 16, a 16-column panel of two tiles' 8 lanes (one 512-bit
+     * vector). Lane l of dot product (k, ci) sums the columns j ≡ l (mod 16) in order; the lanes are then added in a
+     * fixed order. The 8-lane kernel runs the same chains in two halves, so the bits depend on neither the vector width
+     * nor the thread count.
+     */
+    static final int DOT_LANES = 16;
+
+    /**
      * dU[ξ][k][ci] = Σ_j W[ξ](k, j)·V[ξ](ci, j) for ξ in [xi0, xi1), over the columns of the row-major ξ-matrices W
-     * (o rows) and V (c rows) of one block of tiles, cols columns each: fused multiply-adds lane by lane, 2 x 4 dot
-     * products at a time, into 8-lane accumulators that start at zero in a group's first block and are carried to the
-     * next block in acc[((ξ·o + k)·c + ci)·L + l]; in the last block the lanes are added up in a fixed order into du
-     * (a group of the reference CNN has one block: no accumulator goes through memory). The scalar twin does the same,
-     * lane by lane.
+     * (o rows) and V (c rows) of one block of tiles, cols columns each (a multiple of 16): fused multiply-adds lane by
+     * lane, 4 x 4 dot products at a time, into {@link #DOT_LANES} lane accumulators that start at zero in a group's first
+     * block and are carried to the next block in acc[((ξ·o + k)·c + ci)·16 + l]; in the last block the lanes are added
+     * up in a fixed order into du (a group of the reference CNN has one block: no accumulator goes through memory). The
+     * scalar twin does the same, lane by lane.
      */
     static void dots(
             float[] w,
@@ -326,48 +341,133 @@ final class WinogradConv {
             int xi1,
             boolean first,
             boolean last,
-            boolean vector) {
-        float[] lanes = new float[8 * L];
+            boolean vector,
+            boolean wide) {
+        final int dl = DOT_LANES;
+        float[] lanes = new float[16 * dl];
         for (int xi = xi0; xi < xi1; xi++) {
             int wb = xi * plane(o, cols), vb = xi * plane(c, cols);
-            for (int k = 0; k < o; k += 2)
+            for (int k = 0; k < o; k += 4)
                 for (int ci = 0; ci < c; ci += 4) {
-                    int kr = Math.min(2, o - k), cr = Math.min(4, c - ci), ab = ((xi * o + k) * c + ci) * L;
+                    int kr = Math.min(4, o - k), cr = Math.min(4, c - ci), ab = ((xi * o + k) * c + ci) * dl;
                     if (!first) // the lanes carried from the previous block
-                    for (int r = 0; r < kr; r++) System.arraycopy(acc, ab + r * c * L, lanes, r * 4 * L, cr * L);
-                    if (vector && kr == 2 && cr == 4) dotBlock(w, wb + k * cols, v, vb + ci * cols, cols, lanes, first);
-                    else dotBlockScalar(w, wb + k * cols, kr, v, vb + ci * cols, cr, cols, lanes, first);
+                    for (int r = 0; r < kr; r++) System.arraycopy(acc, ab + r * c * dl, lanes, r * 4 * dl, cr * dl);
+                    int wo = wb + k * cols, vo = vb + ci * cols;
+                    if (vector && kr == 4 && cr == 4 && wide) dotBlock(w, wo, v, vo, cols, lanes, first);
+                    else if (vector && kr == 4 && cr == 4)
+                        for (int r0 = 0; r0 < 4; r0 += 2)
+                            for (int h = 0; h < dl; h += L)
+                                dotBlockHalf(w, wo + r0 * cols, v, vo, cols, lanes, r0, h, first);
+                    else dotBlockScalar(w, wo, kr, v, vo, cr, cols, lanes, first);
                     for (int r = 0; r < kr; r++)
                         if (last)
                             for (int s = 0; s < cr; s++)
-                                du[(xi * o + k + r) * c + ci + s] = sumLanes(lanes, (r * 4 + s) * L);
-                        else System.arraycopy(lanes, r * 4 * L, acc, ab + r * c * L, cr * L);
+                                du[(xi * o + k + r) * c + ci + s] = sumLanes(lanes, (r * 4 + s) * dl);
+                        else System.arraycopy(lanes, r * 4 * dl, acc, ab + r * c * dl, cr * dl);
                 }
         }
     }
 
-    /** The L lanes at a[off ..] added in a fixed order. */
+    /** The 16 lanes at a[off ..] added in a fixed order (pairwise). */
     private static float sumLanes(float[] a, int off) {
-        return ((a[off] + a[off + 1]) + (a[off + 2] + a[off + 3]))
+        float s0 = ((a[off] + a[off + 1]) + (a[off + 2] + a[off + 3]))
                 + ((a[off + 4] + a[off + 5]) + (a[off + 6] + a[off + 7]));
+        float s1 = ((a[off + 8] + a[off + 9]) + (a[off + 10] + a[off + 11]))
+                + ((a[off + 12] + a[off + 13]) + (a[off + 14] + a[off + 15]));
+        return s0 + s1;
     }
 
-    /** lanes[(r·4 + s)·L ..] (+)= W row r · V row s lane by lane, for r < 2, s < 4 (from zero when first). */
+    /*
+     * The 4 x 4 block on 16-lane vectors, unrolled by hand (named accumulators; see VectorGemm on why): lanes[(r·4 + s)·16
+     * ..] (+)= W row r · V row s lane by lane, r, s < 4 (from zero when first). Its twin is dotBlockScalar.
+     */
     private static void dotBlock(float[] w, int wo, float[] v, int vo, int cols, float[] lanes, boolean first) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        if (first) {
+            a00 = a01 = a02 =
+                    a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = FloatVector.zero(Z);
+        } else {
+            a00 = FloatVector.fromArray(Z, lanes, 0);
+            a01 = FloatVector.fromArray(Z, lanes, 16);
+            a02 = FloatVector.fromArray(Z, lanes, 32);
+            a03 = FloatVector.fromArray(Z, lanes, 48);
+            a10 = FloatVector.fromArray(Z, lanes, 64);
+            a11 = FloatVector.fromArray(Z, lanes, 80);
+            a12 = FloatVector.fromArray(Z, lanes, 96);
+            a13 = FloatVector.fromArray(Z, lanes, 112);
+            a20 = FloatVector.fromArray(Z, lanes, 128);
+            a21 = FloatVector.fromArray(Z, lanes, 144);
+            a22 = FloatVector.fromArray(Z, lanes, 160);
+            a23 = FloatVector.fromArray(Z, lanes, 176);
+            a30 = FloatVector.fromArray(Z, lanes, 192);
+            a31 = FloatVector.fromArray(Z, lanes, 208);
+            a32 = FloatVector.fromArray(Z, lanes, 224);
+            a33 = FloatVector.fromArray(Z, lanes, 240);
+        }
+        for (int j = 0; j < cols; j += 16) {
+            FloatVector g0 = FloatVector.fromArray(Z, w, wo + j), g1 = FloatVector.fromArray(Z, w, wo + cols + j);
+            FloatVector g2 = FloatVector.fromArray(Z, w, wo + 2 * cols + j),
+                    g3 = FloatVector.fromArray(Z, w, wo + 3 * cols + j);
+            FloatVector x0 = FloatVector.fromArray(Z, v, vo + j);
+            a00 = g0.fma(x0, a00);
+            a10 = g1.fma(x0, a10);
+            a20 = g2.fma(x0, a20);
+            a30 = g3.fma(x0, a30);
+            FloatVector x1 = FloatVector.fromArray(Z, v, vo + cols + j);
+            a01 = g0.fma(x1, a01);
+            a11 = g1.fma(x1, a11);
+            a21 = g2.fma(x1, a21);
+            a31 = g3.fma(x1, a31);
+            FloatVector x2 = FloatVector.fromArray(Z, v, vo + 2 * cols + j);
+            a02 = g0.fma(x2, a02);
+            a12 = g1.fma(x2, a12);
+            a22 = g2.fma(x2, a22);
+            a32 = g3.fma(x2, a32);
+            FloatVector x3 = FloatVector.fromArray(Z, v, vo + 3 * cols + j);
+            a03 = g0.fma(x3, a03);
+            a13 = g1.fma(x3, a13);
+            a23 = g2.fma(x3, a23);
+            a33 = g3.fma(x3, a33);
+        }
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, 16);
+        a02.intoArray(lanes, 32);
+        a03.intoArray(lanes, 48);
+        a10.intoArray(lanes, 64);
+        a11.intoArray(lanes, 80);
+        a12.intoArray(lanes, 96);
+        a13.intoArray(lanes, 112);
+        a20.intoArray(lanes, 128);
+        a21.intoArray(lanes, 144);
+        a22.intoArray(lanes, 160);
+        a23.intoArray(lanes, 176);
+        a30.intoArray(lanes, 192);
+        a31.intoArray(lanes, 208);
+        a32.intoArray(lanes, 224);
+        a33.intoArray(lanes, 240);
+    }
+
+    /**
+     * The same chains as {@link #dotBlock} on 8-lane vectors: rows r0, r0 + 1 of the 4 x 4 block, lanes h .. h + 7 of
+     * the 16 (columns j ≡ h + l mod 16), for machines without 512-bit vectors.
+     */
+    private static void dotBlockHalf(
+            float[] w, int wo, float[] v, int vo, int cols, float[] lanes, int r0, int h, boolean first) {
+        int base = r0 * 4 * 16 + h;
         FloatVector a00, a01, a02, a03, a10, a11, a12, a13;
         if (first) {
             a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = FloatVector.zero(S);
         } else {
-            a00 = FloatVector.fromArray(S, lanes, 0);
-            a01 = FloatVector.fromArray(S, lanes, L);
-            a02 = FloatVector.fromArray(S, lanes, 2 * L);
-            a03 = FloatVector.fromArray(S, lanes, 3 * L);
-            a10 = FloatVector.fromArray(S, lanes, 4 * L);
-            a11 = FloatVector.fromArray(S, lanes, 5 * L);
-            a12 = FloatVector.fromArray(S, lanes, 6 * L);
-            a13 = FloatVector.fromArray(S, lanes, 7 * L);
+            a00 = FloatVector.fromArray(S, lanes, base);
+            a01 = FloatVector.fromArray(S, lanes, base + 16);
+            a02 = FloatVector.fromArray(S, lanes, base + 32);
+            a03 = FloatVector.fromArray(S, lanes, base + 48);
+            a10 = FloatVector.fromArray(S, lanes, base + 64);
+            a11 = FloatVector.fromArray(S, lanes, base + 80);
+            a12 = FloatVector.fromArray(S, lanes, base + 96);
+            a13 = FloatVector.fromArray(S, lanes, base + 112);
         }
-        for (int j = 0; j < cols; j += L) {
+        for (int j = h; j < cols; j += 16) {
             FloatVector g0 = FloatVector.fromArray(S, w, wo + j), g1 = FloatVector.fromArray(S, w, wo + cols + j);
             FloatVector x0 = FloatVector.fromArray(S, v, vo + j);
             a00 = g0.fma(x0, a00);
@@ -382,25 +482,25 @@ final class WinogradConv {
             a03 = g0.fma(x3, a03);
             a13 = g1.fma(x3, a13);
         }
-        a00.intoArray(lanes, 0);
-        a01.intoArray(lanes, L);
-        a02.intoArray(lanes, 2 * L);
-        a03.intoArray(lanes, 3 * L);
-        a10.intoArray(lanes, 4 * L);
-        a11.intoArray(lanes, 5 * L);
-        a12.intoArray(lanes, 6 * L);
-        a13.intoArray(lanes, 7 * L);
+        a00.intoArray(lanes, base);
+        a01.intoArray(lanes, base + 16);
+        a02.intoArray(lanes, base + 32);
+        a03.intoArray(lanes, base + 48);
+        a10.intoArray(lanes, base + 64);
+        a11.intoArray(lanes, base + 80);
+        a12.intoArray(lanes, base + 96);
+        a13.intoArray(lanes, base + 112);
     }
 
-    /** The twin of {@link #dotBlock} (and its form for the last, partial blocks: kr ≤ 2 rows of W, cr ≤ 4 of V). */
+    /** The twin of {@link #dotBlock} (and its form for partial blocks: kr ≤ 4 rows of W, cr ≤ 4 of V). */
     private static void dotBlockScalar(
             float[] w, int wo, int kr, float[] v, int vo, int cr, int cols, float[] lanes, boolean first) {
         if (first) java.util.Arrays.fill(lanes, 0f);
-        for (int j = 0; j < cols; j += L)
+        for (int j = 0; j < cols; j += 16)
             for (int r = 0; r < kr; r++)
                 for (int s = 0; s < cr; s++) {
-                    int wi = wo + r * cols + j, vi = vo + s * cols + j, a = (r * 4 + s) * L;
-                    for (int l = 0; l < L; l++) lanes[a + l] = Math.fma(w[wi + l], v[vi + l], lanes[a + l]);
+                    int wi = wo + r * cols + j, vi = vo + s * cols + j, a = (r * 4 + s) * 16;
+                    for (int l = 0; l < 16; l++) lanes[a + l] = Math.fma(w[wi + l], v[vi + l], lanes[a + l]);
                 }
     }
 

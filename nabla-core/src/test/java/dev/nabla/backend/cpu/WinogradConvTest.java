@@ -32,7 +32,9 @@ class WinogradConvTest {
         "11,2,6,6,3,2,2",
         "16,9,14,14,10,1,2",
         "1,1,3,3,1,0,1",
-        "9,3,18,17,5,1,2"
+        "9,3,18,17,5,1,2",
+        "8,8,10,10,12,1,2",
+        "5,6,20,19,8,1,1"
     })
     void vectorTransformsEqualTheirScalarTwins(int n, int c, int h, int w, int o, int p, int threads) {
         assumeTrue(Kernels.vectorized(), "the vector kernels run only where the Vector API is used");
@@ -44,10 +46,13 @@ class WinogradConvTest {
             float[] gy = randomFloats(33, n * o * oh * ow, 1), bias = randomFloats(34, o, 1);
             PlaneSource xs = ImplicitGemmConv.dense(x, null, c, h, w), gs = ImplicitGemmConv.dense(gy, null, o, oh, ow);
             int[] xShape = {n, c, h, w}, yShape = {n, o, oh, ow};
+            float[] twin = WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, false);
+            assertArrayEquals(twin, WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, true), "weight gradient");
+            // the 16-lane dot products and their 8-lane form (machines without 512-bit vectors): the same chains
             assertArrayEquals(
-                    WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, false),
-                    WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, true),
-                    "weight gradient");
+                    twin, WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, true, true), "16-lane dots");
+            assertArrayEquals(
+                    twin, WinogradConv.backwardWeight(gs, yShape, xs, xShape, p, p, true, false), "8-lane dots");
             for (int m : new int[] {2, 4}) { // F(2x2, 3x3) and F(4x4, 3x3)
                 float[][] y = new float[2][n * o * oh * ow];
                 for (int v = 0; v < 2; v++)
