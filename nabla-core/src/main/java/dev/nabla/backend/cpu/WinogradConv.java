@@ -5,7 +5,9 @@ import static dev.nabla.backend.cpu.ConvKernels.work;
 import dev.nabla.backend.cpu.ImplicitGemmConv.PlaneSource;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -344,7 +346,7 @@ final class WinogradConv {
             boolean vector,
             boolean wide) {
         final int dl = DOT_LANES;
-        float[] lanes = new float[16 * dl];
+        float[] lanes = new float[16 * dl], sums = new float[16];
         for (int xi = xi0; xi < xi1; xi++) {
             int wb = xi * plane(o, cols), vb = xi * plane(c, cols);
             for (int k = 0; k < o; k += 4)
@@ -359,22 +361,86 @@ final class WinogradConv {
                             for (int h = 0; h < dl; h += L)
                                 dotBlockHalf(w, wo + r0 * cols, v, vo, cols, lanes, r0, h, first);
                     else dotBlockScalar(w, wo, kr, v, vo, cr, cols, lanes, first);
-                    for (int r = 0; r < kr; r++)
-                        if (last)
-                            for (int s = 0; s < cr; s++)
-                                du[(xi * o + k + r) * c + ci + s] = sumLanes(lanes, (r * 4 + s) * dl);
-                        else System.arraycopy(lanes, r * 4 * dl, acc, ab + r * c * dl, cr * dl);
+                    if (last && vector && wide && kr == 4 && cr == 4) {
+                        reduce16(lanes, sums);
+                        for (int l = 0; l < 16; l++) {
+                            int d = LANE_DOT[l];
+                            du[(xi * o + k + d / 4) * c + ci + d % 4] = sums[l];
+                        }
+                    } else
+                        for (int r = 0; r < kr; r++)
+                            if (last)
+                                for (int s = 0; s < cr; s++)
+                                    du[(xi * o + k + r) * c + ci + s] = sumLanes(lanes, (r * 4 + s) * dl);
+                            else System.arraycopy(lanes, r * 4 * dl, acc, ab + r * c * dl, cr * dl);
                 }
         }
     }
 
-    /** The 16 lanes at a[off ..] added in a fixed order (pairwise). */
+    /**
+     * The 16 lanes at a[off ..] added in a fixed order: lanes l and l + 8, then those sums 4 apart, then 2, then 1 (the
+     * order in which {@link #reduce16} adds all 16 dot products at once on vectors).
+     */
     private static float sumLanes(float[] a, int off) {
-        float s0 = ((a[off] + a[off + 1]) + (a[off + 2] + a[off + 3]))
-                + ((a[off + 4] + a[off + 5]) + (a[off + 6] + a[off + 7]));
-        float s1 = ((a[off + 8] + a[off + 9]) + (a[off + 10] + a[off + 11]))
-                + ((a[off + 12] + a[off + 13]) + (a[off + 14] + a[off + 15]));
-        return s0 + s1;
+        return (((a[off] + a[off + 8]) + (a[off + 4] + a[off + 12]))
+                        + ((a[off + 2] + a[off + 10]) + (a[off + 6] + a[off + 14])))
+                + (((a[off + 1] + a[off + 9]) + (a[off + 5] + a[off + 13]))
+                        + ((a[off + 3] + a[off + 11]) + (a[off + 7] + a[off + 15])));
+    }
+
+    /** Lane swaps (l ↔ l xor 8, 4, 2, 1) and the masks of the lanes with that bit set, for {@link #reduce16}. */
+    private static final VectorShuffle<Float> X8 = VectorShuffle.fromOp(Z, i -> i ^ 8),
+            X4 = VectorShuffle.fromOp(Z, i -> i ^ 4),
+            X2 = VectorShuffle.fromOp(Z, i -> i ^ 2),
+            X1 = VectorShuffle.fromOp(Z, i -> i ^ 1);
+
+    private static final VectorMask<Float> M8 = VectorMask.fromLong(Z, 0xFF00L),
+            M4 = VectorMask.fromLong(Z, 0xF0F0L),
+            M2 = VectorMask.fromLong(Z, 0xCCCCL),
+            M1 = VectorMask.fromLong(Z, 0xAAAAL);
+
+    /** The dot product (r·4 + s) whose sum {@link #reduce16} leaves in each lane of its result. */
+    private static final int[] LANE_DOT = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+
+    /*
+     * The 16 dot products of a 4 x 4 block (16 lanes each at lanes[d·16], d = r·4 + s) summed at once: each step adds
+     * every vector to itself with lanes l and l xor b swapped (b = 8, 4, 2, 1) and merges two vectors into one by their
+     * lanes with bit b, so every sum is sumLanes' tree (up to the order of two operands, which does not change a float
+     * sum). out[l] gets the sum of dot product LANE_DOT[l]. Written out: vectors passed to a helper would be boxed.
+     */
+    private static void reduce16(float[] lanes, float[] out) {
+        FloatVector a0 = FloatVector.fromArray(Z, lanes, 0);
+        FloatVector a1 = FloatVector.fromArray(Z, lanes, 16);
+        FloatVector a2 = FloatVector.fromArray(Z, lanes, 32);
+        FloatVector a3 = FloatVector.fromArray(Z, lanes, 48);
+        FloatVector a4 = FloatVector.fromArray(Z, lanes, 64);
+        FloatVector a5 = FloatVector.fromArray(Z, lanes, 80);
+        FloatVector a6 = FloatVector.fromArray(Z, lanes, 96);
+        FloatVector a7 = FloatVector.fromArray(Z, lanes, 112);
+        FloatVector a8 = FloatVector.fromArray(Z, lanes, 128);
+        FloatVector a9 = FloatVector.fromArray(Z, lanes, 144);
+        FloatVector a10 = FloatVector.fromArray(Z, lanes, 160);
+        FloatVector a11 = FloatVector.fromArray(Z, lanes, 176);
+        FloatVector a12 = FloatVector.fromArray(Z, lanes, 192);
+        FloatVector a13 = FloatVector.fromArray(Z, lanes, 208);
+        FloatVector a14 = FloatVector.fromArray(Z, lanes, 224);
+        FloatVector a15 = FloatVector.fromArray(Z, lanes, 240);
+        FloatVector s0_0 = a0.add(a0.rearrange(X8)).blend(a1.add(a1.rearrange(X8)), M8);
+        FloatVector s0_1 = a2.add(a2.rearrange(X8)).blend(a3.add(a3.rearrange(X8)), M8);
+        FloatVector s0_2 = a4.add(a4.rearrange(X8)).blend(a5.add(a5.rearrange(X8)), M8);
+        FloatVector s0_3 = a6.add(a6.rearrange(X8)).blend(a7.add(a7.rearrange(X8)), M8);
+        FloatVector s0_4 = a8.add(a8.rearrange(X8)).blend(a9.add(a9.rearrange(X8)), M8);
+        FloatVector s0_5 = a10.add(a10.rearrange(X8)).blend(a11.add(a11.rearrange(X8)), M8);
+        FloatVector s0_6 = a12.add(a12.rearrange(X8)).blend(a13.add(a13.rearrange(X8)), M8);
+        FloatVector s0_7 = a14.add(a14.rearrange(X8)).blend(a15.add(a15.rearrange(X8)), M8);
+        FloatVector s1_0 = s0_0.add(s0_0.rearrange(X4)).blend(s0_1.add(s0_1.rearrange(X4)), M4);
+        FloatVector s1_1 = s0_2.add(s0_2.rearrange(X4)).blend(s0_3.add(s0_3.rearrange(X4)), M4);
+        FloatVector s1_2 = s0_4.add(s0_4.rearrange(X4)).blend(s0_5.add(s0_5.rearrange(X4)), M4);
+        FloatVector s1_3 = s0_6.add(s0_6.rearrange(X4)).blend(s0_7.add(s0_7.rearrange(X4)), M4);
+        FloatVector s2_0 = s1_0.add(s1_0.rearrange(X2)).blend(s1_1.add(s1_1.rearrange(X2)), M2);
+        FloatVector s2_1 = s1_2.add(s1_2.rearrange(X2)).blend(s1_3.add(s1_3.rearrange(X2)), M2);
+        FloatVector s3_0 = s2_0.add(s2_0.rearrange(X1)).blend(s2_1.add(s2_1.rearrange(X1)), M1);
+        s3_0.intoArray(out, 0);
     }
 
     /*
