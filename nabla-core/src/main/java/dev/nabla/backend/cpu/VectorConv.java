@@ -12,19 +12,34 @@ import jdk.incubator.vector.VectorSpecies;
  * (the class is loaded on its first call, so a JVM without the Vector API never loads it).
  */
 final class VectorConv {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256, Z = FloatVector.SPECIES_512;
     static final int MR = 4, NR = 16;
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    /**
+     * Rows of the forward kernels' tile where {@link VectorGemm#WIDE}: 8 output channels by one 16-column panel, eight
+     * 16-lane accumulators (else {@link #MR} = 4 rows of two 8-lane vectors). The same FMA chains, so the same bits.
+     */
+    static final int WIDE_MR = 8;
+
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[WIDE_MR * NR]);
 
     private VectorConv() {}
 
-    /** The weights [o, k] (row-major) in 4-row panels over the whole depth: wpk[(panel·k + p)·4 + r], zero past row o. */
+    /** {@link #packWeights(float[], int, int, boolean)} for the forward kernels in use. */
     static float[] packWeights(float[] w, int o, int k) {
-        int panels = (o + MR - 1) / MR;
-        float[] wpk = new float[panels * k * MR];
+        return packWeights(w, o, k, VectorGemm.WIDE);
+    }
+
+    /**
+     * The weights [o, k] (row-major) in h-row panels over the whole depth, h = 8 when wide, else 4: wpk[(panel·k + p)·h
+     * + r], zero past row o.
+     */
+    static float[] packWeights(float[] w, int o, int k, boolean wide) {
+        int h = wide ? WIDE_MR : MR, panels = (o + h - 1) / h;
+        float[] wpk = new float[panels * k * h];
         for (int oc = 0; oc < o; oc++) {
-            int base = oc / MR * k * MR + oc % MR;
-            for (int p = 0; p < k; p++) wpk[base + p * MR] = w[oc * k + p];
+            int base = oc / h * k * h + oc % h;
+            for (int p = 0; p < k; p++) wpk[base + p * h] = w[oc * k + p];
         }
         return wpk;
     }
@@ -51,16 +66,52 @@ final class VectorConv {
             int imageStride,
             float[] out,
             int ldo) {
+        forward(
+                o,
+                k,
+                wpk,
+                xp,
+                rowOff,
+                taps,
+                channelStride,
+                j0,
+                j1,
+                cols,
+                perImage,
+                imageStride,
+                out,
+                ldo,
+                VectorGemm.WIDE);
+    }
+
+    /** {@link #forward} with the wide (8 x 16, 16-lane) or the narrow (4 x 16, 8-lane) tile; wpk packed to match. */
+    static void forward(
+            int o,
+            int k,
+            float[] wpk,
+            float[] xp,
+            int[] rowOff,
+            int[] taps,
+            int channelStride,
+            int j0,
+            int j1,
+            int cols,
+            int perImage,
+            int imageStride,
+            float[] out,
+            int ldo,
+            boolean wide) {
         float[] tile = TILE.get();
+        int h = wide ? WIDE_MR : MR;
         if (k <= SHALLOW) {
             // few rows (the first layer): the image block stays in L1 anyway, so sweep each output row block along
             // the columns, which writes the output sequentially
-            for (int ir = 0; ir < o; ir += MR)
+            for (int ir = 0; ir < o; ir += h)
                 for (int j = j0; j < j1; j += NR)
                     panel(
                             o,
                             ir,
-                            ir + MR,
+                            ir + h,
                             j,
                             k,
                             wpk,
@@ -73,15 +124,16 @@ final class VectorConv {
                             imageStride,
                             out,
                             ldo,
-                            tile);
+                            tile,
+                            wide);
             return;
         }
         for (int j = j0; j < j1; j += NR) // each 16-column panel of the images is reused from L1 by all output rows
-        panel(o, 0, o, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile);
+        panel(o, 0, o, j, k, wpk, xp, rowOff, taps, channelStride, cols, perImage, imageStride, out, ldo, tile, wide);
     }
 
     /**
-     * Output rows [ir0, ir1) (in blocks of 4) of the 16-column panel j: read in place, through {@link #kernel3x3} when
+     * Output rows [ir0, ir1) (in blocks of 8 when wide, else 4) of the 16-column panel j: read in place, through {@link #kernel3x3} when
      * taps are given, or gathered into a buffer first when the panel straddles two images (or the end).
      */
     private static void panel(
@@ -100,14 +152,20 @@ final class VectorConv {
             int imageStride,
             float[] out,
             int ldo,
-            float[] tile) {
+            float[] tile,
+            boolean wide) {
         boolean straddles = j % perImage + NR > perImage;
         float[] b = straddles ? straddling(k, xp, rowOff, j, cols, perImage, imageStride) : xp;
         int[] off = straddles ? identity(k) : rowOff;
         int base = straddles ? 0 : j / perImage * imageStride + j % perImage;
-        for (int ir = ir0; ir < Math.min(ir1, o); ir += MR) {
-            int mr = Math.min(MR, o - ir);
-            if (taps != null && !straddles)
+        int h = wide ? WIDE_MR : MR;
+        for (int ir = ir0; ir < Math.min(ir1, o); ir += h) {
+            int mr = Math.min(h, o - ir);
+            if (wide) {
+                if (taps != null && !straddles)
+                    wide3x3(k / 9, channelStride, taps, wpk, ir * k, xp, base, out, ir * ldo + j, ldo, mr, tile);
+                else wide(k, wpk, ir * k, b, base, off, out, ir * ldo + j, ldo, mr, tile);
+            } else if (taps != null && !straddles)
                 kernel3x3(
                         k / 9,
                         channelStride,
@@ -161,6 +219,198 @@ final class VectorConv {
             for (int p = 0; p < k; p++) holder[0][p] = p * NR;
         }
         return holder[0];
+    }
+
+    /** The wide tile for 3x3 filters (see {@link #kernel3x3}); a partial tile is computed whole into tile, then copied. */
+    private static void wide3x3(
+            int c,
+            int cs,
+            int[] taps,
+            float[] ap,
+            int aOff,
+            float[] xp,
+            int base,
+            float[] cc,
+            int cOff,
+            int ldc,
+            int mr,
+            float[] tile) {
+        int s0 = taps[0], s1 = taps[1], s2 = taps[2], s3 = taps[3], s4 = taps[4], s5 = taps[5], s6 = taps[6];
+        int s7 = taps[7], s8 = taps[8];
+        if (mr == WIDE_MR) {
+            full3x3(c, cs, s0, s1, s2, s3, s4, s5, s6, s7, s8, ap, aOff, xp, base, cc, cOff, ldc);
+            return;
+        }
+        full3x3(c, cs, s0, s1, s2, s3, s4, s5, s6, s7, s8, ap, aOff, xp, base, tile, 0, NR);
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
+    }
+
+    /*
+     * 8 output channels x 16 columns for 3x3 filters on 16-lane vectors, the nine taps written out as in kernel3x3, with
+     * one store path only (more paths took C2 past its inlining budget in VectorGemm's wide kernels).
+     */
+    private static void full3x3(
+            int c,
+            int cs,
+            int s0,
+            int s1,
+            int s2,
+            int s3,
+            int s4,
+            int s5,
+            int s6,
+            int s7,
+            int s8,
+            float[] ap,
+            int aOff,
+            float[] xp,
+            int base,
+            float[] cc,
+            int cOff,
+            int ldc) {
+        FloatVector z = FloatVector.zero(Z);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+        for (int ci = 0; ci < c; ci++) {
+            int cb = base + ci * cs, ai = aOff + ci * 9 * 8;
+            FloatVector b;
+            b = FloatVector.fromArray(Z, xp, cb + s0);
+            c0 = FloatVector.broadcast(Z, ap[ai + 0]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 2]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 3]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 4]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 5]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 6]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 7]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s1);
+            c0 = FloatVector.broadcast(Z, ap[ai + 8]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 9]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 10]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 11]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 12]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 13]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 14]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 15]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s2);
+            c0 = FloatVector.broadcast(Z, ap[ai + 16]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 17]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 18]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 19]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 20]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 21]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 22]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 23]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s3);
+            c0 = FloatVector.broadcast(Z, ap[ai + 24]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 25]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 26]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 27]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 28]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 29]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 30]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 31]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s4);
+            c0 = FloatVector.broadcast(Z, ap[ai + 32]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 33]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 34]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 35]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 36]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 37]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 38]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 39]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s5);
+            c0 = FloatVector.broadcast(Z, ap[ai + 40]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 41]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 42]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 43]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 44]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 45]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 46]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 47]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s6);
+            c0 = FloatVector.broadcast(Z, ap[ai + 48]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 49]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 50]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 51]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 52]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 53]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 54]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 55]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s7);
+            c0 = FloatVector.broadcast(Z, ap[ai + 56]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 57]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 58]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 59]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 60]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 61]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 62]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 63]).fma(b, c7);
+            b = FloatVector.fromArray(Z, xp, cb + s8);
+            c0 = FloatVector.broadcast(Z, ap[ai + 64]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 65]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 66]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 67]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 68]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 69]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 70]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 71]).fma(b, c7);
+        }
+        c0.intoArray(cc, cOff + 0 * ldc);
+        c1.intoArray(cc, cOff + 1 * ldc);
+        c2.intoArray(cc, cOff + 2 * ldc);
+        c3.intoArray(cc, cOff + 3 * ldc);
+        c4.intoArray(cc, cOff + 4 * ldc);
+        c5.intoArray(cc, cOff + 5 * ldc);
+        c6.intoArray(cc, cOff + 6 * ldc);
+        c7.intoArray(cc, cOff + 7 * ldc);
+    }
+
+    /** The wide tile for any filter (see {@link #kernel}); a partial tile is computed whole into tile, then copied. */
+    private static void wide(
+            int k,
+            float[] ap,
+            int aOff,
+            float[] xp,
+            int base,
+            int[] rowOff,
+            float[] cc,
+            int cOff,
+            int ldc,
+            int mr,
+            float[] tile) {
+        if (mr == WIDE_MR) {
+            fullWide(k, ap, aOff, xp, base, rowOff, cc, cOff, ldc);
+            return;
+        }
+        fullWide(k, ap, aOff, xp, base, rowOff, tile, 0, NR);
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
+    }
+
+    /** 8 output channels x 16 columns on 16-lane vectors, rows of the column matrix through rowOff. */
+    private static void fullWide(
+            int k, float[] ap, int aOff, float[] xp, int base, int[] rowOff, float[] cc, int cOff, int ldc) {
+        FloatVector z = FloatVector.zero(Z);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + p * 8;
+            FloatVector b = FloatVector.fromArray(Z, xp, base + rowOff[p]);
+            c0 = FloatVector.broadcast(Z, ap[ai + 0]).fma(b, c0);
+            c1 = FloatVector.broadcast(Z, ap[ai + 1]).fma(b, c1);
+            c2 = FloatVector.broadcast(Z, ap[ai + 2]).fma(b, c2);
+            c3 = FloatVector.broadcast(Z, ap[ai + 3]).fma(b, c3);
+            c4 = FloatVector.broadcast(Z, ap[ai + 4]).fma(b, c4);
+            c5 = FloatVector.broadcast(Z, ap[ai + 5]).fma(b, c5);
+            c6 = FloatVector.broadcast(Z, ap[ai + 6]).fma(b, c6);
+            c7 = FloatVector.broadcast(Z, ap[ai + 7]).fma(b, c7);
+        }
+        c0.intoArray(cc, cOff + 0 * ldc);
+        c1.intoArray(cc, cOff + 1 * ldc);
+        c2.intoArray(cc, cOff + 2 * ldc);
+        c3.intoArray(cc, cOff + 3 * ldc);
+        c4.intoArray(cc, cOff + 4 * ldc);
+        c5.intoArray(cc, cOff + 5 * ldc);
+        c6.intoArray(cc, cOff + 6 * ldc);
+        c7.intoArray(cc, cOff + 7 * ldc);
     }
 
     /** Depth up to which {@link #forward} runs the output rows in the outer loop. */

@@ -136,6 +136,44 @@ class FastKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "implicit-GEMM forward, wide and narrow tiles, {0} outputs, {1} channels, 3x3 taps {2}")
+    @CsvSource({"13,3,true", "13,3,false", "32,1,true", "7,5,true", "20,5,false"})
+    void wideAndNarrowConvolutionTilesGiveTheSameBits(int o, int c, boolean threeByThree) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized());
+        int width = 20, cs = 400, k = 9 * c, cols = 100, perImage = 100, imageStride = c * cs, ldo = 112;
+        int[] taps = {0, 1, 2, width, width + 1, width + 2, 2 * width, 2 * width + 1, 2 * width + 2};
+        int[] rowOff = new int[k];
+        for (int ci = 0; ci < c; ci++) for (int t = 0; t < 9; t++) rowOff[ci * 9 + t] = ci * cs + taps[t];
+        float[] w = randomFloats(41, o * k), xp = randomFloats(42, imageStride + 200);
+        float[][] out = new float[2][o * ldo];
+        for (int v = 0; v < 2; v++) {
+            boolean wide = v == 0;
+            VectorConv.forward(
+                    o,
+                    k,
+                    VectorConv.packWeights(w, o, k, wide),
+                    xp,
+                    rowOff,
+                    threeByThree ? taps : null,
+                    cs,
+                    0,
+                    ldo,
+                    cols,
+                    perImage,
+                    imageStride,
+                    out[v],
+                    ldo,
+                    wide);
+        }
+        assertArrayEquals(out[1], out[0], "wide vs narrow");
+        for (int oc = 0; oc < o; oc++)
+            for (int j = 0; j < cols; j++) {
+                double e = 0;
+                for (int p = 0; p < k; p++) e += (double) w[oc * k + p] * xp[j + rowOff[p]];
+                assertEquals(e, out[0][oc * ldo + j], 1e-4 * (1 + Math.abs(e)), "out[" + oc + ", " + j + "]");
+            }
+    }
+
     @ParameterizedTest(name = "relu kernels over {0} elements")
     @CsvSource({"1", "7", "8", "100003"})
     void reluKernelsEqualTheirScalarDefinition(int n) {
