@@ -38,7 +38,8 @@ final class Bench implements Callable<Integer> {
     @Option(
             names = "--steps",
             defaultValue = "40",
-            description = "timed training steps (and inference batches); half as many warm-up steps first")
+            description =
+                    "timed training steps (and inference batches); warmed up first for half as many and at least 2 s")
     int steps;
 
     @Option(names = "--threads", description = "kernel threads (default: all cores)")
@@ -104,9 +105,7 @@ final class Bench implements Callable<Integer> {
         Tensor a = Tensor.randn(g, m, k), b = transB ? Tensor.randn(g, n, k).t() : Tensor.randn(g, k, n);
         double flop = 2.0 * m * n * k;
         int reps = (int) Math.max(3, Math.min(200, 3e10 / flop));
-        // as many warm-up products as timed ones: the JIT compiles the kernels' wide (16-lane) forms over the
-        // first ~1 s of products; a third as many measured the compiler's transition, not the kernel
-        for (int i = 0; i < reps; i++) a.matmul(b);
+        warmUp(() -> a.matmul(b), reps);
         double[] t = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
@@ -116,17 +115,37 @@ final class Bench implements Callable<Integer> {
         return flop / median(t) / 1e9;
     }
 
+    /**
+     * Runs body at least {@code calls} times and for at least {@link #WARM_UP_SECONDS}: the JIT compiles the kernels over
+     * the first second or so (C2 recompiles a kernel after an uncommon trap, and its interim form runs the Vector API's
+     * slow Java fallback), so a count of calls alone measured the compiler's transition on fast shapes (sgemm 1024^3:
+     * 110-120 or 314 GFLOP/s by run). What is timed after it is the steady state, which a training run lives in.
+     */
+    static void warmUp(Runnable body, int calls) {
+        long end = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+        for (int i = 0; i < calls || System.nanoTime() < end; i++) body.run();
+    }
+
+    static final double WARM_UP_SECONDS = 2.0;
+
     double trainStepMs(Module m) {
         Adam opt = new Adam(m.parameters(), 1e-3, 1e-4);
         Tensor x = Tensor.randn(new Generator(1), 128, 1, 28, 28), y = Tensor.randint(new Generator(2), 0, 10, 128);
         CrossEntropyLoss ce = new CrossEntropyLoss();
+        warmUp(
+                () -> {
+                    opt.zeroGrad();
+                    ce.apply(m.forward(x), y).backward();
+                    opt.step();
+                },
+                steps / 2);
         double[] t = new double[steps];
-        for (int i = -steps / 2; i < steps; i++) {
+        for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             opt.zeroGrad();
             ce.apply(m.forward(x), y).backward();
             opt.step();
-            if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e6;
+            t[i] = (System.nanoTime() - t0) / 1e6;
         }
         return median(t);
     }
@@ -136,10 +155,11 @@ final class Bench implements Callable<Integer> {
         Tensor x = Tensor.randn(new Generator(3), 256, 1, 28, 28);
         double[] t = new double[steps];
         try (var g = GradMode.noGrad()) {
-            for (int i = -steps / 2; i < steps; i++) {
+            warmUp(() -> m.forward(x), steps / 2);
+            for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
                 m.forward(x);
-                if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
+                t[i] = (System.nanoTime() - t0) / 1e9;
             }
         }
         return 256 / median(t);

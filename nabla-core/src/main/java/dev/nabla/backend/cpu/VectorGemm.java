@@ -6,9 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 GEMM on the Vector API: operands packed into panels (A in MR-row panels, B in NR-column panels, both from
  * arbitrary row and column strides, so transposes cost nothing extra), cache blocking (KC×NC block of B, MC×KC block
- * of A), and a register tile of accumulators updated with FMA. Two tiles, chosen once by the machine's preferred
- * vector width ({@link #WIDE}): with 512-bit vectors (AVX-512) an 8×32 tile of sixteen 16-lane accumulators, else a
- * 4×16 tile of eight 8-lane ones. Every element of C is the same chain of FMAs over p in both, so they give the same
+ * of A), and a register tile of accumulators updated with FMA. Two tiles, chosen once ({@link #WIDE}): with 512-bit
+ * vectors (AVX-512, opt-in) an 8×32 tile of sixteen 16-lane accumulators, else a 4×16 tile of eight 8-lane ones. Every element of C is the same chain of FMAs over p in both, so they give the same
  * bits (FastKernelsTest checks it); the wide one runs about twice as fast where the cores have 512-bit FMA units.
  * Called only where {@link Kernels#vectorized()} holds (the Vector API and C2 are there); the class is loaded on its
  * first call.
@@ -17,13 +16,16 @@ final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256, Z = FloatVector.SPECIES_512;
 
     /**
-     * True where the JVM prefers 512-bit vectors (AVX-512: C2 compiles 16-lane FloatVectors to single instructions);
-     * then the 16-lane micro-kernels run. The system property {@code nabla.wideVectors=false} (read once) keeps the
-     * 8-lane ones, for side-by-side measurements. Where 512-bit vectors are not native, the 16-lane kernels would run
-     * as slow Java fallbacks, so they are never chosen there.
+     * True when the 16-lane kernels run: only with the system property {@code nabla.wideVectors=true} (read once) and
+     * where the JVM prefers 512-bit vectors (AVX-512: C2 compiles 16-lane FloatVectors to single instructions; where
+     * they are not native they would run as slow Java fallbacks, so they are never chosen there). Off by default: with
+     * 16-lane and 8-lane kernels in one process, about one process in three on this project's machine compiled some
+     * kernels into a form that runs the Vector API's Java fallback for good (training step 80-90 ms instead of 20-30,
+     * sgemm 1024^3 at 110-120 GFLOP/s instead of 310-340); see BENCHMARKS.md, eighth session. Both widths give the same
+     * bits.
      */
     static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() >= 16
-            && Boolean.parseBoolean(System.getProperty("nabla.wideVectors", "true"));
+            && Boolean.parseBoolean(System.getProperty("nabla.wideVectors", "false"));
 
     /** The register tile of {@link #gemm}: MR rows of A by NR columns of B. */
     static final int MR = WIDE ? 8 : 4, NR = WIDE ? 32 : 16;
