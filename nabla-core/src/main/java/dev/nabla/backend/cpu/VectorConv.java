@@ -133,8 +133,9 @@ final class VectorConv {
     }
 
     /**
-     * Output rows [ir0, ir1) (in blocks of 8 when wide, else 4) of the 16-column panel j: read in place, through {@link #kernel3x3} when
-     * taps are given, or gathered into a buffer first when the panel straddles two images (or the end).
+     * Output rows [ir0, ir1) (in blocks of 8 when wide, else 4) of the 16-column panel j: read in place, through
+     * {@link #kernel3x3} (or its wide form) when taps are given, or gathered into a buffer first when the panel
+     * straddles two images (or the end).
      */
     private static void panel(
             int o,
