@@ -63,6 +63,7 @@ final class Bench implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("threads", Nabla.numThreads());
         r.put("vectorized", Nabla.vectorized());
+        r.put("vector_lanes", Nabla.vectorLanes());
         Map<String, Double> gemm = new LinkedHashMap<>();
         for (int[] s : SHAPES)
             gemm.put(s[0] + "x" + s[1] + "x" + s[2] + (s[3] == 1 ? "T" : ""), gflops(s[0], s[1], s[2], s[3] == 1));

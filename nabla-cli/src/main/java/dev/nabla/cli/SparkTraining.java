@@ -89,7 +89,9 @@ final class SparkTraining {
         conf.setIfMissing("spark.rpc.message.maxSize", "1024");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // as the launcher's JVM: G1 with 32 MiB regions (large tensors are not humongous allocations), a deep stack
-        conf.setIfMissing("spark.executor.extraJavaOptions", "-XX:+UseG1GC -XX:G1HeapRegionSize=32m -Xss8m");
+        conf.setIfMissing(
+                "spark.executor.extraJavaOptions",
+                "-XX:+UseG1GC -XX:G1HeapRegionSize=32m -XX:TypeProfileLevel=222 -Xss8m");
         if (conf.get("spark.master", "").startsWith("local-cluster"))
             conf.setIfMissing("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         String kind = c.model();

@@ -18,6 +18,11 @@ public final class Kernels {
         return VECTOR;
     }
 
+    /** Floats per vector in the GEMM and convolution kernels: 16, 8, or 1 when scalar. */
+    public static int vectorLanes() {
+        return VECTOR ? (VectorGemm.WIDE ? 16 : 8) : 1;
+    }
+
     private static boolean decide() {
         if (!Boolean.parseBoolean(System.getProperty("nabla.simd", "true"))) return false;
         String why = null;
@@ -36,6 +41,19 @@ public final class Kernels {
         }
         System.err.println("nabla: using scalar kernels because " + why + "; expect training about 2x slower");
         return false;
+    }
+
+    /**
+     * The value of a HotSpot option (e.g. {@code TypeProfileLevel}) as the JVM runs it, or null where it cannot be read
+     * (another JVM, no jdk.management module).
+     */
+    static String vmOption(String name) {
+        try {
+            var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean == null ? null : bean.getVMOption(name).getValue();
+        } catch (Throwable t) {
+            return null;
+        }
     }
 
     private static boolean hasC2() {

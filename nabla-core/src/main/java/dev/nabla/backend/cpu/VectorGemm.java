@@ -17,16 +17,36 @@ final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256, Z = FloatVector.SPECIES_512;
 
     /**
-     * True when the 16-lane kernels run: only with the system property {@code nabla.wideVectors=true} (read once) and
-     * where the JVM prefers 512-bit vectors (AVX-512: C2 compiles 16-lane FloatVectors to single instructions; where
-     * they are not native they would run as slow Java fallbacks, so they are never chosen there). Off by default: with
-     * 16-lane and 8-lane kernels in one process, about one process in three on this project's machine compiled some
-     * kernels into a form that runs the Vector API's Java fallback for good (training step 80-90 ms instead of 20-30,
-     * sgemm 1024^3 at 110-120 GFLOP/s instead of 310-340); see BENCHMARKS.md, eighth session. Both widths give the same
-     * bits.
+     * True when the 16-lane kernels run: where the JVM prefers 512-bit vectors (AVX-512: C2 compiles 16-lane FloatVectors
+     * to single instructions; where they are not native they would run as slow Java fallbacks, so they are never chosen
+     * there), and then as {@link #wideVectors} decides from the system property {@code nabla.wideVectors} and the JVM's
+     * {@code TypeProfileLevel}. Both widths give the same bits.
      */
-    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.length() >= 16
-            && Boolean.parseBoolean(System.getProperty("nabla.wideVectors", "false"));
+    static final boolean WIDE = wideVectors(
+            FloatVector.SPECIES_PREFERRED.length(),
+            System.getProperty("nabla.wideVectors"),
+            Kernels.vmOption("TypeProfileLevel"));
+
+    /**
+     * Whether to run the 16-lane kernels: never below 16 preferred lanes; else {@code nabla.wideVectors=true} or
+     * {@code false} decides, and unset (or any other value) means on exactly when the JVM profiles the return values and
+     * arguments of all calls ({@code -XX:TypeProfileLevel=222}, the last two digits 2; the {@code nabla} launcher sets it).
+     *
+     * <p>Why the flag: the Vector API's operations are virtual calls on {@code FloatVector} (e.g. {@code fma} calls the
+     * abstract {@code lanewise}), and C2 parses them before it inlines the intrinsics that give a vector its exact class,
+     * so it devirtualises them from the JVM-wide receiver profile of {@code FloatVector.fma}. A process that runs 8-lane
+     * and 16-lane kernels fills that profile with both classes; C2 then inlines both behind a type check and the merged
+     * result is a boxed vector, so a kernel compiled in that state allocates on every FMA for good (JFR: 750 GB allocated
+     * in {@code lanewiseTemplate} under {@code kernel4x16}; training step 80-150 ms instead of 20-30, one process in three
+     * or four, and every process with {@code -XX:+PrintInlining}). With return values profiled per call site, C2 takes
+     * the receiver's class from the caller's own profile (a speculative exact type), which one kernel never mixes.
+     */
+    static boolean wideVectors(int preferredLanes, String property, String typeProfileLevel) {
+        if (preferredLanes < 16) return false;
+        if ("true".equalsIgnoreCase(property)) return true;
+        if ("false".equalsIgnoreCase(property)) return false;
+        return typeProfileLevel != null && typeProfileLevel.matches("[0-9]*22");
+    }
 
     /** The register tile of {@link #gemm}: MR rows of A by NR columns of B. */
     static final int MR = WIDE ? 8 : 4, NR = WIDE ? 32 : 16;

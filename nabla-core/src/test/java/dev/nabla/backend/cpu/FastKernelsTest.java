@@ -502,4 +502,28 @@ class FastKernelsTest {
                 if (withArg) assertArrayEquals(as, av, "pw " + pw + " argmax");
             }
     }
+
+    /** The 16-lane kernels: never below 16 preferred lanes, the property decides when set, else TypeProfileLevel=XX2 2. */
+    @org.junit.jupiter.api.Test
+    void wideVectorsChoice() {
+        assertFalse(VectorGemm.wideVectors(8, "true", "222"), "AVX2: 16 lanes would run on the Java fallback");
+        assertFalse(VectorGemm.wideVectors(8, null, "222"));
+        assertTrue(VectorGemm.wideVectors(16, "true", null), "the property forces them on");
+        assertTrue(VectorGemm.wideVectors(16, "TRUE", "111"));
+        assertFalse(VectorGemm.wideVectors(16, "false", "222"), "the property forces them off");
+        assertTrue(VectorGemm.wideVectors(16, null, "222"), "on with the launcher's flag");
+        assertTrue(VectorGemm.wideVectors(16, null, "122"));
+        assertTrue(VectorGemm.wideVectors(16, "", "222"), "an empty property is unset");
+        assertFalse(VectorGemm.wideVectors(16, null, "111"), "JDK 25's default: off");
+        assertFalse(VectorGemm.wideVectors(16, null, "212"), "return values not profiled at every call");
+        assertFalse(VectorGemm.wideVectors(16, null, "221"));
+        assertFalse(VectorGemm.wideVectors(16, null, null), "option unreadable: off");
+        assertEquals(
+                VectorGemm.wideVectors(
+                        jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(),
+                        System.getProperty("nabla.wideVectors"),
+                        Kernels.vmOption("TypeProfileLevel")),
+                VectorGemm.WIDE,
+                "WIDE is the choice for this JVM");
+    }
 }
