@@ -4,7 +4,7 @@
  *
  * <p>On the module path the Vector API comes with this module ({@code requires jdk.incubator.vector}): no JVM flag is
  * needed. On the class path, start the JVM with {@code --add-modules jdk.incubator.vector} for the fastest kernels;
- * without it Nabla runs its auto-vectorised scalar kernels (about 2x slower) and says so once on stderr.
+ * without it Nabla runs its auto-vectorised scalar kernels (2-3x slower) and says so once on stderr.
  */
 module dev.nabla {
     requires jdk.incubator.vector;

@@ -39,7 +39,7 @@ public final class Kernels {
                 why = "the Vector API could not be loaded (" + t + ")";
             }
         }
-        System.err.println("nabla: using scalar kernels because " + why + "; expect training about 2x slower");
+        System.err.println("nabla: using scalar kernels because " + why + "; expect training 2-3x slower");
         return false;
     }
 

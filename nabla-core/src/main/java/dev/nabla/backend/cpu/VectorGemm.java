@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float32 GEMM on the Vector API: operands packed into panels (A in MR-row panels, B in NR-column panels, both from
  * arbitrary row and column strides, so transposes cost nothing extra), cache blocking (KC×NC block of B, MC×KC block
  * of A), and a register tile of accumulators updated with FMA. Two tiles, chosen once ({@link #WIDE}): with 512-bit
- * vectors (AVX-512, opt-in) an 8×32 tile of sixteen 16-lane accumulators, else a 4×16 tile of eight 8-lane ones.
+ * vectors (AVX-512, see {@link #WIDE}) an 8×32 tile of sixteen 16-lane accumulators, else a 4×16 tile of eight 8-lane ones.
  * Every element of C is the same chain of FMAs over p in both, so they give the same bits (FastKernelsTest checks
  * it); the wide one runs about twice as fast where the cores have 512-bit FMA units.
  * Called only where {@link Kernels#vectorized()} holds (the Vector API and C2 are there); the class is loaded on its
