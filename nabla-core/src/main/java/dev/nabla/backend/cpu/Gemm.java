@@ -39,16 +39,19 @@ public final class Gemm {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         long work = (long) m * n * k;
+        // at least one range per thread: the grain is panels / threads rounded down (rounded up, as before, an odd
+        // number of panels made one range of all of them, e.g. 64x288x25088: 9 panels of 32 columns on one thread)
+        int threads = Parallel.threads();
         // the threads' shares are whole register tiles of the kernel in use (VectorGemm loads only when vector)
         int nr = vector ? VectorGemm.NR : 16, mr = vector ? VectorGemm.MR : 4;
-        if (!parallel || work < 262_144 || Parallel.threads() == 1) {
+        if (!parallel || work < 262_144 || threads == 1) {
             chunk(vector, m, 0, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
-        } else if (n >= 64 * Parallel.threads()) {
+        } else if (n >= 64 * threads) {
             int panels =
                     (n + nr - 1) / nr; // split columns on whole panels, one range per thread (each packs its own A)
             Parallel.forRange(
                     panels,
-                    Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()),
+                    Math.max(1, panels / threads),
                     (s, e) -> chunk(
                             vector,
                             m,
@@ -69,7 +72,7 @@ public final class Gemm {
                             accumulate));
         } else {
             int panels = (m + mr - 1) / mr; // one range of whole row panels per thread (each packs its own B)
-            Parallel.forRange(panels, Math.max(2, (panels + Parallel.threads() - 1) / Parallel.threads()), (s, e) -> {
+            Parallel.forRange(panels, Math.max(1, panels / threads), (s, e) -> {
                 int r0 = s * mr, r1 = Math.min(e * mr, m);
                 chunk(
                         vector,

@@ -183,7 +183,23 @@ final class VectorGemm {
                 for (int p = 0; p < kc; p++) System.arraycopy(b, off + p * rs + j0, bp, base + p * width, width);
                 continue;
             }
-            for (int j = 0; j < width; j++) {
+            int j = 0;
+            if (rs == 1) // B transposed (columns contiguous): eight columns at a time, so each row's 8 stores are
+                // adjacent
+                for (; j + 8 <= cols; j += 8) {
+                    int s0 = off + (j0 + j) * cs;
+                    for (int p = 0, d = base + j; p < kc; p++, d += width) {
+                        bp[d] = b[s0 + p];
+                        bp[d + 1] = b[s0 + cs + p];
+                        bp[d + 2] = b[s0 + 2 * cs + p];
+                        bp[d + 3] = b[s0 + 3 * cs + p];
+                        bp[d + 4] = b[s0 + 4 * cs + p];
+                        bp[d + 5] = b[s0 + 5 * cs + p];
+                        bp[d + 6] = b[s0 + 6 * cs + p];
+                        bp[d + 7] = b[s0 + 7 * cs + p];
+                    }
+                }
+            for (; j < width; j++) {
                 if (j >= cols) {
                     for (int p = 0; p < kc; p++) bp[base + p * width + j] = 0f;
                     continue;
