@@ -164,7 +164,19 @@ final class VectorGemm {
     private static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap, int height) {
         for (int i0 = 0; i0 < mc; i0 += height) {
             int base = i0 * kc, rows = Math.min(height, mc - i0);
-            for (int r = 0; r < height; r++) {
+            int r = 0;
+            // A row-major (rows contiguous): four rows at a time, so each column's 4 stores are adjacent
+            if (cs == 1)
+                for (; r + 4 <= rows; r += 4) {
+                    int s0 = off + (i0 + r) * rs;
+                    for (int p = 0, d = base + r; p < kc; p++, d += height) {
+                        ap[d] = a[s0 + p];
+                        ap[d + 1] = a[s0 + rs + p];
+                        ap[d + 2] = a[s0 + 2 * rs + p];
+                        ap[d + 3] = a[s0 + 3 * rs + p];
+                    }
+                }
+            for (; r < height; r++) {
                 if (r >= rows) {
                     for (int p = 0; p < kc; p++) ap[base + p * height + r] = 0f;
                     continue;
@@ -184,8 +196,8 @@ final class VectorGemm {
                 continue;
             }
             int j = 0;
-            if (rs == 1) // B transposed (columns contiguous): eight columns at a time, so each row's 8 stores are
-                // adjacent
+            // B transposed (columns contiguous): eight columns at a time, so each row's 8 stores are adjacent
+            if (rs == 1)
                 for (; j + 8 <= cols; j += 8) {
                     int s0 = off + (j0 + j) * cs;
                     for (int p = 0, d = base + j; p < kc; p++, d += width) {
