@@ -39,8 +39,6 @@ public final class Gemm {
             for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         long work = (long) m * n * k;
-        // at least one range per thread: the grain is panels / threads rounded down (rounded up, as before, an odd
-        // number of panels made one range of all of them, e.g. 64x288x25088: 9 panels of 32 columns on one thread)
         int threads = Parallel.threads();
         // the threads' shares are whole register tiles of the kernel in use (VectorGemm loads only when vector)
         int nr = vector ? VectorGemm.NR : 16, mr = vector ? VectorGemm.MR : 4;
@@ -51,7 +49,7 @@ public final class Gemm {
                     (n + nr - 1) / nr; // split columns on whole panels, one range per thread (each packs its own A)
             Parallel.forRange(
                     panels,
-                    Math.max(1, panels / threads),
+                    grain(panels, threads),
                     (s, e) -> chunk(
                             vector,
                             m,
@@ -72,7 +70,7 @@ public final class Gemm {
                             accumulate));
         } else {
             int panels = (m + mr - 1) / mr; // one range of whole row panels per thread (each packs its own B)
-            Parallel.forRange(panels, Math.max(1, panels / threads), (s, e) -> {
+            Parallel.forRange(panels, grain(panels, threads), (s, e) -> {
                 int r0 = s * mr, r1 = Math.min(e * mr, m);
                 chunk(
                         vector,
@@ -94,6 +92,15 @@ public final class Gemm {
                         accumulate);
             });
         }
+    }
+
+    /**
+     * The fewest panels in one thread's range: panels / threads rounded down, so that {@link Parallel#forRange} makes
+     * at least one range per thread. Rounded up, as it was, an odd number of panels made a single range (64x288x25088:
+     * 9 panels of 32 columns, all on one thread).
+     */
+    static int grain(int panels, int threads) {
+        return Math.max(1, panels / threads);
     }
 
     /** Row-major convenience form: lda, ldb, ldc are the row strides. */

@@ -526,4 +526,19 @@ class FastKernelsTest {
                 VectorGemm.WIDE,
                 "WIDE is the choice for this JVM");
     }
+
+    /** Every thread gets a range of GEMM panels (forRange makes n / grain ranges), odd panel counts included. */
+    @org.junit.jupiter.api.Test
+    void gemmGrainGivesEveryThreadARange() {
+        for (int threads = 1; threads <= 8; threads++)
+            for (int panels = 1; panels <= 200; panels++) {
+                int grain = Gemm.grain(panels, threads), ranges = panels / grain;
+                assertTrue(grain >= 1);
+                assertTrue(
+                        ranges >= Math.min(threads, panels),
+                        panels + " panels, " + threads + " threads: " + ranges + " ranges");
+                assertTrue(ranges < 2 * threads, "at most 2 threads - 1 ranges, not needlessly fine");
+            }
+        assertEquals(4, Gemm.grain(9, 2), "64x288x25088: 9 panels of 32 columns, two ranges");
+    }
 }
