@@ -41,8 +41,8 @@ public final class Nabla {
     }
 
     /**
-     * Floats per vector in the matrix-product and convolution kernels: 16 where the 16-lane (AVX-512) kernels run, 8 for
-     * the other Vector API kernels, 1 for the scalar kernels.
+     * Floats per vector in the matrix-product and convolution kernels: 16 where the 16-lane (AVX-512) kernels run, 8
+     * for the other Vector API kernels, 1 for the scalar kernels.
      */
     public static int vectorLanes() {
         return Kernels.vectorLanes();

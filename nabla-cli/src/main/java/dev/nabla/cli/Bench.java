@@ -119,14 +119,14 @@ final class Bench implements Callable<Integer> {
     }
 
     /**
-     * Runs body at least {@code calls} times and for at least {@link #WARM_UP_SECONDS}, then until the median of its last
-     * five calls is within 15% of its fastest call (at most {@link #WARM_UP_CAP_SECONDS} in all). The JIT compiles the
-     * kernels over the first second or so (C2 recompiles a kernel after an uncommon trap, and its interim form runs the
-     * Vector API's slow Java fallback), so a count of calls alone measured the compiler's transition on fast shapes. And
-     * while G1 grows the young generation, each new tensor lands on pages the OS has not mapped yet: the first product
-     * measured (sgemm 1024^3) ran at 120-130 GFLOP/s for 2-3 s after a fast start and then at 330-350, so a fixed 2 s
-     * measured the plateau in 4 processes of 6. What is timed after the warm-up is the steady state, which a training
-     * run lives in.
+     * Runs body at least {@code calls} times and for at least {@link #WARM_UP_SECONDS}, then until the median of its
+     * last five calls is within 15% of its fastest call, or past {@link #WARM_UP_CAP_SECONDS} once the calls are done.
+     * The JIT compiles the kernels over the first second or so (C2 recompiles a kernel after an uncommon trap, and its
+     * interim form runs the Vector API's slow Java fallback), so a count of calls alone measured the compiler's
+     * transition on fast shapes. And while G1 grows the young generation, each new tensor lands on pages the OS has not
+     * mapped yet: the first product measured (sgemm 1024^3) ran at 120-130 GFLOP/s for 2-3 s after a fast start and
+     * then at 330-350, so a fixed 2 s measured the plateau in 4 processes of 6. What is timed after the warm-up is the
+     * steady state, which a training run lives in.
      */
     static void warmUp(Runnable body, int calls) {
         warmUp(body, calls, WARM_UP_SECONDS);
@@ -144,8 +144,8 @@ final class Bench implements Callable<Integer> {
             long now = System.nanoTime();
             best = Math.min(best, now - t0);
             recent[i++ % recent.length] = now - t0;
-            if (now > cap) return;
-            if (i >= calls && i >= recent.length && now >= end && median(recent) <= 1.15 * best) return;
+            if (i < calls || i < recent.length || now < end) continue;
+            if (now > cap || median(recent) <= 1.15 * best) return;
         }
     }
 
@@ -153,8 +153,8 @@ final class Bench implements Callable<Integer> {
 
     /**
      * The training step's own warm-up: C2 keeps compiling and recompiling the code around the kernels (autograd, layout
-     * copies, reductions) for 6-8 s of training, and a step timed after 2-4 s ran 20-25 ms where the same step timed after
-     * 8 s runs 18 (the reference CNN and the hand-written one alike, whichever came first).
+     * copies, reductions) for 6-8 s of training, and a step timed after 2-4 s ran 20-25 ms where the same step timed
+     * after 8 s runs 18 (the reference CNN and the hand-written one alike, whichever came first).
      */
     static final double STEP_WARM_UP_SECONDS = 8.0;
 

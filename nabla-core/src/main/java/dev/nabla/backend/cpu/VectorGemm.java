@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float32 GEMM on the Vector API: operands packed into panels (A in MR-row panels, B in NR-column panels, both from
  * arbitrary row and column strides, so transposes cost nothing extra), cache blocking (KC×NC block of B, MC×KC block
  * of A), and a register tile of accumulators updated with FMA. Two tiles, chosen once ({@link #WIDE}): with 512-bit
- * vectors (AVX-512, see {@link #WIDE}) an 8×32 tile of sixteen 16-lane accumulators, else a 4×16 tile of eight 8-lane ones.
+ * vectors (AVX-512) an 8×32 tile of sixteen 16-lane accumulators, else a 4×16 tile of eight 8-lane ones.
  * Every element of C is the same chain of FMAs over p in both, so they give the same bits (FastKernelsTest checks
  * it); the wide one runs about twice as fast where the cores have 512-bit FMA units.
  * Called only where {@link Kernels#vectorized()} holds (the Vector API and C2 are there); the class is loaded on its
@@ -17,10 +17,10 @@ final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256, Z = FloatVector.SPECIES_512;
 
     /**
-     * True when the 16-lane kernels run: where the JVM prefers 512-bit vectors (AVX-512: C2 compiles 16-lane FloatVectors
-     * to single instructions; where they are not native they would run as slow Java fallbacks, so they are never chosen
-     * there), and then as {@link #wideVectors} decides from the system property {@code nabla.wideVectors} and the JVM's
-     * {@code TypeProfileLevel}. Both widths give the same bits.
+     * True when the 16-lane kernels run: where the JVM prefers 512-bit vectors (AVX-512: C2 compiles 16-lane
+     * FloatVectors to single instructions; where they are not native they would run as slow Java fallbacks, so they are
+     * never chosen there), and then as {@link #wideVectors} decides from the system property {@code nabla.wideVectors}
+     * and the JVM's {@code TypeProfileLevel}. Both widths give the same bits.
      */
     static final boolean WIDE = wideVectors(
             FloatVector.SPECIES_PREFERRED.length(),
@@ -29,17 +29,19 @@ final class VectorGemm {
 
     /**
      * Whether to run the 16-lane kernels: never below 16 preferred lanes; else {@code nabla.wideVectors=true} or
-     * {@code false} decides, and unset (or any other value) means on exactly when the JVM profiles the return values and
-     * arguments of all calls ({@code -XX:TypeProfileLevel=222}, the last two digits 2; the {@code nabla} launcher sets it).
+     * {@code false} decides, and unset (or any other value) means on exactly when the JVM profiles the return values
+     * and arguments of all calls ({@code -XX:TypeProfileLevel=222}, the last two digits 2; the {@code nabla} launcher
+     * sets it).
      *
      * <p>Why the flag: the Vector API's operations are virtual calls on {@code FloatVector} (e.g. {@code fma} calls the
-     * abstract {@code lanewise}), and C2 parses them before it inlines the intrinsics that give a vector its exact class,
-     * so it devirtualises them from the JVM-wide receiver profile of {@code FloatVector.fma}. A process that runs 8-lane
-     * and 16-lane kernels fills that profile with both classes; C2 then inlines both behind a type check and the merged
-     * result is a boxed vector, so a kernel compiled in that state allocates on every FMA for good (JFR: 750 GB allocated
-     * in {@code lanewiseTemplate} under {@code kernel4x16}; training step 80-150 ms instead of 20-30, one process in three
-     * or four, and every process with {@code -XX:+PrintInlining}). With return values profiled per call site, C2 takes
-     * the receiver's class from the caller's own profile (a speculative exact type), which one kernel never mixes.
+     * abstract {@code lanewise}), and C2 parses them before it inlines the intrinsics that give a vector its exact
+     * class, so it devirtualises them from the JVM-wide receiver profile of {@code FloatVector.fma}. A process that
+     * runs 8-lane and 16-lane kernels fills that profile with both classes; C2 then inlines both behind a type check
+     * and the merged result is a boxed vector, so a kernel compiled in that state allocates on every FMA for good (JFR:
+     * 750 GB allocated in {@code lanewiseTemplate} under {@code kernel4x16}; training step 80-150 ms instead of 20-30,
+     * one process in three or four, and every process with {@code -XX:+PrintInlining}). With return values profiled per
+     * call site, C2 takes the receiver's class from the caller's own profile (a speculative exact type), which one
+     * kernel never mixes.
      */
     static boolean wideVectors(int preferredLanes, String property, String typeProfileLevel) {
         if (preferredLanes < 16) return false;

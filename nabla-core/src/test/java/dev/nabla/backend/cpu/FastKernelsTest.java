@@ -503,7 +503,7 @@ class FastKernelsTest {
             }
     }
 
-    /** The 16-lane kernels: never below 16 preferred lanes, the property decides when set, else TypeProfileLevel=XX2 2. */
+    /** The 16-lane kernels: never below 16 preferred lanes; the property decides when set, else TypeProfileLevel. */
     @org.junit.jupiter.api.Test
     void wideVectorsChoice() {
         assertFalse(VectorGemm.wideVectors(8, "true", "222"), "AVX2: 16 lanes would run on the Java fallback");
