@@ -57,14 +57,11 @@ public final class Kernels {
     }
 
     private static boolean hasC2() {
+        if ("false".equals(vmOption("UseCompiler"))) return false;
+        String level = vmOption("TieredStopAtLevel");
         try {
-            var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            if (bean == null) return true;
-            if ("false".equals(bean.getVMOption("UseCompiler").getValue())) return false;
-            String level = bean.getVMOption("TieredStopAtLevel").getValue();
-            return Integer.parseInt(level) >= 4
-                    || "false".equals(bean.getVMOption("TieredCompilation").getValue());
-        } catch (Throwable t) {
+            return level == null || Integer.parseInt(level) >= 4 || "false".equals(vmOption("TieredCompilation"));
+        } catch (NumberFormatException e) {
             return true;
         }
     }

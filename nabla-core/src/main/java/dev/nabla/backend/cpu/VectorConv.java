@@ -243,7 +243,7 @@ final class VectorConv {
             return;
         }
         full3x3(c, cs, s0, s1, s2, s3, s4, s5, s6, s7, s8, ap, aOff, xp, base, tile, 0, NR);
-        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
+        copyRows(tile, mr, cc, cOff, ldc);
     }
 
     /*
@@ -384,7 +384,7 @@ final class VectorConv {
             return;
         }
         fullWide(k, ap, aOff, xp, base, rowOff, tile, 0, NR);
-        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
+        copyRows(tile, mr, cc, cOff, ldc);
     }
 
     /** 8 output channels x 16 columns on 16-lane vectors, rows of the column matrix through rowOff. */
@@ -412,6 +412,11 @@ final class VectorConv {
         c5.intoArray(cc, cOff + 5 * ldc);
         c6.intoArray(cc, cOff + 6 * ldc);
         c7.intoArray(cc, cOff + 7 * ldc);
+    }
+
+    /** The first mr rows of a partial tile (NR floats each, computed whole into tile) into C. */
+    private static void copyRows(float[] tile, int mr, float[] c, int cOff, int ldc) {
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, c, cOff + r * ldc, NR);
     }
 
     /** Depth up to which {@link #forward} runs the output rows in the outer loop. */
@@ -618,7 +623,7 @@ final class VectorConv {
         c21.intoArray(tile, 40);
         c30.intoArray(tile, 48);
         c31.intoArray(tile, 56);
-        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, cc, cOff + r * ldc, NR);
+        copyRows(tile, mr, cc, cOff, ldc);
     }
 
     /*
@@ -682,7 +687,7 @@ final class VectorConv {
         c21.intoArray(tile, 40);
         c30.intoArray(tile, 48);
         c31.intoArray(tile, 56);
-        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, c, cOff + r * ldc, NR);
+        copyRows(tile, mr, c, cOff, ldc);
     }
 
     /**
