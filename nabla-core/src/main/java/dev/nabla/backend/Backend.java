@@ -102,8 +102,9 @@ public interface Backend {
 
     /**
      * max-pool(2x2, stride 2)(relu(conv2d(x, w) + bias)) in one pass over each block of conv output, which is never
-     * stored at full resolution; OH and OW must be even. Returns the pooled values [N, O, OH/2, OW/2] and the argmax
-     * (int64, index into each OH·OW plane, as {@link #maxPool2d}).
+     * stored at full resolution; OH and OW must be even. Returns the pooled values [N, O, OH/2, OW/2] and the argmax in
+     * a form that only this backend's {@link #conv2dMaxPoolBackward} reads: here int64, the index into each OH·OW plane
+     * as {@link #maxPool2d}; the CPU backend keeps one byte per window instead ({@link Storage#opaque}).
      */
     Pooled conv2dReluMaxPool(Storage x, int[] xShape, Storage w, int[] wShape, Storage bias, ConvGeometry g);
 
@@ -116,7 +117,8 @@ public interface Backend {
 
     /**
      * The backward pass of {@link #conv2dReluMaxPool} from the pooled output's gradient gp [N, O, OH/2, OW/2], already
-     * masked by the ReLU (pooled output > 0), and the saved argmax: dL/dx and dL/dw as asked for (null otherwise).
+     * masked by the ReLU (pooled output > 0), and the argmax that this backend's {@link #conv2dReluMaxPool} returned:
+     * dL/dx and dL/dw as asked for (null otherwise).
      * Equal to {@link #maxPool2dBackward} followed by {@link #conv2dBackwardInput} and {@link #conv2dBackwardWeight},
      * which is what this default does; a backend may skip building the full-resolution gradient.
      */

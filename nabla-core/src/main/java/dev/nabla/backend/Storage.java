@@ -46,7 +46,21 @@ public final class Storage {
         return new Storage(DType.BOOL, a, a.length);
     }
 
-    /** The element type. */
+    /**
+     * Backend-private data that belongs to no tensor, such as the window codes a fused max-pool keeps for its backward
+     * pass: it has no dtype ({@link #dtype} is null) and only the backend that made it reads it, through
+     * {@link #opaque()}.
+     */
+    public static Storage opaque(Object data, int length) {
+        return new Storage(null, data, length);
+    }
+
+    /** The data of an {@link #opaque(Object, int)} storage (or the array of any storage). */
+    public Object opaque() {
+        return data;
+    }
+
+    /** The element type (null for an {@link #opaque(Object, int)} storage). */
     public DType dtype() {
         return dtype;
     }

@@ -16,8 +16,11 @@ import dev.nabla.backend.Backend.ConvGeometry;
  * against; the column matrix of the im2col path is built by {@link Im2col}.
  */
 public final class ConvKernels {
-    /** Pooled values and argmax (null when not kept) as arrays. */
-    record PooledArrays(float[] values, long[] argmax) {}
+    /**
+     * Pooled values and, per window, the code of its argmax ({@link PoolKernels#windowCode}: one byte, not an int64
+     * index; null when not kept) as arrays.
+     */
+    record PooledArrays(float[] values, byte[] argmax) {}
 
     /** dL/dx and dL/dw as arrays, each null when not asked for. */
     record GradArrays(float[] input, float[] weight) {}
@@ -168,7 +171,7 @@ public final class ConvKernels {
             float[] x, int[] xs, float[] w, int[] ws, float[] bias, ConvGeometry g, boolean withArgmax) {
         int n = xs[0], o = ws[0], ow = g.outW(xs[3], ws[3]), ph = g.outH(xs[2], ws[2]) / 2, pw = ow / 2;
         float[] y = new float[n * o * ph * pw];
-        long[] arg = withArgmax ? new long[y.length] : null;
+        byte[] arg = withArgmax ? new byte[y.length] : null;
         if (winograd(g, ws[2], ws[3], n, xs[1], o)) {
             winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias, true));
             return new PooledArrays(y, arg);
@@ -187,10 +190,9 @@ public final class ConvKernels {
                                 bv,
                                 true,
                                 y,
-                                arg,
                                 dst + py * pw,
-                                2 * py * ow,
-                                ow);
+                                arg,
+                                dst + py * pw);
                 }
         });
         return new PooledArrays(y, arg);
@@ -351,7 +353,7 @@ public final class ConvKernels {
      */
     public GradArrays conv2dMaxPoolBackward(
             float[] gp,
-            long[] argmax,
+            byte[] argmax,
             int[] ys,
             float[] x,
             int[] xs,

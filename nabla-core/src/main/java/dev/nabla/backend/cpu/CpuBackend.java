@@ -555,7 +555,10 @@ public final class CpuBackend implements Backend {
         if (x.dtype() == DType.FLOAT32) {
             ConvKernels.PooledArrays r = ConvKernels.DEFAULT.conv2dReluMaxPool(
                     x.floats(), xs, w.floats(), ws, bias == null ? null : bias.floats(), g, argmax);
-            return new Pooled(Storage.of(r.values()), r.argmax() == null ? null : Storage.of(r.argmax()));
+            // the argmax as one window code a byte (conv2dMaxPoolBackward below reads it): an int64 index was 8 bytes
+            // to allocate, write and read back per pooled value
+            byte[] codes = r.argmax();
+            return new Pooled(Storage.of(r.values()), codes == null ? null : Storage.opaque(codes, codes.length));
         }
         Storage y = conv2d(x, xs, w, ws, bias, g, true);
         int[] ys = {xs[0], ws[0], g.outH(xs[2], ws[2]), g.outW(xs[3], ws[3])};
@@ -597,10 +600,14 @@ public final class CpuBackend implements Backend {
             ConvGeometry g,
             boolean input,
             boolean weight) {
-        if (gp.dtype() != DType.FLOAT32 || !ConvKernels.DEFAULT.pooledBackwardSupported(g, ws[2], ws[3]))
-            return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
+        if (!(argmax.opaque() instanceof byte[] codes)) // float64: the composed ops' int64 indices
+        return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
+        if (!ConvKernels.DEFAULT.pooledBackwardSupported(g, ws[2], ws[3])) {
+            Storage indices = Storage.of(PoolKernels.indices(codes, ps[0] * ps[1], ps[2], ps[3], ys[3]));
+            return Backend.super.conv2dMaxPoolBackward(gp, ps, indices, ys, x, xs, w, ws, g, input, weight);
+        }
         ConvKernels.GradArrays r = ConvKernels.DEFAULT.conv2dMaxPoolBackward(
-                gp.floats(), argmax.longs(), ys, x.floats(), xs, w.floats(), ws, g, input, weight);
+                gp.floats(), codes, ys, x.floats(), xs, w.floats(), ws, g, input, weight);
         return new ConvGrads(
                 r.input() == null ? null : Storage.of(r.input()), r.weight() == null ? null : Storage.of(r.weight()));
     }

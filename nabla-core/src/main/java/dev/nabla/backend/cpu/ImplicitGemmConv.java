@@ -149,18 +149,17 @@ final class ImplicitGemmConv {
 
     /**
      * The gradient of a 2x2/2 max-pool's input [N, C, oh, ow] from its output gradient gp [N, C, oh/2, ow/2] and the
-     * argmax (indices into each input plane): zero but at each window's argmax, so only those are written.
+     * code of each window's argmax ({@link PoolKernels#windowCode}): zero but at each window's argmax, so only those
+     * are written.
      */
-    static PlaneSource pooled(float[] gp, long[] argmax, int c, int oh, int ow) {
+    static PlaneSource pooled(float[] gp, byte[] argmax, int c, int oh, int ow) {
         int ph = oh / 2, pw = ow / 2;
         return (img, ch, dst, off, stride, step) -> {
             int src = (img * c + ch) * ph * pw;
             for (int py = 0; py < ph; py++)
                 for (int px = 0; px < pw; px++, src++) { // no branch on v == 0: half are zero (ReLU), and unpredictable
-                    float v = gp[src];
-                    int rel = (int) argmax[src] - (2 * py * ow + 2 * px),
-                            dy = rel >= ow ? 1 : 0; // the offset inside the window
-                    dst[off + (2 * py + dy) * stride + (2 * px + rel - dy * ow) * step] = v;
+                    int k = argmax[src];
+                    dst[off + (2 * py + (k >> 1)) * stride + (2 * px + (k & 1)) * step] = gp[src];
                 }
         };
     }

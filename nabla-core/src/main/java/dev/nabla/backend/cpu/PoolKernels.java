@@ -54,7 +54,11 @@ public final class PoolKernels {
         long[] arg = new long[planes * oh * ow];
         if (x.dtype() == dev.nabla.DType.FLOAT32) {
             float[] xf = x.floats(), yf = y.floats();
-            if (pg.twoByTwo()) Parallel.forRange(planes, 4, (s, e) -> maxPool2x2(xf, yf, arg, s, e, h, w, oh, ow));
+            if (pg.twoByTwo())
+                Parallel.forRange(planes, 4, (s, e) -> {
+                    byte[] code = new byte[ow];
+                    maxPool2x2(xf, yf, arg, code, s, e, h, w, oh, ow);
+                });
             else Parallel.forRange(planes, 4, (s, e) -> maxPoolFloat(xf, yf, arg, s, e, pg));
         } else {
             maxPoolGeneric(x, y, arg, 0, planes, pg);
@@ -62,65 +66,68 @@ public final class PoolKernels {
         return new Backend.Pooled(y, Storage.of(arg));
     }
 
-    /** The reference CNN's case, 2x2 windows with stride 2: four loads and three compares per output. */
-    static void maxPool2x2(float[] x, float[] y, long[] arg, int p0, int p1, int h, int w, int oh, int ow) {
+    /**
+     * The reference CNN's case, 2x2 windows with stride 2: four loads and three compares per output; each row's window
+     * codes (scratch of ow bytes) become int64 indices into the input plane.
+     */
+    static void maxPool2x2(
+            float[] x, float[] y, long[] arg, byte[] code, int p0, int p1, int h, int w, int oh, int ow) {
         for (int p = p0; p < p1; p++) {
             int xOff = p * h * w, yOff = p * oh * ow;
-            for (int oy = 0; oy < oh; oy++)
-                pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, arg, yOff + oy * ow, 2 * oy * w, w);
+            for (int oy = 0; oy < oh; oy++) {
+                pool2x2Row(x, xOff + 2 * oy * w, w, ow, 0f, false, y, yOff + oy * ow, code, 0);
+                for (int ox = 0; ox < ow; ox++) arg[yOff + oy * ow + ox] = index(code[ox], oy, ox, w);
+            }
         }
     }
 
     /**
-     * One output row of 2x2/2 max-pooling over input rows r0 and r0 + w: y = max + add (then max(·, 0) when relu),
-     * arg = argBase + the window's offset of the first maximum. Branch-free: with random activations a branch per
-     * compare mispredicts half the time (5x slower). The sign bit of a − b is 1 exactly when b > a, so ties keep the
-     * first element, as PyTorch does. w is the row stride of x, argW that of the plane the argmax indexes; arg null:
-     * values only. Also used by the fused conv+ReLU+pool kernel.
+     * The index into an input plane of row stride w of the element that window code k (below) picks in window (py, px).
      */
-    static void pool2x2Row(
-            float[] x,
-            int r0,
-            int w,
-            int pw,
-            float add,
-            boolean relu,
-            float[] y,
-            long[] arg,
-            int out,
-            int argBase,
-            int argW) {
-        if (Kernels.vectorized()) VectorPool.pool2x2Row(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
-        else pool2x2RowScalar(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
+    static int index(int k, int py, int px, int w) {
+        return (2 * py + (k >> 1)) * w + 2 * px + (k & 1);
     }
 
     /**
-     * Where the first maximum of the 2x2 window (a, b over d, e) lies, as an offset from a in a plane of row stride w:
-     * branch-free, from the sign bits of the differences (the sign bit of a − b is 1 exactly when b > a, so ties keep
-     * the first element, as PyTorch does). The vector kernels ({@link VectorPool}, Winograd's pooled sink) compute the
-     * same bits lane by lane.
+     * Int64 indices into each OH·OW plane from the window codes of planes x PH x PW windows ({@link #pool2x2Row}), for
+     * the backward passes that take indices.
      */
-    static int windowOffset(float a, float b, float d, float e, int w) {
+    static long[] indices(byte[] code, int planes, int ph, int pw, int ow) {
+        long[] arg = new long[code.length];
+        for (int p = 0, i = 0; p < planes; p++)
+            for (int py = 0; py < ph; py++) for (int px = 0; px < pw; px++, i++) arg[i] = index(code[i], py, px, ow);
+        return arg;
+    }
+
+    /**
+     * One output row of 2x2/2 max-pooling over input rows r0 and r0 + w (the row stride of x): y[out + ox] = max + add
+     * (then max(·, 0) when relu), code[codeOut + ox] = the {@link #windowCode} of the first maximum. Branch-free: with
+     * random activations a branch per compare mispredicts half the time (5x slower). code null: values only. Also used
+     * by the fused conv+ReLU+pool kernel, which keeps the codes (one byte a window, not an int64 index) for its
+     * backward pass.
+     */
+    static void pool2x2Row(
+            float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, int out, byte[] code, int codeOut) {
+        if (Kernels.vectorized()) VectorPool.pool2x2Row(x, r0, w, pw, add, relu, y, out, code, codeOut);
+        else pool2x2RowScalar(x, r0, w, pw, add, relu, y, out, code, codeOut);
+    }
+
+    /**
+     * Where the first maximum of the 2x2 window (a, b over d, e) lies: 2·row + column, 0 to 3. Branch-free, from the
+     * sign bits of the differences (the sign bit of a − b is 1 exactly when b > a, so ties keep the first element, as
+     * PyTorch does). The vector kernels ({@link VectorPool}, Winograd's pooled sink) compute the same bits lane by lane.
+     */
+    static int windowCode(float a, float b, float d, float e) {
         int t = Float.floatToRawIntBits(a - b) >>> 31, u = Float.floatToRawIntBits(d - e) >>> 31;
         int lower = Float.floatToRawIntBits(Math.max(a, b) - Math.max(d, e)) >>> 31;
-        return t + lower * (w + u - t);
+        return t + lower * (2 + u - t);
     }
 
     /** The scalar twin of {@link VectorPool#pool2x2Row} (and what runs without the Vector API). */
     static void pool2x2RowScalar(
-            float[] x,
-            int r0,
-            int w,
-            int pw,
-            float add,
-            boolean relu,
-            float[] y,
-            long[] arg,
-            int out,
-            int argBase,
-            int argW) {
+            float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, int out, byte[] code, int codeOut) {
         int r1 = r0 + w;
-        if (arg == null) { // no backward pass to come: values only
+        if (code == null) { // no backward pass to come: values only
             for (int ox = 0; ox < pw; ox++) {
                 int c = 2 * ox;
                 float v = Math.max(Math.max(x[r0 + c], x[r0 + c + 1]), Math.max(x[r1 + c], x[r1 + c + 1])) + add;
@@ -133,7 +140,7 @@ public final class PoolKernels {
             float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
             float v = Math.max(Math.max(a, b), Math.max(d, e)) + add;
             y[out + ox] = relu ? Math.max(v, 0f) : v;
-            arg[out + ox] = argBase + c + windowOffset(a, b, d, e, argW);
+            code[codeOut + ox] = (byte) windowCode(a, b, d, e);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.nabla.backend.cpu;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,32 +15,19 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorPool {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Long> LS = LongVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromValues(S, 0, 2, 4, 6, 8, 10, 12, 14),
             ODD = VectorShuffle.fromValues(S, 1, 3, 5, 7, 9, 11, 13, 15);
-    /** 2·lane: each output's first input column, relative to the first output of the 8. */
-    private static final IntVector TWICE_LANE = IntVector.fromArray(I, new int[] {0, 2, 4, 6, 8, 10, 12, 14}, 0);
 
     private VectorPool() {}
 
     /** As {@link PoolKernels#pool2x2Row}, same arguments and bits. */
     static void pool2x2Row(
-            float[] x,
-            int r0,
-            int w,
-            int pw,
-            float add,
-            boolean relu,
-            float[] y,
-            long[] arg,
-            int out,
-            int argBase,
-            int argW) {
+            float[] x, int r0, int w, int pw, float add, boolean relu, float[] y, int out, byte[] code, int codeOut) {
         int r1 = r0 + w;
         FloatVector zero = FloatVector.zero(S);
         if (pw < 8) {
-            PoolKernels.pool2x2RowScalar(x, r0, w, pw, add, relu, y, arg, out, argBase, argW);
+            PoolKernels.pool2x2RowScalar(x, r0, w, pw, add, relu, y, out, code, codeOut);
             return;
         }
         // 8 outputs at a time; the last 8 end at pw, overlapping the ones before (recomputed to the same values)
@@ -52,17 +39,15 @@ final class VectorPool {
             FloatVector d = b0.rearrange(EVEN, b1), e = b0.rearrange(ODD, b1); // bottom-left, bottom-right
             FloatVector tv = p.max(q), bv = d.max(e), v = tv.max(bv).add(add);
             (relu ? v.max(zero) : v).intoArray(y, out + ox);
-            if (arg == null) continue;
+            if (code == null) continue;
             // the sign bits of the differences (1 where negative); no helper method: one that C2 does not inline
             // would box its vector argument
             IntVector t = ((IntVector) p.sub(q).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
             IntVector u = ((IntVector) d.sub(e).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
             IntVector lower = ((IntVector) tv.sub(bv).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
-            // argBase + c + t + lower·(argW + u − t), lane by lane, as the scalar kernel
-            IntVector idx =
-                    TWICE_LANE.add(argBase + c).add(t).add(lower.mul(u.sub(t).add(argW)));
-            ((LongVector) idx.convertShape(VectorOperators.I2L, LS, 0)).intoArray(arg, out + ox);
-            ((LongVector) idx.convertShape(VectorOperators.I2L, LS, 1)).intoArray(arg, out + ox + 4);
+            // t + lower·(2 + u − t), lane by lane, as the scalar kernel's window code
+            IntVector k = t.add(lower.mul(u.sub(t).add(2)));
+            ((ByteVector) k.convertShape(VectorOperators.I2B, B, 0)).intoArray(code, codeOut + ox);
         }
     }
 }

@@ -196,42 +196,42 @@ final class WinogradConv {
 
     /**
      * A sink for conv + bias + ReLU + 2x2/2 max-pool (OH and OW even): a 2x2 output tile is exactly one pooling window,
-     * so each tile gives one pooled value relu(max + b) and its argmax (index into the OH·OW plane; null: not kept),
-     * by {@link PoolKernels}' branch-free rule (first maximum, as PyTorch).
+     * so each tile gives one pooled value relu(max + b) and the code of its argmax ({@link PoolKernels#windowCode},
+     * first maximum, as PyTorch; arg null: not kept).
      */
-    static TileSink pooled(float[] y, long[] arg, int channels, int oh, int ow, float[] bias, boolean vector) {
+    static TileSink pooled(float[] y, byte[] arg, int channels, int oh, int ow, float[] bias, boolean vector) {
         int ph = oh / 2, pw = ow / 2, imageStride = channels * ph * pw;
         return (i0, gn, k, ty, tx, m, v, ints) -> {
             float add = bias == null ? 0f : bias[k];
             int h = m / 2; // windows per tile side
             for (int a = 0; a < h && h * ty + a < ph; a++)
                 for (int b = 0; b < h && h * tx + b < pw; b++) {
-                    int py = h * ty + a, px = h * tx + b, argBase = 2 * py * ow + 2 * px;
+                    int py = h * ty + a, px = h * tx + b;
                     int e0 = (m * 2 * a + 2 * b) * L, e1 = e0 + m * L; // the window's top-left, bottom-left in v
                     int dst = ((i0 * channels + k) * ph + py) * pw + px;
                     if (vector) {
                         int values = m * m * L; // the scratch after the tile
-                        poolLanes(v, e0, e1, add, argBase, ow, values, ints);
+                        poolLanes(v, e0, e1, add, values, ints);
                         for (int l = 0; l < gn; l++, dst += imageStride) {
                             y[dst] = v[values + l];
-                            if (arg != null) arg[dst] = ints[l];
+                            if (arg != null) arg[dst] = (byte) ints[l];
                         }
                         continue;
                     }
                     for (int l = 0; l < gn; l++, dst += imageStride) {
                         float p = v[e0 + l], q = v[e0 + L + l], d = v[e1 + l], e = v[e1 + L + l];
                         y[dst] = Math.max(Math.max(Math.max(p, q), Math.max(d, e)) + add, 0f);
-                        if (arg != null) arg[dst] = argBase + PoolKernels.windowOffset(p, q, d, e, ow);
+                        if (arg != null) arg[dst] = (byte) PoolKernels.windowCode(p, q, d, e);
                     }
                 }
         };
     }
 
     /**
-     * One pooling window for the 8 lanes at once: v[values + l] = relu(max of the window + add) and ints[l] = the argmax
-     * (index into the OH·OW plane), by the scalar sink's operations (the same bits).
+     * One pooling window for the 8 lanes at once: v[values + l] = relu(max of the window + add) and ints[l] = the code
+     * of the argmax, by the scalar sink's operations (the same bits).
      */
-    private static void poolLanes(float[] v, int e0, int e1, float add, int argBase, int ow, int values, int[] ints) {
+    private static void poolLanes(float[] v, int e0, int e1, float add, int values, int[] ints) {
         FloatVector p = FloatVector.fromArray(S, v, e0), q = FloatVector.fromArray(S, v, e0 + L);
         FloatVector d = FloatVector.fromArray(S, v, e1), e = FloatVector.fromArray(S, v, e1 + L);
         FloatVector tv = p.max(q), bv = d.max(e);
@@ -239,7 +239,7 @@ final class WinogradConv {
         IntVector t = ((IntVector) p.sub(q).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
         IntVector u = ((IntVector) d.sub(e).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
         IntVector lower = ((IntVector) tv.sub(bv).reinterpretAsInts()).lanewise(VectorOperators.LSHR, 31);
-        t.add(argBase).add(lower.mul(u.sub(t).add(ow))).intoArray(ints, 0); // the sign bits: 1 where negative
+        t.add(lower.mul(u.sub(t).add(2))).intoArray(ints, 0); // the sign bits: 1 where negative
     }
 
     /**

@@ -267,7 +267,9 @@ class FastKernelsTest {
                 // where the pooled output is 0 the window is all zeros after the ReLU and its argmax carries no
                 // gradient
                 // (the fused backward masks it), so the two may pick different zeros there
-                long[] argUnfused = pooled.argmax().longs(), argFused = fused.argmax();
+                // the fused kernel keeps a code a window: as indices, they are the unfused max-pool's
+                long[] argUnfused = pooled.argmax().longs(),
+                        argFused = PoolKernels.indices(fused.argmax(), n * o, ys[2] / 2, ys[3] / 2, ys[3]);
                 for (int i = 0; i < argFused.length; i++)
                     if (fused.values()[i] > 0f) assertEquals(argUnfused[i], argFused[i], "argmax " + i);
                 if (kernels.pooledBackwardSupported(g, k, k)) {
@@ -282,7 +284,7 @@ class FastKernelsTest {
                                     ys)
                             .doubles();
                     ConvKernels.GradArrays both =
-                            kernels.conv2dMaxPoolBackward(gp, argFused, ys, x, xs, wt, ws, g, true, true);
+                            kernels.conv2dMaxPoolBackward(gp, fused.argmax(), ys, x, xs, wt, ws, g, true, true);
                     assertClose(
                             ConvReference.conv2dBackwardInput(gyFull, ys, toDouble(wt), ws, xs, g), both.input(), 1e-4);
                     assertClose(
@@ -493,9 +495,9 @@ class FastKernelsTest {
                 boolean relu = variant % 2 == 0, withArg = variant < 2;
                 float add = variant == 1 ? -0.25f : 0.5f;
                 float[] yv = new float[pw + 2], ys = new float[pw + 2];
-                long[] av = withArg ? new long[pw + 2] : null, as = withArg ? new long[pw + 2] : null;
-                VectorPool.pool2x2Row(x, off, w, pw, add, relu, yv, av, 1, 7, w);
-                PoolKernels.pool2x2RowScalar(x, off, w, pw, add, relu, ys, as, 1, 7, w);
+                byte[] av = withArg ? new byte[pw + 3] : null, as = withArg ? new byte[pw + 3] : null;
+                VectorPool.pool2x2Row(x, off, w, pw, add, relu, yv, 1, av, 2);
+                PoolKernels.pool2x2RowScalar(x, off, w, pw, add, relu, ys, 1, as, 2);
                 for (int i = 0; i < ys.length; i++)
                     assertEquals(
                             Float.floatToRawIntBits(ys[i]), Float.floatToRawIntBits(yv[i]), "pw " + pw + " value " + i);

@@ -67,7 +67,7 @@ class WinogradConvTest {
                 if (oh % 2 == 0 && ow % 2 == 0) {
                     int pooled = n * o * (oh / 2) * (ow / 2);
                     float[][] pv = new float[2][pooled];
-                    long[][] arg = new long[2][pooled];
+                    byte[][] arg = new byte[2][pooled];
                     for (int v = 0; v < 2; v++)
                         WinogradConv.forward(
                                 m,
