@@ -247,11 +247,12 @@ public final class ConvKernels {
         int n = gys[0], o = gys[1], ohw = gys[2] * gys[3];
         float[] b = new float[o];
         Parallel.forRange(o, 1, (s, e) -> {
+            float[] lanes = new float[16];
             for (int oc = s; oc < e; oc++) {
                 double acc = 0;
                 for (int i = 0; i < n; i++) {
                     int base = (i * o + oc) * ohw;
-                    acc += Kernels.maskedSum(gy, y, base, ohw);
+                    acc += Kernels.maskedSum(gy, y, base, ohw, lanes);
                 }
                 b[oc] = (float) acc;
             }

@@ -115,9 +115,12 @@ public final class Kernels {
         for (int i = s; i < e; i++) out[i] = y[yOff + i] > 0f ? g[gOff + i] : 0f;
     }
 
-    /** Σ g[off .. off+n) where y > 0 (all of them when y is null), accumulated in float lanes. */
-    static double maskedSum(float[] g, float[] y, int off, int n) {
-        if (VECTOR) return VectorElementwise.maskedSum(g, y, off, n);
+    /**
+     * Σ g[off .. off+n) where y > 0 (all of them when y is null), accumulated in float lanes; lanes: scratch of at least
+     * 16 floats.
+     */
+    static double maskedSum(float[] g, float[] y, int off, int n, float[] lanes) {
+        if (VECTOR) return VectorElementwise.maskedSum(g, y, off, n, lanes);
         double s = 0;
         for (int i = off; i < off + n; i++) if (y == null || y[i] > 0f) s += g[i];
         return s;

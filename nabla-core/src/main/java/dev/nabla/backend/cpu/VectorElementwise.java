@@ -30,7 +30,7 @@ final class VectorElementwise {
     }
 
     /** Σ g[off .. off+n) where y > 0 (all when y is null). */
-    static double maskedSum(float[] g, float[] y, int off, int n) {
+    static double maskedSum(float[] g, float[] y, int off, int n, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int i = off, end = off + n;
         for (int upper = off + S.loopBound(n); i < upper; i += S.length()) {
@@ -40,12 +40,12 @@ final class VectorElementwise {
                     : acc.add(v, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f));
         }
         // lanes summed in a fixed order: reduceLanes leaves the order to the implementation, and the interpreted and
-        // the
-        // compiled code differ, so a cold JVM (a resumed run) would get other bits than a warm one
-        float[] lanes = new float[S.length()];
+        // the compiled code differ, so a cold JVM (a resumed run) would get other bits than a warm one. lanes: the
+        // caller's scratch of at least 8 floats (one allocated here at each call was 1.5 MB a step of the reference
+        // CNN)
         acc.intoArray(lanes, 0);
         double s = 0;
-        for (float l : lanes) s += l;
+        for (int l = 0; l < S.length(); l++) s += lanes[l];
         for (; i < end; i++) if (y == null || y[i] > 0f) s += g[i];
         return s;
     }

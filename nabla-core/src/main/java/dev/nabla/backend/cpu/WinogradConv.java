@@ -593,18 +593,22 @@ final class WinogradConv {
         double[][] g = m == 2 ? G2 : G4;
         int a = m + 2, step = filterStep(o, c), h = VectorGemm.PANEL_MR;
         float[] u = new float[a * a * step];
-        double[] tg = new double[a * 3];
-        for (int k = 0; k < o; k++)
-            for (int ci = 0; ci < c; ci++) {
-                int f = (k * c + ci) * 9, at = ((k / h) * c + ci) * h + k % h;
-                for (int i = 0; i < a; i++) // G g: a x 3
-                for (int j = 0; j < 3; j++)
-                        tg[i * 3 + j] = g[i][0] * w[f + j] + g[i][1] * w[f + 3 + j] + g[i][2] * w[f + 6 + j];
-                for (int i = 0; i < a; i++) // (G g) Gᵀ: a x a
-                for (int j = 0; j < a; j++)
-                        u[(i * a + j) * step + at] =
-                                (float) (tg[i * 3] * g[j][0] + tg[i * 3 + 1] * g[j][1] + tg[i * 3 + 2] * g[j][2]);
-            }
+        // whole A panels of filters split over the threads (each filter's values do not depend on which thread
+        // computes them; a panel's filters are interleaved in memory, so a panel split would share cache lines)
+        Parallel.forRange((o + h - 1) / h, 1, (p0, p1) -> {
+            double[] tg = new double[a * 3];
+            for (int k = p0 * h; k < Math.min(p1 * h, o); k++)
+                for (int ci = 0; ci < c; ci++) {
+                    int f = (k * c + ci) * 9, at = ((k / h) * c + ci) * h + k % h;
+                    for (int i = 0; i < a; i++) // G g: a x 3
+                    for (int j = 0; j < 3; j++)
+                            tg[i * 3 + j] = g[i][0] * w[f + j] + g[i][1] * w[f + 3 + j] + g[i][2] * w[f + 6 + j];
+                    for (int i = 0; i < a; i++) // (G g) Gᵀ: a x a
+                    for (int j = 0; j < a; j++)
+                            u[(i * a + j) * step + at] =
+                                    (float) (tg[i * 3] * g[j][0] + tg[i * 3 + 1] * g[j][1] + tg[i * 3 + 2] * g[j][2]);
+                }
+        });
         return u;
     }
 
@@ -619,23 +623,25 @@ final class WinogradConv {
         double[][] g = m == 2 ? G2 : G4;
         int a = m + 2, step = o * c;
         float[] dw = new float[o * c * 9];
-        double[] t = new double[3 * a];
-        for (int k = 0; k < o; k++)
-            for (int ci = 0; ci < c; ci++) {
-                int src = k * c + ci;
-                for (int r = 0; r < 3; r++) // Gᵀ dU: 3 x a
-                for (int j = 0; j < a; j++) {
-                        double acc = 0;
-                        for (int i = 0; i < a; i++) acc += g[i][r] * du[src + (i * a + j) * step];
-                        t[r * a + j] = acc;
-                    }
-                for (int r = 0; r < 3; r++) // (Gᵀ dU) G: 3 x 3
-                for (int q = 0; q < 3; q++) {
-                        double acc = 0;
-                        for (int j = 0; j < a; j++) acc += t[r * a + j] * g[j][q];
-                        dw[(k * c + ci) * 9 + r * 3 + q] = (float) acc;
-                    }
-            }
+        Parallel.forRange(o, Math.max(1, 64 / c), (k0, k1) -> { // filters split over the threads, as above
+            double[] t = new double[3 * a];
+            for (int k = k0; k < k1; k++)
+                for (int ci = 0; ci < c; ci++) {
+                    int src = k * c + ci;
+                    for (int r = 0; r < 3; r++) // Gᵀ dU: 3 x a
+                    for (int j = 0; j < a; j++) {
+                            double acc = 0;
+                            for (int i = 0; i < a; i++) acc += g[i][r] * du[src + (i * a + j) * step];
+                            t[r * a + j] = acc;
+                        }
+                    for (int r = 0; r < 3; r++) // (Gᵀ dU) G: 3 x 3
+                    for (int q = 0; q < 3; q++) {
+                            double acc = 0;
+                            for (int j = 0; j < a; j++) acc += t[r * a + j] * g[j][q];
+                            dw[(k * c + ci) * 9 + r * 3 + q] = (float) acc;
+                        }
+                }
+        });
         return dw;
     }
 
