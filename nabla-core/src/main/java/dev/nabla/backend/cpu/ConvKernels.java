@@ -6,7 +6,8 @@ import dev.nabla.backend.Backend.ConvGeometry;
  * 2-D convolution drivers, over groups of images handed out to the cores. Three float32 paths:
  * <ul>
  *   <li>3x3, stride 1, dilation 1 with the Vector API and enough channels (the reference CNN's second layer): Winograd
- *       F(2x2, 3x3), in {@link WinogradConv}, for the forward pass and both gradients.</li>
+ *       F(4x4, 3x3) for the forward pass and the input gradient, F(2x2, 3x3) for the weight gradient, in
+ *       {@link WinogradConv}.</li>
  *   <li>other stride-1 layers with the Vector API (the reference CNN's first layer): implicit GEMM, in
  *       {@link ImplicitGemmConv}.</li>
  *   <li>otherwise: im2col of each group into a column matrix, one {@link Gemm#sgemm} per group, col2im for the
@@ -36,16 +37,21 @@ public final class ConvKernels {
 
     /**
      * The Winograd output tile m of F(m x m, 3x3) for the forward pass and for the input gradient, chosen by
-     * measurement (BENCHMARKS.md); the weight gradient always uses F(2x2, 3x3).
+     * measurement (BENCHMARKS.md, tenth session: F(4x4) for both, the step 1-2 ms faster than with F(2x2) since the
+     * 16-lane kernels); the weight gradient always uses F(2x2, 3x3). The system properties
+     * {@code nabla.winogradForwardTile} and {@code nabla.winogradInputGradientTile} (or {@code nabla.winogradTile} for
+     * both) choose another, 2 or 4.
      */
-    static final int FORWARD_TILE = Integer.getInteger("nabla.winogradTile", 2),
-            INPUT_GRADIENT_TILE = Integer.getInteger("nabla.winogradTile", 2);
+    static final int
+            FORWARD_TILE = Integer.getInteger("nabla.winogradForwardTile", Integer.getInteger("nabla.winogradTile", 4)),
+            INPUT_GRADIENT_TILE =
+                    Integer.getInteger("nabla.winogradInputGradientTile", Integer.getInteger("nabla.winogradTile", 4));
 
     /** Direct convolution only (implicit GEMM at stride 1, no Winograd): the other side of the A/B in the benchmarks. */
     public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
 
     /**
-     * The kernels as the backend uses them: Winograd F(2x2, 3x3) for 3x3 stride-1 layers with at least
+     * The kernels as the backend uses them: Winograd ({@link #FORWARD_TILE}) for 3x3 stride-1 layers with at least
      * {@link #WINOGRAD_MIN_CHANNELS} input and output channels and a batch of at least {@link #WINOGRAD_MIN_BATCH},
      * the stride-1 implicit GEMM for the other stride-1 layers, im2col + GEMM elsewhere. The system property
      * {@code nabla.winograd=false} (read once) leaves Winograd out, for side-by-side measurements.
