@@ -1,7 +1,6 @@
 package dev.nabla.optim;
 
 import dev.nabla.Tensor;
-import dev.nabla.backend.cpu.Parallel;
 import java.util.List;
 import java.util.Map;
 
@@ -70,19 +69,16 @@ public class Adam extends Optimizer {
         double[] vmax = ams ? buffer(state, "max_exp_avg_sq", p.n) : null;
         double bc1 = 1 - Math.pow(b1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
         double stepSize = lr / bc1;
-        // element by element, so splitting the elements over the threads gives the same bits
-        Parallel.forRange(p.n, 1 << 15, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                double w = p.get(i);
-                double d = g.get(i);
-                if (decoupled) w *= 1 - lr * wd;
-                else d += wd * w;
-                m[i] = b1 * m[i] + (1 - b1) * d;
-                v[i] = b2 * v[i] + (1 - b2) * d * d;
-                double second = v[i];
-                if (ams) second = vmax[i] = Math.max(vmax[i], v[i]);
-                p.set(i, w - stepSize * m[i] / (Math.sqrt(second) / bc2Sqrt + eps));
-            }
-        });
+        for (int i = 0; i < p.n; i++) {
+            double w = p.get(i);
+            double d = g.get(i);
+            if (decoupled) w *= 1 - lr * wd;
+            else d += wd * w;
+            m[i] = b1 * m[i] + (1 - b1) * d;
+            v[i] = b2 * v[i] + (1 - b2) * d * d;
+            double second = v[i];
+            if (ams) second = vmax[i] = Math.max(vmax[i], v[i]);
+            p.set(i, w - stepSize * m[i] / (Math.sqrt(second) / bc2Sqrt + eps));
+        }
     }
 }
