@@ -141,9 +141,10 @@ class ParallelTest {
                     throw new AssertionError(e);
                 }
                 Names names = new Names();
+                // 64 items of 0.5 ms: the worker (woken in about 0.1 ms) has 32 ms to take one, even on a busy machine
                 Parallel.forEachDynamic(64, i -> {
                     names.add(Thread.currentThread().getName());
-                    for (long until = System.nanoTime() + 200_000; System.nanoTime() < until; ) Thread.onSpinWait();
+                    for (long until = System.nanoTime() + 500_000; System.nanoTime() < until; ) Thread.onSpinWait();
                 });
                 assertTrue(names.size() == 2, "after a pause, items ran on " + names);
             }
