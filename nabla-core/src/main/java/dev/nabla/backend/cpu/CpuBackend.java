@@ -600,8 +600,9 @@ public final class CpuBackend implements Backend {
             ConvGeometry g,
             boolean input,
             boolean weight) {
-        if (!(argmax.opaque() instanceof byte[] codes)) // float64: the composed ops' int64 indices
-        return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
+        // float64 results come from the composed ops and carry their int64 indices; float32 ones, window codes
+        if (!(argmax.opaque() instanceof byte[] codes))
+            return Backend.super.conv2dMaxPoolBackward(gp, ps, argmax, ys, x, xs, w, ws, g, input, weight);
         if (!ConvKernels.DEFAULT.pooledBackwardSupported(g, ws[2], ws[3])) {
             Storage indices = Storage.of(PoolKernels.indices(codes, ps[0] * ps[1], ps[2], ps[3], ys[3]));
             return Backend.super.conv2dMaxPoolBackward(gp, ps, indices, ys, x, xs, w, ws, g, input, weight);

@@ -1,5 +1,6 @@
 package dev.nabla.backend.cpu;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
@@ -131,7 +132,7 @@ public final class Parallel {
     private static final class Pool {
         final int size;
         private final Worker[] workers;
-        private final AtomicInteger busy = new AtomicInteger();
+        private final AtomicBoolean busy = new AtomicBoolean();
         /** The loop being run, or null; workers compare it with the last one they joined. */
         private volatile Job current;
 
@@ -152,7 +153,7 @@ public final class Parallel {
                     || workers.length == 0
                     || retired
                     || Thread.currentThread() instanceof Worker
-                    || !busy.compareAndSet(0, 1)) {
+                    || !busy.compareAndSet(false, true)) {
                 for (int i = 0; i < n; i++) body.accept(i);
                 return;
             }
@@ -169,7 +170,7 @@ public final class Parallel {
                 }
             } finally {
                 current = null; // the job's body may hold large arrays
-                busy.set(0);
+                busy.set(false);
             }
             Throwable e = job.error;
             if (e instanceof RuntimeException r) throw r;

@@ -41,8 +41,7 @@ final class VectorElementwise {
         }
         // lanes summed in a fixed order: reduceLanes leaves the order to the implementation, and the interpreted and
         // the compiled code differ, so a cold JVM (a resumed run) would get other bits than a warm one. lanes: the
-        // caller's scratch of at least 8 floats (one allocated here at each call was 1.5 MB a step of the reference
-        // CNN)
+        // caller's scratch of at least S.length() floats (one allocated here at each call: 1.5 MB a training step)
         acc.intoArray(lanes, 0);
         double s = 0;
         for (int l = 0; l < S.length(); l++) s += lanes[l];

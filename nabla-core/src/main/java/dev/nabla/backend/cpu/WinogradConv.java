@@ -594,7 +594,7 @@ final class WinogradConv {
         int a = m + 2, step = filterStep(o, c), h = VectorGemm.PANEL_MR;
         float[] u = new float[a * a * step];
         // whole A panels of filters split over the threads (each filter's values do not depend on which thread
-        // computes them; a panel's filters are interleaved in memory, so a panel split would share cache lines)
+        // computes them; a panel's filters are interleaved in memory, so splitting inside a panel shares cache lines)
         Parallel.forRange((o + h - 1) / h, 1, (p0, p1) -> {
             double[] tg = new double[a * 3];
             for (int k = p0 * h; k < Math.min(p1 * h, o); k++)
