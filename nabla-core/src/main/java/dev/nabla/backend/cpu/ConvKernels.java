@@ -47,8 +47,19 @@ public final class ConvKernels {
             INPUT_GRADIENT_TILE =
                     Integer.getInteger("nabla.winogradInputGradientTile", Integer.getInteger("nabla.winogradTile", 4));
 
-    /** Direct convolution only (implicit GEMM at stride 1, no Winograd): the other side of the A/B in the benchmarks. */
-    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
+    /**
+     * Whether the fused conv + ReLU + max-pool backward computes 3x3 layers' gradients from the pooled gradient directly
+     * ({@link PooledConvBackward}, a quarter of the multiplies) rather than by a dense pass over the scattered gradient;
+     * the system property {@code nabla.sparsePooledBackward=false} (read once) turns it off for side-by-side runs.
+     */
+    static final boolean SPARSE_POOLED_BACKWARD =
+            Boolean.parseBoolean(System.getProperty("nabla.sparsePooledBackward", "true"));
+
+    /**
+     * Direct convolution only (implicit GEMM at stride 1, no Winograd, the pooled backward dense): the other side of the
+     * A/B in the benchmarks.
+     */
+    public static final ConvKernels DIRECT = new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2, false);
 
     /**
      * The kernels as the backend uses them: Winograd ({@link #FORWARD_TILE}) for 3x3 stride-1 layers with at least
@@ -57,19 +68,25 @@ public final class ConvKernels {
      * {@code nabla.winograd=false} (read once) leaves Winograd out, for side-by-side measurements.
      */
     public static final ConvKernels DEFAULT = Boolean.parseBoolean(System.getProperty("nabla.winograd", "true"))
-            ? new ConvKernels(true, WINOGRAD_MIN_CHANNELS, WINOGRAD_MIN_BATCH, FORWARD_TILE, INPUT_GRADIENT_TILE)
-            : DIRECT;
+            ? new ConvKernels(
+                    true,
+                    WINOGRAD_MIN_CHANNELS,
+                    WINOGRAD_MIN_BATCH,
+                    FORWARD_TILE,
+                    INPUT_GRADIENT_TILE,
+                    SPARSE_POOLED_BACKWARD)
+            : new ConvKernels(true, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2, SPARSE_POOLED_BACKWARD);
 
     /** Winograd F(2x2, 3x3) for every pass wherever it can run (any channel count and batch), for the tests. */
-    static final ConvKernels WINOGRAD_ALWAYS = new ConvKernels(true, 1, 1, 2, 2);
+    static final ConvKernels WINOGRAD_ALWAYS = new ConvKernels(true, 1, 1, 2, 2, false);
 
     /** As {@link #WINOGRAD_ALWAYS} with F(4x4, 3x3) for the forward pass and the input gradient. */
-    static final ConvKernels WINOGRAD4_ALWAYS = new ConvKernels(true, 1, 1, 4, 4);
+    static final ConvKernels WINOGRAD4_ALWAYS = new ConvKernels(true, 1, 1, 4, 4, false);
 
     /** The im2col + GEMM path only, for the tests that check it on stride-1 shapes too. */
-    static final ConvKernels IM2COL_ONLY = new ConvKernels(false, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2);
+    static final ConvKernels IM2COL_ONLY = new ConvKernels(false, Integer.MAX_VALUE, Integer.MAX_VALUE, 2, 2, false);
 
-    private final boolean implicitGemm;
+    private final boolean implicitGemm, sparsePooled;
     private final int winogradMinChannels, winogradMinBatch, forwardTile, inputGradientTile;
 
     private ConvKernels(
@@ -77,8 +94,10 @@ public final class ConvKernels {
             int winogradMinChannels,
             int winogradMinBatch,
             int forwardTile,
-            int inputGradientTile) {
+            int inputGradientTile,
+            boolean sparsePooled) {
         this.implicitGemm = implicitGemm;
+        this.sparsePooled = sparsePooled;
         this.winogradMinChannels = winogradMinChannels;
         this.winogradMinBatch = winogradMinBatch;
         this.forwardTile = forwardTile;
@@ -370,6 +389,8 @@ public final class ConvKernels {
             boolean input,
             boolean weight) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], oh = ys[2], ow = ys[3];
+        if (sparsePooled && PooledConvBackward.supported(g, ws[2], ws[3], c))
+            return PooledConvBackward.backward(gp, argmax, ys, x, xs, w, g.padH(), g.padW(), input, weight, true);
         ImplicitGemmConv.PlaneSource src = ImplicitGemmConv.pooled(gp, argmax, o, oh, ow);
         if (winograd(g, ws[2], ws[3], n, c, o))
             return new GradArrays(
