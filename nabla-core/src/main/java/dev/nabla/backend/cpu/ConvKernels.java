@@ -201,6 +201,10 @@ public final class ConvKernels {
             winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias, true));
             return new PooledArrays(y, arg);
         }
+        if (fast(g) && PooledConvForward.supported(g, ws[2], ws[3], xs[1])) { // few input channels: pooled in registers
+            PooledConvForward.forward(x, xs, w, o, bias, g.padH(), g.padW(), y, arg, true);
+            return new PooledArrays(y, arg);
+        }
         forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
             for (int img = 0; img < gn; img++)
                 for (int oc = 0; oc < o; oc++) {
