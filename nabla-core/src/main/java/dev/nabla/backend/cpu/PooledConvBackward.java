@@ -136,7 +136,10 @@ final class PooledConvBackward {
         return r;
     }
 
-    /** Image img of x [N, C, H, W] into xl as [Hp][Wp][cp], zero-padded: (y, x, ch) at ((y + padH)·wp + x + padW)·cp + ch. */
+    /**
+     * Image img of x [N, C, H, W] into xl as [Hp][Wp][cp], zero-padded: (y, x, ch) at ((y + padH)·wp + x + padW)·cp +
+     * ch.
+     */
     private static void padChannelsLast(
             float[] x, int img, int c, int h, int wd, int padH, int padW, int wp, int cp, float[] xl) {
         java.util.Arrays.fill(xl, 0, (h + 2 * padH) * wp * cp, 0f);

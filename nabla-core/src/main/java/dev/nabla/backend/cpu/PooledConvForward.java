@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <b>Layout.</b> For each image the zero-padded input's rows are split into even and odd columns, so that the input of
  * window column px at offset s = dx + kx (0 to 3) of the window's padded columns 2·px + s is lane px of one of four
  * contiguous loads: even columns from px, odd from px, even from px + 1, odd from px + 1. A pooled row of up to
- * {@code lanes} windows is then 16 vector loads per input channel (4 rows x 4 offsets) and 36 fused multiply-adds per
- * output channel, two output channels at a time.
+ * {@code lanes} windows is then 24 vector loads per input channel (3 pairs of rows x 4 offsets) and 36 fused
+ * multiply-adds per output channel, two output channels at a time.
  * <p>
  * <b>Order.</b> Each convolution value sums channel by channel, then row and column of the kernel, from zero, by fused
  * multiply-adds; the argmax is {@link PoolKernels#windowCode}'s (first maximum). The scalar twin ({@code vector =
@@ -33,7 +33,7 @@ final class PooledConvForward {
     /** Bytes, one per float lane: the argmax codes' store. */
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
 
-    /** Input channels up to which this kernel runs (beyond, the convolution's GEMM is no longer bound by its writes). */
+    /** Input channels up to which this kernel runs (beyond, the convolution's GEMM is not bound by its writes). */
     static final int MAX_CHANNELS = 4;
 
     private PooledConvForward() {}
@@ -98,9 +98,10 @@ final class PooledConvForward {
      * One pooled row's windows px0 .. px0 + lanes − 1 of the output channels k and k2 (k2 = k when k is the last): four
      * accumulators each (window row dy, column dx) get w[k][ci][ky][kx] · input(2·py + dy + ky, 2·px + dx + kx) for
      * every channel and tap; then max, bias, clamp and code, and one masked store each. Two channels at a time: 8
-     * independent chains of fused multiply-adds on the same 16 loads a channel (one channel's 4 chains waited on the
-     * FMA latency: 1.3 ms for the reference CNN's first layer on one thread against 0.8). Written out with named
-     * vectors (passed to a helper they would be boxed). Twin: rowScalar.
+     * independent chains of fused multiply-adds on the same loads (one channel's 4 chains waited on the FMA latency:
+     * 1.3 ms for the reference CNN's first layer on one thread against 0.8). A loop over the kernel's rows, each
+     * written out with named vectors (passed to a helper they would be boxed): with all 9 taps written out, C1 ran
+     * out of registers compiling it and C2 never took it over (the step took 50 ms instead of 11). Twin: rowScalar.
      */
     private static void row(
             float[] s,
@@ -120,111 +121,48 @@ final class PooledConvForward {
             int dst,
             int dst2) {
         FloatVector a = FloatVector.zero(S), q = a, d = a, e = a, a2 = a, q2 = a, d2 = a, e2 = a;
-        for (int ci = 0; ci < c; ci++) {
-            int r0 = ((ci * hp + 2 * py) * 2) * rs + px0, f = (k * c + ci) * 9, f2 = (k2 * c + ci) * 9;
-            // row r of the window block: even columns from px (xr0), odd from px (xr1), even from px + 1 (xr2), odd
-            // (xr3)
-            FloatVector x00 = FloatVector.fromArray(S, s, r0), x01 = FloatVector.fromArray(S, s, r0 + rs);
-            FloatVector x02 = FloatVector.fromArray(S, s, r0 + 1), x03 = FloatVector.fromArray(S, s, r0 + rs + 1);
-            int r1 = r0 + 2 * rs, r2 = r1 + 2 * rs, r3 = r2 + 2 * rs;
-            FloatVector x10 = FloatVector.fromArray(S, s, r1), x11 = FloatVector.fromArray(S, s, r1 + rs);
-            FloatVector x12 = FloatVector.fromArray(S, s, r1 + 1), x13 = FloatVector.fromArray(S, s, r1 + rs + 1);
-            FloatVector x20 = FloatVector.fromArray(S, s, r2), x21 = FloatVector.fromArray(S, s, r2 + rs);
-            FloatVector x22 = FloatVector.fromArray(S, s, r2 + 1), x23 = FloatVector.fromArray(S, s, r2 + rs + 1);
-            FloatVector x30 = FloatVector.fromArray(S, s, r3), x31 = FloatVector.fromArray(S, s, r3 + rs);
-            FloatVector x32 = FloatVector.fromArray(S, s, r3 + 1), x33 = FloatVector.fromArray(S, s, r3 + rs + 1);
-            FloatVector g, h;
-            g = FloatVector.broadcast(S, w[f + 0]); // tap (0, 0)
-            h = FloatVector.broadcast(S, w[f2 + 0]);
-            a = x00.fma(g, a);
-            a2 = x00.fma(h, a2);
-            q = x01.fma(g, q);
-            q2 = x01.fma(h, q2);
-            d = x10.fma(g, d);
-            d2 = x10.fma(h, d2);
-            e = x11.fma(g, e);
-            e2 = x11.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 1]); // tap (0, 1)
-            h = FloatVector.broadcast(S, w[f2 + 1]);
-            a = x01.fma(g, a);
-            a2 = x01.fma(h, a2);
-            q = x02.fma(g, q);
-            q2 = x02.fma(h, q2);
-            d = x11.fma(g, d);
-            d2 = x11.fma(h, d2);
-            e = x12.fma(g, e);
-            e2 = x12.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 2]); // tap (0, 2)
-            h = FloatVector.broadcast(S, w[f2 + 2]);
-            a = x02.fma(g, a);
-            a2 = x02.fma(h, a2);
-            q = x03.fma(g, q);
-            q2 = x03.fma(h, q2);
-            d = x12.fma(g, d);
-            d2 = x12.fma(h, d2);
-            e = x13.fma(g, e);
-            e2 = x13.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 3]); // tap (1, 0)
-            h = FloatVector.broadcast(S, w[f2 + 3]);
-            a = x10.fma(g, a);
-            a2 = x10.fma(h, a2);
-            q = x11.fma(g, q);
-            q2 = x11.fma(h, q2);
-            d = x20.fma(g, d);
-            d2 = x20.fma(h, d2);
-            e = x21.fma(g, e);
-            e2 = x21.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 4]); // tap (1, 1)
-            h = FloatVector.broadcast(S, w[f2 + 4]);
-            a = x11.fma(g, a);
-            a2 = x11.fma(h, a2);
-            q = x12.fma(g, q);
-            q2 = x12.fma(h, q2);
-            d = x21.fma(g, d);
-            d2 = x21.fma(h, d2);
-            e = x22.fma(g, e);
-            e2 = x22.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 5]); // tap (1, 2)
-            h = FloatVector.broadcast(S, w[f2 + 5]);
-            a = x12.fma(g, a);
-            a2 = x12.fma(h, a2);
-            q = x13.fma(g, q);
-            q2 = x13.fma(h, q2);
-            d = x22.fma(g, d);
-            d2 = x22.fma(h, d2);
-            e = x23.fma(g, e);
-            e2 = x23.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 6]); // tap (2, 0)
-            h = FloatVector.broadcast(S, w[f2 + 6]);
-            a = x20.fma(g, a);
-            a2 = x20.fma(h, a2);
-            q = x21.fma(g, q);
-            q2 = x21.fma(h, q2);
-            d = x30.fma(g, d);
-            d2 = x30.fma(h, d2);
-            e = x31.fma(g, e);
-            e2 = x31.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 7]); // tap (2, 1)
-            h = FloatVector.broadcast(S, w[f2 + 7]);
-            a = x21.fma(g, a);
-            a2 = x21.fma(h, a2);
-            q = x22.fma(g, q);
-            q2 = x22.fma(h, q2);
-            d = x31.fma(g, d);
-            d2 = x31.fma(h, d2);
-            e = x32.fma(g, e);
-            e2 = x32.fma(h, e2);
-            g = FloatVector.broadcast(S, w[f + 8]); // tap (2, 2)
-            h = FloatVector.broadcast(S, w[f2 + 8]);
-            a = x22.fma(g, a);
-            a2 = x22.fma(h, a2);
-            q = x23.fma(g, q);
-            q2 = x23.fma(h, q2);
-            d = x32.fma(g, d);
-            d2 = x32.fma(h, d2);
-            e = x33.fma(g, e);
-            e2 = x33.fma(h, e2);
-        }
+        for (int ci = 0; ci < c; ci++)
+            for (int ky = 0; ky < 3; ky++) {
+                // input rows 2·py + ky (t: the windows' top row) and the one below (u), each at its four offsets:
+                // even columns from px (0), odd from px (1), even from px + 1 (2), odd from px + 1 (3)
+                int rt = ((ci * hp + 2 * py + ky) * 2) * rs + px0, ru = rt + 2 * rs;
+                int f = (k * c + ci) * 9 + 3 * ky, f2 = (k2 * c + ci) * 9 + 3 * ky;
+                FloatVector t0 = FloatVector.fromArray(S, s, rt), t1 = FloatVector.fromArray(S, s, rt + rs);
+                FloatVector t2 = FloatVector.fromArray(S, s, rt + 1), t3 = FloatVector.fromArray(S, s, rt + rs + 1);
+                FloatVector u0 = FloatVector.fromArray(S, s, ru), u1 = FloatVector.fromArray(S, s, ru + rs);
+                FloatVector u2 = FloatVector.fromArray(S, s, ru + 1), u3 = FloatVector.fromArray(S, s, ru + rs + 1);
+                FloatVector g, h;
+                g = FloatVector.broadcast(S, w[f + 0]); // tap (ky, 0)
+                h = FloatVector.broadcast(S, w[f2 + 0]);
+                a = t0.fma(g, a);
+                a2 = t0.fma(h, a2);
+                q = t1.fma(g, q);
+                q2 = t1.fma(h, q2);
+                d = u0.fma(g, d);
+                d2 = u0.fma(h, d2);
+                e = u1.fma(g, e);
+                e2 = u1.fma(h, e2);
+                g = FloatVector.broadcast(S, w[f + 1]); // tap (ky, 1)
+                h = FloatVector.broadcast(S, w[f2 + 1]);
+                a = t1.fma(g, a);
+                a2 = t1.fma(h, a2);
+                q = t2.fma(g, q);
+                q2 = t2.fma(h, q2);
+                d = u1.fma(g, d);
+                d2 = u1.fma(h, d2);
+                e = u2.fma(g, e);
+                e2 = u2.fma(h, e2);
+                g = FloatVector.broadcast(S, w[f + 2]); // tap (ky, 2)
+                h = FloatVector.broadcast(S, w[f2 + 2]);
+                a = t2.fma(g, a);
+                a2 = t2.fma(h, a2);
+                q = t3.fma(g, q);
+                q2 = t3.fma(h, q2);
+                d = u2.fma(g, d);
+                d2 = u2.fma(h, d2);
+                e = u3.fma(g, e);
+                e2 = u3.fma(h, e2);
+            }
         VectorMask<Float> m = S.indexInRange(0, lanes);
         VectorMask<Byte> bm = B.indexInRange(0, lanes);
         FloatVector top, bottom;
