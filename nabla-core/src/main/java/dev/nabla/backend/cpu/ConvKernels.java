@@ -201,8 +201,9 @@ public final class ConvKernels {
             winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias, true));
             return new PooledArrays(y, arg);
         }
-        if (fast(g) && PooledConvForward.supported(g, ws[2], ws[3], xs[1])) { // few input channels: pooled in registers
-            PooledConvForward.forward(x, xs, w, o, bias, g.padH(), g.padW(), y, arg, true);
+        if (fast(g)
+                && PooledConvFewChannels.supported(g, ws[2], ws[3], xs[1])) { // few input channels: pooled in registers
+            PooledConvFewChannels.forward(x, xs, w, o, bias, g.padH(), g.padW(), y, arg, true);
             return new PooledArrays(y, arg);
         }
         forwardGroups(x, xs, w, ws, g, (i0, gn, out, cols, perImage, rowStride) -> {
@@ -393,6 +394,9 @@ public final class ConvKernels {
             boolean input,
             boolean weight) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], oh = ys[2], ow = ys[3];
+        if (sparsePooled && weight && !input && PooledConvFewChannels.supported(g, ws[2], ws[3], c)) // a first layer
+        return new GradArrays(
+                    null, PooledConvFewChannels.weightGradient(gp, argmax, ys, x, xs, g.padH(), g.padW(), true));
         if (sparsePooled && PooledConvBackward.supported(g, ws[2], ws[3], c))
             return PooledConvBackward.backward(gp, argmax, ys, x, xs, w, g.padH(), g.padW(), input, weight, true);
         ImplicitGemmConv.PlaneSource src = ImplicitGemmConv.pooled(gp, argmax, o, oh, ow);

@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-adds; the argmax is {@link PoolKernels#windowCode}'s (first maximum). The scalar twin ({@code vector =
  * false}) does the same operations lane by lane: the tests demand the same bits.
  */
-final class PooledConvForward {
+final class PooledConvFewChannels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
@@ -36,7 +36,7 @@ final class PooledConvForward {
     /** Input channels up to which this kernel runs (beyond, the convolution's GEMM is not bound by its writes). */
     static final int MAX_CHANNELS = 4;
 
-    private PooledConvForward() {}
+    private PooledConvFewChannels() {}
 
     /** Whether this kernel applies: 3x3, stride 1, dilation 1, at most {@link #MAX_CHANNELS} input channels. */
     static boolean supported(ConvGeometry g, int kh, int kw, int c) {
@@ -68,15 +68,7 @@ final class PooledConvForward {
         int oh = h + 2 * padH - 2, ow = wd + 2 * padW - 2, ph = oh / 2, pw = ow / 2, hp = h + 2 * padH;
         int rs = (pw + L - 1) / L * L + L; // a split row: whole vectors from px and from px + 1
         ConvKernels.overGroups(n, 1, (img, par) -> {
-            // [c][padded row][even | odd][rs]
-            float[] split = ConvKernels.work(0, c * hp * 2 * rs);
-            java.util.Arrays.fill(split, 0, c * hp * 2 * rs, 0f);
-            for (int ci = 0; ci < c; ci++)
-                for (int yy = 0; yy < h; yy++)
-                    for (int xx = 0, src = ((img * c + ci) * h + yy) * wd; xx < wd; xx++) {
-                        int col = xx + padW; // padded column
-                        split[((ci * hp + yy + padH) * 2 + (col & 1)) * rs + (col >> 1)] = x[src + xx];
-                    }
+            float[] split = split(x, img, c, h, wd, padH, padW, rs);
             for (int k = 0; k < o; k += 2) {
                 int k2 = Math.min(k + 1, o - 1);
                 float b = bias == null ? 0f : bias[k], b2 = bias == null ? 0f : bias[k2];
@@ -92,6 +84,188 @@ final class PooledConvForward {
                     }
             }
         });
+    }
+
+    /**
+     * Image img of x [N, C, H, W], zero-padded, in this thread's workspace slot 0 as [C][H + 2·padH][even | odd
+     * columns][rs]: padded column col of a row at (col & 1)·rs + col / 2.
+     */
+    private static float[] split(float[] x, int img, int c, int h, int wd, int padH, int padW, int rs) {
+        int hp = h + 2 * padH;
+        float[] split = ConvKernels.work(0, c * hp * 2 * rs);
+        java.util.Arrays.fill(split, 0, c * hp * 2 * rs, 0f);
+        for (int ci = 0; ci < c; ci++)
+            for (int yy = 0; yy < h; yy++)
+                for (int xx = 0, src = ((img * c + ci) * h + yy) * wd; xx < wd; xx++) {
+                    int col = xx + padW; // padded column
+                    split[((ci * hp + yy + padH) * 2 + (col & 1)) * rs + (col >> 1)] = x[src + xx];
+                }
+        return split;
+    }
+
+    /** Images per partial sum of the weight gradient (the partial sums are added in order: any thread count). */
+    private static final int IMAGES = 8;
+
+    /**
+     * dL/dw [O, C, 3, 3] of the layer above from gp [N, O, OH/2, OW/2], the pooled gradient already masked by the ReLU,
+     * and argmax, the windows' codes: each window's gradient times the input patch at its argmax, without building the
+     * full-resolution gradient (three quarters zeros). Lane px of the vectors is window column px again; lane l of the
+     * accumulator of (k, ci, tap) sums its windows in the order image, column block, row; per group of
+     * {@link #IMAGES} images the lanes are then added in order, and the groups' sums in group order.
+     */
+    static float[] weightGradient(
+            float[] gp, byte[] argmax, int[] ys, float[] x, int[] xs, int padH, int padW, boolean vector) {
+        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1], ph = ys[2] / 2, pw = ys[3] / 2;
+        int hp = h + 2 * padH, rs = (pw + L - 1) / L * L + L, taps = 9 * c;
+        float[][] partial = new float[(n + IMAGES - 1) / IMAGES][];
+        ConvKernels.overGroups(n, IMAGES, (q, par) -> {
+            float[] lanes = new float[o * taps * L];
+            for (int img = q * IMAGES; img < Math.min(n, (q + 1) * IMAGES); img++) {
+                float[] split = split(x, img, c, h, wd, padH, padW, rs);
+                for (int k = 0; k < o; k++)
+                    for (int px0 = 0; px0 < pw; px0 += L) {
+                        int src = (img * o + k) * ph * pw + px0, live = Math.min(L, pw - px0);
+                        for (int ci = 0; ci < c; ci++) {
+                            int acc = (k * taps + ci * 9) * L, at = (ci * hp * 2) * rs + px0;
+                            if (vector) weightColumns(split, at, rs, gp, argmax, src, ph, pw, live, lanes, acc);
+                            else weightColumnsScalar(split, at, rs, gp, argmax, src, ph, pw, live, lanes, acc);
+                        }
+                    }
+            }
+            float[] dw = partial[q] = new float[o * taps];
+            for (int i = 0; i < dw.length; i++) {
+                float sum = 0f;
+                for (int l = 0; l < L; l++) sum += lanes[i * L + l];
+                dw[i] = sum;
+            }
+        });
+        return ConvKernels.sumPartials(partial, o * taps);
+    }
+
+    /*
+     * The windows of one column block (lanes: px0 + l, the first `live` of them) in every pooled row of one (image,
+     * output channel) plane at gp[src + py·pw], for one input channel (its split rows from `at`): the 9 lane
+     * accumulators lanes[acc + t·L ..] += g · the input at the argmax's patch, tap t. The patch of window (dy, dx) at
+     * tap (ky, kx) is row 2·py + dy + ky and offset dx + kx of the split rows: the four candidates are two rows at two
+     * offsets, chosen lane by lane by the code's bits (blends, no branch). Lanes past `live` get g = 0. Twin:
+     * weightColumnsScalar.
+     */
+    private static void weightColumns(
+            float[] s,
+            int at,
+            int rs,
+            float[] gp,
+            byte[] argmax,
+            int src,
+            int ph,
+            int pw,
+            int live,
+            float[] lanes,
+            int acc) {
+        VectorMask<Float> m = S.indexInRange(0, live);
+        VectorMask<Byte> bm = B.indexInRange(0, live);
+        FloatVector a0 = FloatVector.fromArray(S, lanes, acc), a1 = FloatVector.fromArray(S, lanes, acc + L);
+        FloatVector a2 = FloatVector.fromArray(S, lanes, acc + 2 * L),
+                a3 = FloatVector.fromArray(S, lanes, acc + 3 * L);
+        FloatVector a4 = FloatVector.fromArray(S, lanes, acc + 4 * L),
+                a5 = FloatVector.fromArray(S, lanes, acc + 5 * L);
+        FloatVector a6 = FloatVector.fromArray(S, lanes, acc + 6 * L),
+                a7 = FloatVector.fromArray(S, lanes, acc + 7 * L);
+        FloatVector a8 = FloatVector.fromArray(S, lanes, acc + 8 * L);
+        for (int py = 0; py < ph; py++) {
+            int gi = src + py * pw;
+            FloatVector g = FloatVector.fromArray(S, gp, gi, m);
+            // the codes as floats: the masks come out of float compares (an int code's masks cast to float lanes ran
+            // 3x slower)
+            FloatVector code =
+                    (FloatVector) ByteVector.fromArray(B, argmax, gi, bm).convertShape(VectorOperators.B2F, S, 0);
+            VectorMask<Float> lower = code.compare(VectorOperators.GE, 2f); // dy = 1
+            VectorMask<Float> right = code.compare(VectorOperators.EQ, 1f).or(code.compare(VectorOperators.EQ, 3f));
+            int r = at + 2 * py * 2 * rs; // split row 2·py: even columns at r, odd at r + rs; the next row 2·rs on
+            // rows 2·py + ky (t) and the one below (u), at their four offsets; u becomes t for the next ky
+            FloatVector t0, t1, t2, t3, v0, v1, v2;
+            FloatVector u0 = FloatVector.fromArray(S, s, r), u1 = FloatVector.fromArray(S, s, r + rs);
+            FloatVector u2 = FloatVector.fromArray(S, s, r + 1), u3 = FloatVector.fromArray(S, s, r + rs + 1);
+            t0 = u0; // ky = 0
+            t1 = u1;
+            t2 = u2;
+            t3 = u3;
+            r += 2 * rs;
+            u0 = FloatVector.fromArray(S, s, r);
+            u1 = FloatVector.fromArray(S, s, r + rs);
+            u2 = FloatVector.fromArray(S, s, r + 1);
+            u3 = FloatVector.fromArray(S, s, r + rs + 1);
+            v0 = t0.blend(t1, right).blend(u0.blend(u1, right), lower); // kx = 0: offset 0 or 1 of row ky or ky + 1
+            v1 = t1.blend(t2, right).blend(u1.blend(u2, right), lower);
+            v2 = t2.blend(t3, right).blend(u2.blend(u3, right), lower);
+            a0 = v0.fma(g, a0);
+            a1 = v1.fma(g, a1);
+            a2 = v2.fma(g, a2);
+            t0 = u0; // ky = 1
+            t1 = u1;
+            t2 = u2;
+            t3 = u3;
+            r += 2 * rs;
+            u0 = FloatVector.fromArray(S, s, r);
+            u1 = FloatVector.fromArray(S, s, r + rs);
+            u2 = FloatVector.fromArray(S, s, r + 1);
+            u3 = FloatVector.fromArray(S, s, r + rs + 1);
+            v0 = t0.blend(t1, right).blend(u0.blend(u1, right), lower); // kx = 0: offset 0 or 1 of row ky or ky + 1
+            v1 = t1.blend(t2, right).blend(u1.blend(u2, right), lower);
+            v2 = t2.blend(t3, right).blend(u2.blend(u3, right), lower);
+            a3 = v0.fma(g, a3);
+            a4 = v1.fma(g, a4);
+            a5 = v2.fma(g, a5);
+            t0 = u0; // ky = 2
+            t1 = u1;
+            t2 = u2;
+            t3 = u3;
+            r += 2 * rs;
+            u0 = FloatVector.fromArray(S, s, r);
+            u1 = FloatVector.fromArray(S, s, r + rs);
+            u2 = FloatVector.fromArray(S, s, r + 1);
+            u3 = FloatVector.fromArray(S, s, r + rs + 1);
+            v0 = t0.blend(t1, right).blend(u0.blend(u1, right), lower); // kx = 0: offset 0 or 1 of row ky or ky + 1
+            v1 = t1.blend(t2, right).blend(u1.blend(u2, right), lower);
+            v2 = t2.blend(t3, right).blend(u2.blend(u3, right), lower);
+            a6 = v0.fma(g, a6);
+            a7 = v1.fma(g, a7);
+            a8 = v2.fma(g, a8);
+        }
+        a0.intoArray(lanes, acc);
+        a1.intoArray(lanes, acc + L);
+        a2.intoArray(lanes, acc + 2 * L);
+        a3.intoArray(lanes, acc + 3 * L);
+        a4.intoArray(lanes, acc + 4 * L);
+        a5.intoArray(lanes, acc + 5 * L);
+        a6.intoArray(lanes, acc + 6 * L);
+        a7.intoArray(lanes, acc + 7 * L);
+        a8.intoArray(lanes, acc + 8 * L);
+    }
+
+    /** weightColumns lane by lane: the same fused multiply-adds in the same order (g = 0 in the lanes past live). */
+    static void weightColumnsScalar(
+            float[] s,
+            int at,
+            int rs,
+            float[] gp,
+            byte[] argmax,
+            int src,
+            int ph,
+            int pw,
+            int live,
+            float[] lanes,
+            int acc) {
+        for (int py = 0; py < ph; py++)
+            for (int l = 0; l < L; l++) {
+                float g = l < live ? gp[src + py * pw + l] : 0f;
+                int code = l < live ? argmax[src + py * pw + l] : 0, dy = code >> 1, dx = code & 1;
+                for (int t = 0; t < 9; t++) {
+                    int row = 2 * py + dy + t / 3, off = dx + t % 3; // split row and offset (0 to 3)
+                    float v = s[at + (row * 2 + (off & 1)) * rs + (off >> 1) + l];
+                    lanes[acc + t * L + l] = Math.fma(v, g, lanes[acc + t * L + l]);
+                }
+            }
     }
 
     /*
