@@ -201,8 +201,7 @@ public final class ConvKernels {
             winogradForward(x, xs, w, o, g, WinogradConv.pooled(y, arg, o, 2 * ph, ow, bias, true));
             return new PooledArrays(y, arg);
         }
-        if (fast(g)
-                && PooledConvFewChannels.supported(g, ws[2], ws[3], xs[1])) { // few input channels: pooled in registers
+        if (fast(g) && PooledConvFewChannels.supported(g, ws[2], ws[3], xs[1])) { // few input channels
             PooledConvFewChannels.forward(x, xs, w, o, bias, g.padH(), g.padW(), y, arg, true);
             return new PooledArrays(y, arg);
         }
@@ -394,9 +393,12 @@ public final class ConvKernels {
             boolean input,
             boolean weight) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ws[0], oh = ys[2], ow = ys[3];
-        if (sparsePooled && weight && !input && PooledConvFewChannels.supported(g, ws[2], ws[3], c)) // a first layer
-        return new GradArrays(
-                    null, PooledConvFewChannels.weightGradient(gp, argmax, ys, x, xs, g.padH(), g.padW(), true));
+        // from the pooled gradient directly: a first layer's weight gradient (few channels, no input gradient), and
+        // both gradients of a 3x3 layer with enough channels
+        if (sparsePooled && weight && !input && PooledConvFewChannels.supported(g, ws[2], ws[3], c)) {
+            float[] gw = PooledConvFewChannels.weightGradient(gp, argmax, ys, x, xs, g.padH(), g.padW(), true);
+            return new GradArrays(null, gw);
+        }
         if (sparsePooled && PooledConvBackward.supported(g, ws[2], ws[3], c))
             return PooledConvBackward.backward(gp, argmax, ys, x, xs, w, g.padH(), g.padW(), input, weight, true);
         ImplicitGemmConv.PlaneSource src = ImplicitGemmConv.pooled(gp, argmax, o, oh, ow);
