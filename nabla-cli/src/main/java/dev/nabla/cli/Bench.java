@@ -69,6 +69,11 @@ final class Bench implements Callable<Integer> {
         // the training step first: by the time the matrix products are timed, G1 has grown the heap to its working size
         // and the OS has mapped its pages (measured first, sgemm 1024^3 ran at a third of its speed in some processes)
         r.put("train_step_ms", trainStepMs(new ReferenceCNN()));
+        // the epoch next, before any other model trains in this JVM: after the unfused model (BatchNorm, GELU,
+        // average pooling through the same autograd and loop code) C2 recompiled shared code for both, and the
+        // reference CNN's epoch took 6.5-8.5 s instead of 5.7-6.1 (BENCHMARKS.md, eleventh session); `./nabla train`
+        // trains the one model
+        if (epoch) r.put("epoch_s", epochSeconds());
         for (int[] s : SHAPES)
             gemm.put(s[0] + "x" + s[1] + "x" + s[2] + (s[3] == 1 ? "T" : ""), gflops(s[0], s[1], s[2], s[3] == 1));
         r.put("inference_images_per_s", inference(new ReferenceCNN()));
@@ -77,7 +82,6 @@ final class Bench implements Callable<Integer> {
         r.put("inference_images_per_s_handwritten", inference(new HandWrittenCNN()));
         // a model fusion cannot help: BatchNorm, GELU (exact, erf) and average pooling run on the element-wise kernels
         r.put("train_step_ms_unfused", trainStepMs(unfusedCnn()));
-        if (epoch) r.put("epoch_s", epochSeconds());
         r.put("peak_rss_mb", peakRssMb());
         System.out.println(new ObjectMapper().writeValueAsString(r));
         return 0;
