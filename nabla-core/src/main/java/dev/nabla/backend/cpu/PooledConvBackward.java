@@ -30,7 +30,11 @@ import jdk.incubator.vector.VectorSpecies;
  * same fused multiply-adds in the same order lane by lane: the tests demand the same bits.
  */
 final class PooledConvBackward {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * 16 lanes where the GEMM runs its 16-lane kernels ({@link VectorGemm#WIDE}), else 8: a process that mixes 8- and
+     * 16-lane vectors without {@code -XX:TypeProfileLevel=222} can get boxed vectors from C2 (VectorGemm explains).
+     */
+    private static final VectorSpecies<Float> S = VectorGemm.WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
 
     /** Channels per register block: two vectors, so 9 taps x 2 = 18 accumulators stay in registers. */
     static final int CHUNK = 2 * S.length();

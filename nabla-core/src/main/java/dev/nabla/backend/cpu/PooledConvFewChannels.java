@@ -27,7 +27,12 @@ import jdk.incubator.vector.VectorSpecies;
  * false}) does the same operations lane by lane: the tests demand the same bits.
  */
 final class PooledConvFewChannels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * 16 lanes where the GEMM runs its 16-lane kernels ({@link VectorGemm#WIDE}), else 8: a process that mixes 8- and
+     * 16-lane vectors without {@code -XX:TypeProfileLevel=222} can get boxed vectors from C2 (VectorGemm explains).
+     */
+    private static final VectorSpecies<Float> S = VectorGemm.WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+
     private static final int L = S.length();
 
     /** Bytes, one per float lane: the argmax codes' store. */
