@@ -189,4 +189,46 @@ public interface Backend {
 
     /** The input gradient of average pooling. */
     Storage avgPool2dBackward(Storage gy, int[] gyShape, int[] xShape, int kh, int kw, ConvGeometry g);
+
+    /** The options of one Adam (AdamW when decoupled) step: {@link #adamStep}. step is 1-based. */
+    record AdamStep(
+            double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled, long step) {}
+
+    /**
+     * One Adam step in place: param (float32 or float64, contiguous) from grad (the same dtype and length), with the
+     * float64 state exp_avg m, exp_avg_sq v and, for AMSGrad, max_exp_avg_sq vmax (null otherwise). Element by element
+     * in double, as {@link #adamRange} computes it: a backend may split the elements (over threads or a device), but each
+     * element's arithmetic and its one rounding to float32 stay those of adamRange, bit for bit.
+     */
+    default void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage vmax, AdamStep a) {
+        adamRange(param, grad, m, v, vmax, a, 0, param.length());
+    }
+
+    /**
+     * {@link #adamStep} for the elements [from, to): torch.optim.Adam's update with bias correction, the weight decay
+     * added to the gradient (or, decoupled, applied to the weight first), in double.
+     */
+    static void adamRange(
+            Storage param, Storage grad, Storage m, Storage v, Storage vmax, AdamStep a, int from, int to) {
+        double lr = a.lr(), b1 = a.beta1(), b2 = a.beta2(), eps = a.eps(), wd = a.weightDecay();
+        double bc1 = 1 - Math.pow(b1, a.step()), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, a.step()));
+        double stepSize = lr / bc1;
+        boolean decoupled = a.decoupled(), single = param.dtype() == DType.FLOAT32;
+        float[] pf = single ? param.floats() : null, gf = single ? grad.floats() : null;
+        double[] pd = single ? null : param.doubles(), gd = single ? null : grad.doubles();
+        double[] md = m.doubles(), vd = v.doubles(), vmaxd = vmax == null ? null : vmax.doubles();
+        for (int i = from; i < to; i++) {
+            double w = single ? pf[i] : pd[i];
+            double d = single ? gf[i] : gd[i];
+            if (decoupled) w *= 1 - lr * wd;
+            else d += wd * w;
+            md[i] = b1 * md[i] + (1 - b1) * d;
+            vd[i] = b2 * vd[i] + (1 - b2) * d * d;
+            double second = vd[i];
+            if (vmaxd != null) second = vmaxd[i] = Math.max(vmaxd[i], vd[i]);
+            double updated = w - stepSize * md[i] / (Math.sqrt(second) / bc2Sqrt + eps);
+            if (single) pf[i] = (float) updated;
+            else pd[i] = updated;
+        }
+    }
 }

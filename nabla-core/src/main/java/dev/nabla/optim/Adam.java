@@ -1,6 +1,7 @@
 package dev.nabla.optim;
 
 import dev.nabla.Tensor;
+import dev.nabla.ops.OptimizerSteps;
 import java.util.List;
 import java.util.Map;
 
@@ -67,18 +68,7 @@ public class Adam extends Optimizer {
         boolean ams = group.flag("amsgrad"), decoupled = decoupled();
         double[] m = buffer(state, "exp_avg", p.n), v = buffer(state, "exp_avg_sq", p.n);
         double[] vmax = ams ? buffer(state, "max_exp_avg_sq", p.n) : null;
-        double bc1 = 1 - Math.pow(b1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
-        double stepSize = lr / bc1;
-        for (int i = 0; i < p.n; i++) {
-            double w = p.get(i);
-            double d = g.get(i);
-            if (decoupled) w *= 1 - lr * wd;
-            else d += wd * w;
-            m[i] = b1 * m[i] + (1 - b1) * d;
-            v[i] = b2 * v[i] + (1 - b2) * d * d;
-            double second = v[i];
-            if (ams) second = vmax[i] = Math.max(vmax[i], v[i]);
-            p.set(i, w - stepSize * m[i] / (Math.sqrt(second) / bc2Sqrt + eps));
-        }
+        // the element loop on the parameter's backend (Backend.adamRange: this update in double, on every core)
+        OptimizerSteps.adam(p.param, g.storage, m, v, vmax, lr, b1, b2, eps, wd, decoupled, step);
     }
 }

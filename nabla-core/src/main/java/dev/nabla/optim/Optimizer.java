@@ -113,7 +113,7 @@ public abstract class Optimizer {
                         ? p.grad().contiguous()
                         : p.grad().to(p.dtype()).contiguous();
                 p.storage().beforeWrite(); // deferred results computed from p get p's values before this step
-                update(g, new Flat(p.storage()), new Flat(gradStorage(grad)), s, (long) step[0]);
+                update(g, new Flat(p.storage(), p), new Flat(gradStorage(grad), null), s, (long) step[0]);
                 p.storage().bumpVersion(); // an in-place update, as PyTorch counts it: a graph that saved p sees the
                 // change
             }
@@ -144,11 +144,17 @@ public abstract class Optimizer {
         private final double[] d;
         /** The number of elements. */
         public final int n;
+        /** The storage, and the parameter it belongs to (null for a gradient): for fused updates on its backend. */
+        final Storage storage;
 
-        Flat(Storage s) {
+        final Tensor param;
+
+        Flat(Storage s, Tensor param) {
             this.f = s.dtype() == DType.FLOAT32 ? s.floats() : null;
             this.d = s.dtype() == DType.FLOAT64 ? s.doubles() : null;
             this.n = s.length();
+            this.storage = s;
+            this.param = param;
         }
 
         /** Element i. */

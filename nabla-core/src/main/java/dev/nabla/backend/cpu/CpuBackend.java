@@ -650,4 +650,17 @@ public final class CpuBackend implements Backend {
     public Storage avgPool2dBackward(Storage gy, int[] gys, int[] xs, int kh, int kw, ConvGeometry g) {
         return PoolKernels.avgPool2dBackward(gy, gys, xs, kh, kw, g);
     }
+
+    /**
+     * Below this many elements an Adam step runs on the caller (a loop hand-off costs more than the work); above, the
+     * elements are split over the cores, each element computed exactly as {@link Backend#adamRange} does.
+     */
+    static final int PARALLEL_ADAM = 32_768;
+
+    @Override
+    public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage vmax, AdamStep a) {
+        int n = param.length();
+        if (n < PARALLEL_ADAM) Backend.adamRange(param, grad, m, v, vmax, a, 0, n);
+        else Parallel.forRange(n, PARALLEL_ADAM / 4, (s, e) -> Backend.adamRange(param, grad, m, v, vmax, a, s, e));
+    }
 }
