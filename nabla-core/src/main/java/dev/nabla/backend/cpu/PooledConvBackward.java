@@ -48,13 +48,7 @@ final class PooledConvBackward {
      * channels (fewer would waste most of each vector on padding; conv1's single channel takes the dense path).
      */
     static boolean supported(ConvGeometry g, int kh, int kw, int c) {
-        return kh == 3
-                && kw == 3
-                && g.strideH() == 1
-                && g.strideW() == 1
-                && g.dilH() == 1
-                && g.dilW() == 1
-                && 2 * c >= CHUNK;
+        return PooledConvFewChannels.threeByThreeStride1(g, kh, kw) && 2 * c >= CHUNK;
     }
 
     /**

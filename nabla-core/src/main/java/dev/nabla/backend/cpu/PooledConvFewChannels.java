@@ -45,13 +45,12 @@ final class PooledConvFewChannels {
 
     /** Whether this kernel applies: 3x3, stride 1, dilation 1, at most {@link #MAX_CHANNELS} input channels. */
     static boolean supported(ConvGeometry g, int kh, int kw, int c) {
-        return kh == 3
-                && kw == 3
-                && g.strideH() == 1
-                && g.strideW() == 1
-                && g.dilH() == 1
-                && g.dilW() == 1
-                && c <= MAX_CHANNELS;
+        return threeByThreeStride1(g, kh, kw) && c <= MAX_CHANNELS;
+    }
+
+    /** A 3x3 kernel at stride 1 and dilation 1 (any padding): the geometry of both pooled-convolution kernels. */
+    static boolean threeByThreeStride1(ConvGeometry g, int kh, int kw) {
+        return kh == 3 && kw == 3 && g.strideH() == 1 && g.strideW() == 1 && g.dilH() == 1 && g.dilW() == 1;
     }
 
     /**

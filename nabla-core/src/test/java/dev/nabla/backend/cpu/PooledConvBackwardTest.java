@@ -1,10 +1,9 @@
 package dev.nabla.backend.cpu;
 
+import static dev.nabla.backend.cpu.PooledTestData.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.nabla.Generator;
-import dev.nabla.Tensor;
 import dev.nabla.backend.Backend.ConvGeometry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,16 +14,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * on the full-resolution gradient that max-pool's backward would scatter.
  */
 class PooledConvBackwardTest {
-
-    private static float[] randomFloats(long seed, int n) {
-        return Tensor.randn(new Generator(seed), n).toFloatArray();
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
-    }
 
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} o{4} pad {5}, {6} threads")
     @CsvSource({
@@ -45,12 +34,7 @@ class PooledConvBackwardTest {
             int[] xs = {n, c, h, w}, ws = {o, c, 3, 3}, ys = {n, o, oh, ow};
             float[] x = randomFloats(41, n * c * h * w), wt = randomFloats(42, o * c * 9);
             float[] gp = randomFloats(43, n * o * ph * pw);
-            byte[] codes = new byte[gp.length];
-            java.util.Random r = new java.util.Random(44);
-            for (int i = 0; i < gp.length; i++) {
-                codes[i] = (byte) r.nextInt(4);
-                if (r.nextInt(3) == 0) gp[i] = 0f; // windows the ReLU cut off
-            }
+            byte[] codes = codesAndReluZeros(gp, 44);
             ConvGeometry g = new ConvGeometry(1, 1, p, p, 1, 1);
             assertTrue(PooledConvBackward.supported(g, 3, 3, c));
             ConvKernels.GradArrays twin =
@@ -69,14 +53,7 @@ class PooledConvBackwardTest {
                     vec.input(),
                     PooledConvBackward.backward(gp, codes, ys, x, xs, wt, p, p, true, false, true)
                             .input());
-            // the full-resolution output gradient: each window's value at its argmax, zero elsewhere
-            double[] gy = new double[n * o * oh * ow];
-            for (int plane = 0; plane < n * o; plane++)
-                for (int py = 0; py < ph; py++)
-                    for (int px = 0; px < pw; px++) {
-                        int i = (plane * ph + py) * pw + px, k = codes[i];
-                        gy[(plane * oh + 2 * py + (k >> 1)) * ow + 2 * px + (k & 1)] = gp[i];
-                    }
+            double[] gy = scattered(gp, codes, n * o, oh, ow); // what max-pool's backward scatters
             double[] refIn = ConvReference.conv2dBackwardInput(gy, ys, toDouble(wt), ws, xs, g);
             double[] refW = ConvReference.conv2dBackwardWeight(gy, ys, toDouble(x), xs, ws, g);
             // errors relative to the largest value (a sum of hundreds of terms cancels to small values): rounding only,

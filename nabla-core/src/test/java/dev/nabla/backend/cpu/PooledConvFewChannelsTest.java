@@ -1,10 +1,9 @@
 package dev.nabla.backend.cpu;
 
+import static dev.nabla.backend.cpu.PooledTestData.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.nabla.Generator;
-import dev.nabla.Tensor;
 import dev.nabla.backend.Backend.ConvGeometry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,16 +13,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * scalar twin (same bits, values and argmax codes), and against the float64 convolution, ReLU and pooling.
  */
 class PooledConvFewChannelsTest {
-
-    private static float[] randomFloats(long seed, int n) {
-        return Tensor.randn(new Generator(seed), n).toFloatArray();
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
-    }
 
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} o{4} pad {5}, bias {6}, {7} threads")
     @CsvSource({
@@ -91,24 +80,13 @@ class PooledConvFewChannelsTest {
             int oh = h + 2 * p - 2, ow = w + 2 * p - 2, ph = oh / 2, pw = ow / 2;
             int[] xs = {n, c, h, w}, ws = {o, c, 3, 3}, ys = {n, o, oh, ow};
             float[] x = randomFloats(61, n * c * h * w), gp = randomFloats(62, n * o * ph * pw);
-            byte[] codes = new byte[gp.length];
-            java.util.Random r = new java.util.Random(63);
-            for (int i = 0; i < gp.length; i++) {
-                codes[i] = (byte) r.nextInt(4);
-                if (r.nextInt(3) == 0) gp[i] = 0f; // windows the ReLU cut off
-            }
+            byte[] codes = codesAndReluZeros(gp, 63);
             float[] vec = PooledConvFewChannels.weightGradient(gp, codes, ys, x, xs, p, p, true);
             assertArrayEquals(
                     PooledConvFewChannels.weightGradient(gp, codes, ys, x, xs, p, p, false),
                     vec,
                     "vector vs scalar twin");
-            double[] gy = new double[n * o * oh * ow];
-            for (int plane = 0; plane < n * o; plane++)
-                for (int py = 0; py < ph; py++)
-                    for (int px = 0; px < pw; px++) {
-                        int i = (plane * ph + py) * pw + px, k = codes[i];
-                        gy[(plane * oh + 2 * py + (k >> 1)) * ow + 2 * px + (k & 1)] = gp[i];
-                    }
+            double[] gy = scattered(gp, codes, n * o, oh, ow); // what max-pool's backward scatters
             ConvGeometry g = new ConvGeometry(1, 1, p, p, 1, 1);
             double[] ref = ConvReference.conv2dBackwardWeight(gy, ys, toDouble(x), xs, ws, g);
             double largest = 0;
