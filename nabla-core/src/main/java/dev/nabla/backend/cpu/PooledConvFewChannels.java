@@ -70,7 +70,7 @@ final class PooledConvFewChannels {
             boolean vector) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
         int oh = h + 2 * padH - 2, ow = wd + 2 * padW - 2, ph = oh / 2, pw = ow / 2, hp = h + 2 * padH;
-        int rs = (pw + L - 1) / L * L + L; // a split row: whole vectors from px and from px + 1
+        int rs = splitRow(pw);
         ConvKernels.overGroups(n, 1, (img, par) -> {
             float[] split = split(x, img, c, h, wd, padH, padW, rs);
             for (int k = 0; k < o; k += 2) {
@@ -88,6 +88,11 @@ final class PooledConvFewChannels {
                     }
             }
         });
+    }
+
+    /** The length of a split row for pw windows a row: whole vectors from any window column and from the next one. */
+    private static int splitRow(int pw) {
+        return (pw + L - 1) / L * L + L;
     }
 
     /**
@@ -120,7 +125,7 @@ final class PooledConvFewChannels {
     static float[] weightGradient(
             float[] gp, byte[] argmax, int[] ys, float[] x, int[] xs, int padH, int padW, boolean vector) {
         int n = xs[0], c = xs[1], h = xs[2], wd = xs[3], o = ys[1], ph = ys[2] / 2, pw = ys[3] / 2;
-        int hp = h + 2 * padH, rs = (pw + L - 1) / L * L + L, taps = 9 * c;
+        int hp = h + 2 * padH, rs = splitRow(pw), taps = 9 * c;
         float[][] partial = new float[(n + IMAGES - 1) / IMAGES][];
         ConvKernels.overGroups(n, IMAGES, (q, par) -> {
             float[] lanes = new float[o * taps * L];
